@@ -1,0 +1,322 @@
+"""Load and validate the club's YAML config.
+
+The config is validated on load with pydantic, and every error names the key (``meetings.weekday``)
+and the line of the YAML file it sits on, because the organizer edits that file by hand. Relative
+paths resolve against the config file's folder, so cron can run from anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+
+CONFIG_ENV = "SHEETMENTOR_CONFIG"
+DEFAULT_CONFIG_NAME = "sheetmentor.yaml"
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_EVERY_WORDS = {"weekly": 1, "biweekly": 2, "fortnightly": 2, "every other week": 2}
+_DURATION_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_every(value: Any) -> int:
+    """Weeks between meetings from ``2 weeks``, ``1 week``, ``weekly``, ``biweekly`` or ``2``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    text = str(value).strip().lower()
+    if text in _EVERY_WORDS:
+        return _EVERY_WORDS[text]
+    match = re.fullmatch(r"(\d+)\s*(w|wk|wks|week|weeks)", text)
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1))
+    raise ValueError(f'"{value}" is not a cadence (try "1 week", "2 weeks", "weekly", "biweekly")')
+
+
+def parse_duration(value: Any) -> dt.timedelta:
+    """A duration from ``60m``, ``1h``, ``90 minutes``, ``1h30m``, ``2 days`` or a number of minutes."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return dt.timedelta(minutes=value)
+    text = str(value).strip().lower()
+    parts = re.findall(r"(\d+)\s*([a-z]+)", text)
+    rebuilt = "".join(f"{n}{u}" for n, u in parts)
+    if not parts or rebuilt != re.sub(r"\s+", "", text):
+        raise ValueError(f'"{value}" is not a duration (try "60m", "1h", "2 days")')
+    seconds = 0
+    for number, unit in parts:
+        key = unit.rstrip("s") if unit not in _DURATION_UNITS else unit
+        key = {"minute": "m", "hour": "h", "day": "d", "week": "w", "second": "s", "hr": "h"}.get(
+            key, key
+        )
+        if key not in _DURATION_UNITS:
+            raise ValueError(f'"{value}" has an unknown unit "{unit}" (use s, m, h, d or w)')
+        seconds += int(number) * _DURATION_UNITS[key]
+    return dt.timedelta(seconds=seconds)
+
+
+def _weekday(value: Any) -> str:
+    text = str(value).strip().lower()
+    for day in WEEKDAYS:
+        if text in (day, day[:3]):
+            return day
+    raise ValueError(f'"{value}" is not a weekday (expected monday … sunday)')
+
+
+def _clock(value: Any) -> dt.time:
+    if isinstance(value, int):  # YAML 1.1 reads 12:00 unquoted as the sexagesimal 720
+        return dt.time(value // 60, value % 60)
+    text = str(value).strip().lower()
+    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        if match.group(3) == "pm" and hour < 12:
+            hour += 12
+        if match.group(3) == "am" and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60:
+            return dt.time(hour, minute)
+    raise ValueError(f'"{value}" is not a time of day (try "12:00" or "6:30pm")')
+
+
+def _timezone(value: Any) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'"{value}" is not a time zone (try "America/Toronto" or "UTC")') from None
+    return str(value)
+
+
+Weeks = Annotated[int, BeforeValidator(parse_every)]
+Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+Weekday = Annotated[str, BeforeValidator(_weekday)]
+Clock = Annotated[dt.time, BeforeValidator(_clock)]
+TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ClubConfig(_Section):
+    name: str
+    cap: int = Field(10, ge=1)
+
+
+class MeetingsConfig(_Section):
+    every: Weeks = 2
+    weekday: Weekday = "tuesday"
+    time: Clock = dt.time(12, 0)
+    duration: Duration = dt.timedelta(minutes=60)
+    timezone: TimeZoneName = "UTC"
+    first: dt.date
+    location: str = ""
+    recap_delay: Duration = dt.timedelta(minutes=30)
+    """How long after a meeting ends before its recap is due (time for notes to land in the sheet)."""
+    recap_max_age: Duration = dt.timedelta(days=3)
+    """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
+
+    @model_validator(mode="after")
+    def _first_is_on_weekday(self) -> MeetingsConfig:
+        if WEEKDAYS[self.first.weekday()] != self.weekday:
+            raise ValueError(
+                f"first ({self.first.isoformat()}) is a {WEEKDAYS[self.first.weekday()]}, "
+                f"not a {self.weekday}"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class TabsConfig(_Section):
+    members: str = "Members"
+    goals: str = "Goals"
+    meetings: str = "Meetings"
+
+
+class ColumnsConfig(_Section):
+    """Header → field mappings, only where a header is not recognized (``{goals: {member: Who}}``)."""
+
+    members: dict[str, str] = {}
+    goals: dict[str, str] = {}
+    meetings: dict[str, str] = {}
+
+
+class SourceConfig(_Section):
+    google_sheet: str | None = None
+    path: Path | None = None
+    credentials: Path | None = None
+    """A service-account key file (else ``GOOGLE_APPLICATION_CREDENTIALS``)."""
+    oauth: bool = False
+    """Use OAuth user credentials (gspread's flow) instead of a service account."""
+    tabs: TabsConfig = TabsConfig()
+    columns: ColumnsConfig = ColumnsConfig()
+    layout: Literal["goals-tab", "tab-per-member"] = "goals-tab"
+    day_first: bool = False
+    timeout: Duration = dt.timedelta(seconds=30)
+    retry_budget: Duration = dt.timedelta(seconds=60)
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> SourceConfig:
+        if (self.google_sheet is None) == (self.path is None):
+            raise ValueError("give exactly one of source.google_sheet or source.path")
+        return self
+
+
+class SmtpConfig(_Section):
+    host: str
+    port: int | None = None
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = None
+    timeout: Duration = dt.timedelta(seconds=30)
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("must be the NAME of an environment variable, not the password")
+        return value
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
+class EmailConfig(_Section):
+    sender: str = Field(alias="from")
+    mode: Literal["personal", "group"] = "personal"
+    to: str | None = None
+    """Group mode: the list address to send to (else every active member with an email)."""
+    reply_to: str | None = None
+    smtp: SmtpConfig | None = None
+    outbox: Path = Path("outbox")
+
+
+class Config(_Section):
+    club: ClubConfig
+    meetings: MeetingsConfig
+    source: SourceConfig
+    email: EmailConfig | None = None
+    state: Path = Path(".sheetmentor")
+    templates: Path | None = None
+    """A folder of the user's own templates, looked up before the built-in ones."""
+    path: Path | None = Field(None, exclude=True)
+    """Where this config was read from (not a YAML key)."""
+
+
+def find_config_path(explicit: str | os.PathLike | None = None) -> Path:
+    """``--config``, else ``$SHEETMENTOR_CONFIG``, else ``./sheetmentor.yaml``."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read, validate and resolve a config file; raise :class:`ConfigError` naming key and line."""
+    config_path = find_config_path(path)
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {config_path} not found (give --config FILE, set ${CONFIG_ENV}, "
+            f"or run `sheetmentor init`)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {config_path}: {error}") from None
+    return parse_config(text, config_path)
+
+
+def parse_config(text: str, config_path: Path) -> Config:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{config_path}{where}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{config_path}: expected a mapping of settings (club, meetings, source)")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, node, config_path)) from None
+    return _resolve_paths(config, config_path)
+
+
+def _resolve_paths(config: Config, config_path: Path) -> Config:
+    base = config_path.resolve().parent
+
+    def resolve(path: Path | None) -> Path | None:
+        return None if path is None else (base / path.expanduser())
+
+    source = config.source.model_copy(
+        update={"path": resolve(config.source.path), "credentials": resolve(config.source.credentials)}
+    )
+    email = config.email
+    if email is not None:
+        email = email.model_copy(update={"outbox": resolve(email.outbox)})
+    return config.model_copy(
+        update={
+            "source": source,
+            "email": email,
+            "state": resolve(config.state),
+            "templates": resolve(config.templates),
+            "path": config_path.resolve(),
+        }
+    )
+
+
+def _describe(error: ValidationError, root: yaml.Node | None, config_path: Path) -> str:
+    lines = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        key = ".".join(loc) or "(top level)"
+        line = _line_of(root, loc)
+        where = f"{config_path} line {line}" if line else str(config_path)
+        if item["type"] == "extra_forbidden":
+            message = "unknown setting"
+        elif item["type"] == "missing":
+            message = "missing required setting"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
+    """The 1-based line of the deepest YAML node on ``loc`` that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key_node, value_node in node.value:
+            if str(key_node.value) == part:
+                line = key_node.start_mark.line + 1
+                node = value_node
+                break
+        else:
+            break
+    return line

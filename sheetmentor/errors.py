@@ -1,0 +1,51 @@
+"""Errors a user can meet, each with the exit code the CLI gives it.
+
+Every failure that a user can cause or fix (a typo in the config, a sheet that is not shared, an
+SMTP server that refuses a login) is one of these classes. The CLI maps them to exit codes in one
+place (:func:`sheetmentor.cli.main`), so library users get the same precise classes.
+"""
+
+from __future__ import annotations
+
+
+class SheetmentorError(Exception):
+    """Base class: ``str(error)`` is the message shown to the user, without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(SheetmentorError):
+    """The config file, a setting, or a command-line option is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class SheetError(SheetmentorError):
+    """The sheet cannot be read as a club (exit 1): a missing tab, an unreadable workbook."""
+
+    exit_code = 1
+
+
+class SheetProblemsError(SheetError):
+    """The sheet has errors, listed with their cells, and the command refuses to go on."""
+
+    def __init__(self, problems: list) -> None:
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"the sheet has {len(problems)} error(s):\n{lines}")
+        self.problems = problems
+
+
+class DeliveryError(SheetmentorError):
+    """One or more messages could not be delivered (exit 1)."""
+
+    exit_code = 1
+
+
+class ServiceError(SheetmentorError):
+    """An outside service (Google, SMTP) failed or refused (exit 3)."""
+
+    exit_code = 3
