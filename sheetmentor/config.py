@@ -273,7 +273,10 @@ def _resolve_paths(config: Config, config_path: Path) -> Config:
         return None if path is None else (base / path.expanduser())
 
     source = config.source.model_copy(
-        update={"path": resolve(config.source.path), "credentials": resolve(config.source.credentials)}
+        update={
+            "path": resolve(config.source.path),
+            "credentials": resolve(config.source.credentials),
+        }
     )
     email = config.email
     if email is not None:

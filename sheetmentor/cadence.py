@@ -1,0 +1,144 @@
+"""When the club meets: the cadence from the config, corrected by what the Meetings tab records.
+
+The config says "every 2 weeks on Tuesday from 2026-01-06"; real clubs move a meeting to
+Thursday, skip one over the holidays, or add an extra one. A row in the Meetings tab whose date
+lies within half a cycle of a cadence date *replaces* that date (a moved meeting, or the same
+date with its notes); a row marked skipped cancels it; any other row is an extra meeting. The
+result is a :class:`Schedule`: every meeting, numbered, with its start and end in the club's time
+zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import MeetingsConfig
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Meeting:
+    number: int
+    """1 for the first meeting on the schedule, counting only meetings that take place."""
+    date: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    location: str
+    facilitator: str | None = None
+    """As recorded in the Meetings tab; otherwise the rotation decides."""
+    attended: tuple[str, ...] | None = None
+    """Who came, when the Meetings tab says."""
+    notes: str | None = None
+    moved_from: dt.date | None = None
+    extra: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    date: dt.date
+    notes: str | None
+
+
+class Schedule:
+    """Every meeting from the cadence's first date up to a horizon, in order."""
+
+    def __init__(self, meetings: list[Meeting], skipped: list[Skipped]) -> None:
+        self.meetings = meetings
+        self.skipped = skipped
+        self.dates = np.array([m.date for m in meetings], dtype="datetime64[ns]")
+
+    def __iter__(self) -> Iterator[Meeting]:
+        return iter(self.meetings)
+
+    def __len__(self) -> int:
+        return len(self.meetings)
+
+    def next_meeting(self, as_of: dt.date) -> Meeting:
+        """The first meeting on or after ``as_of`` (a meeting today is still the next one)."""
+        index = int(np.searchsorted(self.dates, np.datetime64(as_of, "ns"), side="left"))
+        if index == len(self.meetings):
+            raise ConfigError(f"no meeting scheduled on or after {as_of.isoformat()}")
+        return self.meetings[index]
+
+    def upcoming(self, as_of: dt.date, count: int) -> list[Meeting]:
+        first = self.next_meeting(as_of)
+        return self.meetings[first.number - 1 : first.number - 1 + count]
+
+    def last_ended(self, now: dt.datetime) -> Meeting | None:
+        """The most recent meeting that has ended by ``now`` (an aware datetime)."""
+        ended = [m for m in self.meetings if m.end <= now]
+        return ended[-1] if ended else None
+
+    def previous(self, meeting: Meeting) -> Meeting | None:
+        return self.meetings[meeting.number - 2] if meeting.number > 1 else None
+
+    def following(self, meeting: Meeting) -> Meeting | None:
+        return self.meetings[meeting.number] if meeting.number < len(self.meetings) else None
+
+    def on(self, date: dt.date) -> Meeting:
+        """The meeting on ``date``; a date with none is a usage error that names the nearest."""
+        for meeting in self.meetings:
+            if meeting.date == date:
+                return meeting
+        nearest = min(self.meetings, key=lambda m: abs(m.date - date), default=None)
+        hint = f" (the nearest is {nearest.date.isoformat()})" if nearest else ""
+        raise ConfigError(f"no meeting on {date.isoformat()}{hint}")
+
+
+def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
+    """The cadence from ``config.first`` to ``until``, corrected by the Meetings tab rows."""
+    step = dt.timedelta(weeks=config.every)
+    cadence = []
+    day = config.first
+    while day <= until:
+        cadence.append(day)
+        day += step
+    half_cycle = step / 2
+    planned: dict[dt.date, dict] = {day: {"date": day} for day in cadence}
+    extras: list[dict] = []
+    skipped: list[Skipped] = []
+    for row in recorded.itertuples(index=False):
+        date = row.date.date()
+        nearest = min(cadence, key=lambda d: abs(d - date), default=None)
+        slot = planned.get(nearest) if nearest and abs(nearest - date) < half_cycle else None
+        details = {
+            "date": date,
+            "location": row.location,
+            "facilitator": row.facilitator,
+            "attended": row.attended or None,
+            "notes": row.notes,
+        }
+        if slot is not None and "recorded" not in slot:
+            if row.status == "skipped":
+                del planned[nearest]
+                skipped.append(Skipped(date, row.notes))
+                continue
+            slot.update(details, recorded=True, moved_from=nearest if date != nearest else None)
+        elif row.status == "skipped":
+            skipped.append(Skipped(date, row.notes))
+        else:
+            extras.append({**details, "extra": True})
+    rows = sorted([*planned.values(), *extras], key=lambda m: m["date"])
+    meetings = [_meeting(config, number, row) for number, row in enumerate(rows, start=1)]
+    return Schedule(meetings, skipped)
+
+
+def _meeting(config: MeetingsConfig, number: int, row: dict) -> Meeting:
+    start = dt.datetime.combine(row["date"], config.time, tzinfo=config.zone)
+    return Meeting(
+        number=number,
+        date=row["date"],
+        start=start,
+        end=start + config.duration,
+        location=row.get("location") or config.location,
+        facilitator=row.get("facilitator"),
+        attended=row.get("attended"),
+        notes=row.get("notes"),
+        moved_from=row.get("moved_from"),
+        extra=row.get("extra", False),
+    )

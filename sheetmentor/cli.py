@@ -1,0 +1,245 @@
+"""The ``sheetmentor`` command: a thin Click layer over the library.
+
+Each command loads the config, calls one documented library function and prints its result.
+Results go to stdout, messages to stderr; :class:`SheetmentorGroup` maps every
+:class:`~sheetmentor.errors.SheetmentorError` to its exit code in one place. Heavy libraries
+(pandas, gspread, openpyxl) are imported inside the commands, so ``sheetmentor --help`` is quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .errors import SheetmentorError
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .schema import Club
+
+log = logging.getLogger("sheetmentor")
+
+
+class SheetmentorGroup(click.Group):
+    """Turns a user's mistake into a one-line message and the SPEC's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SheetmentorError as error:
+            click.echo(f"error: {error.message}", err=True)
+            ctx.exit(error.exit_code)
+
+
+class DateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-24", param, ctx)
+
+
+DATE = DateParam()
+
+as_of_option = click.option(
+    "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
+)
+force_option = click.option("--force", is_flag=True, help="Go on even if the sheet has errors.")
+
+
+@click.group(cls=SheetmentorGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: $SHEETMENTOR_CONFIG, else ./sheetmentor.yaml).",
+)
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.version_option(package_name="sheetmentor")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
+    """Agendas and recaps for a peer-mentoring club, from the spreadsheet it already keeps."""
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    ctx.obj = {"config_path": config_path}
+
+
+def _config(ctx: click.Context) -> Config:
+    from .config import load_config
+
+    if "config" not in ctx.obj:
+        ctx.obj["config"] = load_config(ctx.obj["config_path"])
+    return ctx.obj["config"]
+
+
+def _club(ctx: click.Context, *, force: bool = False) -> Club:
+    """Read and normalize the sheet; warnings go to stderr, errors stop the command."""
+    from .schema import read_club
+
+    club = read_club(_config(ctx))
+    for problem in club.warnings:
+        log.warning("%s", problem)
+    if force:
+        for problem in club.errors:
+            log.warning("%s (ignored: --force)", problem)
+    else:
+        club.raise_for_errors()
+    return club
+
+
+def _today(config: Config, as_of: dt.date | None) -> dt.date:
+    return as_of or dt.datetime.now(config.meetings.zone).date()
+
+
+def _write(text: str | bytes, output: Path | None) -> None:
+    if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        if isinstance(text, bytes):
+            output.write_bytes(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise SheetmentorError(f"cannot write {output}: {error.strerror}") from None
+    log.info("wrote %s", output)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def init(folder: Path, force: bool) -> None:
+    """Write a starter config and workbook to fill in."""
+    from .starter import write_starter
+
+    for path in write_starter(folder, overwrite=force):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the config and the sheet; list problems with their cells."""
+    from .schema import read_club
+
+    club = read_club(_config(ctx))
+    for problem in club.problems:
+        click.echo(f"{problem.severity}: {problem}")
+    errors, warnings = len(club.errors), len(club.warnings)
+    active = len(club.active_members)
+    click.echo(
+        f"{club.name}: {active} active member{'s' if active != 1 else ''}, {len(club.goals)} "
+        f"goals, {len(club.meetings)} recorded meetings — {errors} error"
+        f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    if errors:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@as_of_option
+@force_option
+@click.pass_context
+def status(ctx: click.Context, fmt: str, as_of: dt.date | None, force: bool) -> None:
+    """Completion per member, tier and category."""
+    from .analysis import completion_by_tier
+    from .render import status_csv, status_json, status_table
+
+    config = _config(ctx)
+    club = _club(ctx, force=force)
+    completion = completion_by_tier(club)
+    today = _today(config, as_of)
+    if fmt == "json":
+        _write(status_json(completion, club.name, today), None)
+    elif fmt == "csv":
+        _write(status_csv(completion), None)
+    else:
+        status_table(completion, club.name, today)
+
+
+@cli.command()
+@click.option("--date", type=DATE, help="The meeting's date (default: the next meeting).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html", "text"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@as_of_option
+@force_option
+@click.pass_context
+def agenda(
+    ctx: click.Context,
+    date: dt.date | None,
+    fmt: str,
+    output: Path | None,
+    as_of: dt.date | None,
+    force: bool,
+) -> None:
+    """The next meeting's agenda."""
+    from .render import render_agenda
+
+    config = _config(ctx)
+    club = _club(ctx, force=force)
+    text = render_agenda(config, club, as_of=_today(config, as_of), date=date, format=fmt)
+    _write(text, output)
+
+
+@cli.command("next")
+@click.option("-n", "--count", default=3, show_default=True, help="How many meetings.")
+@as_of_option
+@click.pass_context
+def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
+    """The next meeting dates, with place and facilitator."""
+    from .render import upcoming_lines
+
+    config = _config(ctx)
+    club = _club(ctx, force=True)
+    for line in upcoming_lines(config, club, _today(config, as_of), count):
+        click.echo(line)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("-n", "--count", default=26, show_default=True, help="How many meetings.")
+@as_of_option
+@click.pass_context
+def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:
+    """The meeting cadence as an iCalendar (.ics) file."""
+    from .render import calendar_ics
+
+    config = _config(ctx)
+    club = _club(ctx, force=True)
+    _write(calendar_ics(config, club, _today(config, as_of), count), output)
+
+
+def main() -> None:
+    cli(prog_name="sheetmentor")

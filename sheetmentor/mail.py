@@ -1,0 +1,210 @@
+"""Build the e-mail messages that sheetmentor sends.
+
+A message starts as an :class:`Outgoing`: what the recap (or agenda) code wants to say, to whom,
+under a stable *key* that the ledger uses to never send it twice. :func:`build_message` turns it
+into a standard-library :class:`~email.message.EmailMessage`:
+
+* ``multipart/alternative`` text + HTML, the HTML's ``<style>`` block inlined into ``style``
+  attributes with ``css_inline`` (Gmail and Outlook drop ``<style>``); remote stylesheets are never
+  fetched;
+* the next meeting as a ``text/calendar; method=PUBLISH`` attachment named ``next-meeting.ics``;
+* a **deterministic Message-ID** (a hash of club name and key, at the sender's domain), so a
+  receiver can drop the duplicate that an interrupted run may send (see :mod:`sheetmentor.delivery`);
+* ``Auto-Submitted: auto-generated`` (no vacation replies), ``List-Id``, ``X-Sheetmentor-Key``.
+
+Text that reaches a header (a subject, a member's name from the sheet) is data, so a CR or LF in
+it is refused with :class:`UnsafeHeaderError` naming the header, instead of letting a sheet cell
+add a ``Bcc:`` line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import css_inline
+
+from .config import EmailConfig
+from .errors import ConfigError, DeliveryError
+
+__all__ = [
+    "ICS_FILENAME",
+    "Outgoing",
+    "UnsafeHeaderError",
+    "address",
+    "build_message",
+    "list_id",
+    "message_id_for",
+    "parse_address",
+]
+
+ICS_FILENAME = "next-meeting.ics"
+
+# Every character that str.splitlines() breaks on: a mail client may treat any of them as a line end.
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
+
+
+class UnsafeHeaderError(DeliveryError):
+    """A value headed for a mail header contains a line break (exit 1, that message is not sent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send, as the caller means it; :func:`build_message` makes the e-mail.
+
+    ``key`` identifies the message in the ledger for ever, so it must name exactly one message:
+    for a personal recap include the recipient (``recap/2026-11-24/ada@example.org``), for a group
+    recap the meeting (``recap/2026-11-24/group``). ``html`` is a full document whose ``<style>``
+    block is inlined here; ``calendar`` is the bytes of an ``.ics`` file, attached as is.
+    """
+
+    key: str
+    to: tuple[Address, ...]
+    subject: str
+    text: str
+    html: str | None = None
+    calendar: bytes | None = None
+    kind: str = "recap"
+
+    def __post_init__(self) -> None:
+        if not self.key or self.key != self.key.strip():
+            raise ValueError(f"Outgoing.key must be non-empty without outer spaces: {self.key!r}")
+        if isinstance(self.to, Address):
+            raise TypeError("Outgoing.to is a tuple of Address, not one Address")
+        object.__setattr__(self, "to", tuple(self.to))
+        if not self.to:
+            raise ValueError(f"message {self.key!r} has no recipients")
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The envelope recipients (bare addresses), in order."""
+        return tuple(a.addr_spec for a in self.to)
+
+
+def _check_header(header: str, value: str, what: str = "") -> str:
+    """Return ``value`` if it holds no line break, else raise naming the header."""
+    if any(ch in _LINE_BREAKS for ch in value):
+        part = f" ({what})" if what else ""
+        raise UnsafeHeaderError(
+            f"refusing to build a message: the {header} header{part} would contain a line break "
+            f"(CR or LF): {value!r}"
+        )
+    return value
+
+
+def address(name: str, email: str, *, header: str = "To") -> Address:
+    """An :class:`Address` from a display name and a bare e-mail, as a sheet row gives them.
+
+    Prefer this to ``Address(name, email)``, whose second positional argument is the *user name*
+    part, not the address. A line break in either part raises :class:`UnsafeHeaderError`.
+    """
+    _check_header(header, name, "display name")
+    _check_header(header, email, "address")
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain or any(ch.isspace() for ch in email):
+        raise ValueError(f"{email!r} is not an e-mail address")
+    return Address(display_name=name.strip(), addr_spec=email)
+
+
+def parse_address(text: str, *, setting: str = "email.from") -> Address:
+    """Parse one ``Name <user@domain>`` (or bare address) from the config.
+
+    Raises :class:`ConfigError` naming ``setting`` when the text is not exactly one address.
+    """
+    if any(ch in _LINE_BREAKS for ch in text):
+        raise ConfigError(f"{setting}: contains a line break: {text!r}")
+    parsed = policy.default.header_factory("To", text)
+    addresses = parsed.addresses
+    if len(addresses) != 1 or parsed.defects or "@" not in addresses[0].addr_spec:
+        raise ConfigError(f'{setting}: "{text}" is not one e-mail address like "Club <club@example.org>"')
+    found = addresses[0]
+    if not found.username or not found.domain:
+        raise ConfigError(f'{setting}: "{text}" has no user@domain part')
+    return found
+
+
+def slugify(text: str) -> str:
+    """``Personal Branding Club`` → ``personal-branding-club`` (ASCII, for List-Id)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "club"
+
+
+def message_id_for(club_name: str, key: str, domain: str) -> str:
+    """The deterministic Message-ID of the message ``key`` of ``club_name``.
+
+    The same club and key give the same ID on every run and every machine, so a message sent again
+    after an interrupted run carries the ID of the first copy and a receiver can drop it.
+    """
+    digest = hashlib.sha256(f"{club_name}\x00{key}".encode()).hexdigest()[:32]
+    return f"<{digest}.sheetmentor@{domain}>"
+
+
+def list_id(club_name: str, domain: str) -> str:
+    """``Club Name <club-name.sheetmentor.example.org>``: RFC 2919 wants a namespace the club owns."""
+    phrase = re.sub(r'[<>"]', "", club_name).strip()
+    return f"{phrase} <{slugify(club_name)}.sheetmentor.{domain}>"
+
+
+def build_message(
+    outgoing: Outgoing,
+    email_config: EmailConfig,
+    club_name: str,
+    *,
+    message_id: str | None = None,
+    date: dt.datetime | None = None,
+) -> EmailMessage:
+    """Build the e-mail for ``outgoing`` from the club's ``email`` settings.
+
+    ``message_id`` overrides the deterministic ID (the delivery loop passes the one the ledger
+    recorded at the first attempt, so a resend keeps it even if ``email.from`` changed since);
+    ``date`` defaults to now. Raises :class:`UnsafeHeaderError` if a header value holds a line
+    break, :class:`ConfigError` if ``email.from`` or ``email.reply_to`` is not an address.
+    """
+    sender = parse_address(email_config.sender, setting="email.from")
+    reply_to = (
+        parse_address(email_config.reply_to, setting="email.reply_to")
+        if email_config.reply_to
+        else None
+    )
+    for recipient in outgoing.to:
+        _check_header("To", recipient.display_name, "display name")
+        _check_header("To", recipient.addr_spec, "address")
+    _check_header("Subject", outgoing.subject)
+    _check_header("X-Sheetmentor-Key", outgoing.key)
+    _check_header("List-Id", club_name, "club name")
+
+    message = EmailMessage(policy=policy.default)
+    message["From"] = sender
+    message["To"] = outgoing.to
+    if reply_to is not None:
+        message["Reply-To"] = reply_to
+    message["Subject"] = outgoing.subject
+    message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
+    message["Message-ID"] = message_id or message_id_for(club_name, outgoing.key, sender.domain)
+    message["List-Id"] = list_id(club_name, sender.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    message["X-Sheetmentor-Key"] = outgoing.key
+
+    message.set_content(outgoing.text)
+    if outgoing.html is not None:
+        message.add_alternative(_INLINER.inline(outgoing.html), subtype="html")
+    if outgoing.calendar is not None:
+        message.add_attachment(
+            outgoing.calendar,
+            maintype="text",
+            subtype="calendar",
+            filename=ICS_FILENAME,
+            params={"method": "PUBLISH", "charset": "utf-8"},
+        )
+    return message

@@ -1,0 +1,353 @@
+"""Jinja rendering of agendas (and, later, recaps) from the analysed club.
+
+Templates live in the top-level ``templates/`` folder (shipped inside the wheel as
+``sheetmentor/templates``); a club can copy them to a folder of its own and point the config's
+``templates`` key at it: its files are looked up first. ``templates/README.md`` documents every
+variable a template receives.
+
+Sheet text is data, never a template: it only ever reaches Jinja as variable values. Templates
+use ``StrictUndefined`` (a typo in a template is an error, not a silent blank) and HTML templates
+(``*.html.j2``) are autoescaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from .analysis import (
+    STAT_COLUMNS,
+    Completion,
+    completion_by_tier,
+    goals_at_meeting,
+    rotation,
+    stats_dict,
+)
+from .cadence import Meeting, Schedule, build_schedule
+from .errors import ConfigError
+from .schema import CATEGORIES, TIERS
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .schema import Club
+
+FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
+TIER_LABELS = {"two-week": "Two-week", "quarterly": "Quarterly", "long-term": "Long-term"}
+SCHEDULE_HORIZON = dt.timedelta(days=400)
+
+
+def builtin_templates() -> Path:
+    """The templates shipped with sheetmentor (in the wheel, or ``templates/`` in a checkout)."""
+    packaged = Path(str(resources.files("sheetmentor") / "templates"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@cache
+def template_environment(user_templates: Path | None = None) -> Environment:
+    folders = [str(user_templates)] if user_templates else []
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader([*folders, str(builtin_templates())])]),
+        undefined=StrictUndefined,
+        autoescape=lambda name: bool(name) and ".html" in name,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(pct=pct, bar=bar, longdate=longdate, shortdate=shortdate)
+    return env
+
+
+def render_template(name: str, context: dict[str, Any], user_templates: Path | None = None) -> str:
+    """Render one template; a broken template is a config error naming the file and line."""
+    env = template_environment(user_templates)
+    try:
+        return env.get_template(name).render(context)
+    except TemplateError as error:
+        lineno = getattr(error, "lineno", None)
+        where = f"{name} line {lineno}" if lineno else name
+        raise ConfigError(f"template {where}: {error.message}") from None
+
+
+def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:
+    return build_schedule(config.meetings, club.meetings, until=as_of + SCHEDULE_HORIZON)
+
+
+def agenda_context(
+    club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date, cap: int
+) -> dict[str, Any]:
+    """Everything the agenda templates receive (documented in ``templates/README.md``)."""
+    completion = completion_by_tier(club)
+    goals = goals_at_meeting(club, schedule, meeting)
+    members = club.active_members
+    facilitator, order = rotation(list(members["name"]), meeting)
+    by_member = {name: frame for name, frame in goals.groupby("member", observed=True)}
+    extras = club.extra_columns.get("members", [])
+    people = []
+    for name in order:
+        row = members[members["name"] == name].iloc[0]
+        mine = by_member.get(name, goals.iloc[0:0])
+        two_week = mine[mine["tier"] == "two-week"]
+        people.append(
+            {
+                "name": name,
+                "email": row["email"],
+                "focus": row["focus"],
+                "joined": _date(row["joined"]),
+                "extra": {column: _value(row[column]) for column in extras},
+                "tiers": stats_dict(completion.member_tiers.loc[name]),
+                "categories": stats_dict(completion.member_categories.loc[name]),
+                "due": _goals(two_week[two_week["due_here"]], club),
+                "carried": _goals(
+                    two_week[two_week["carried"] > 0].sort_values("carried", ascending=False),
+                    club,
+                ),
+                "quarterly": _goals(_open(mine, "quarterly"), club),
+                "long_term": _goals(_open(mine, "long-term"), club),
+                "wins": _goals(mine[mine["win"]], club),
+            }
+        )
+    warnings = [str(p) for p in club.warnings if p.ref is None]
+    previous = schedule.previous(meeting)
+    return {
+        "club": {
+            "name": club.name,
+            "cap": cap,
+            "active": len(members),
+            "over_cap": len(members) > cap,
+        },
+        "as_of": as_of,
+        "meeting": _meeting(meeting),
+        "previous": _meeting(previous) if previous else None,
+        "facilitator": facilitator,
+        "speaking_order": order,
+        "tier_labels": TIER_LABELS,
+        "figures": {
+            "tiers": stats_dict(completion.tiers),
+            "categories": stats_dict(completion.categories),
+        },
+        "members": people,
+        "wins": [win for person in people for win in person["wins"]],
+        "carried_total": int((goals["carried"] > 0).sum()),
+        "warnings": warnings,
+    }
+
+
+def render_agenda(
+    config: Config,
+    club: Club,
+    *,
+    as_of: dt.date,
+    date: dt.date | None = None,
+    format: str = "markdown",
+) -> str:
+    """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``)."""
+    if format not in FORMATS:
+        raise ConfigError(f"unknown agenda format {format!r} (expected {', '.join(FORMATS)})")
+    schedule = schedule_for(config, club, max(as_of, date or as_of))
+    meeting = schedule.on(date) if date else schedule.next_meeting(as_of)
+    context = agenda_context(club, schedule, meeting, as_of=as_of, cap=config.club.cap)
+    return render_template(f"agenda.{FORMATS[format]}.j2", context, config.templates)
+
+
+def _open(goals: pd.DataFrame, tier: str) -> pd.DataFrame:
+    return goals[(goals["tier"] == tier) & (goals["status"] == "open")]
+
+
+def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
+    extras = club.extra_columns.get("goals", [])
+    return [
+        {
+            "member": row["member"],
+            "goal": row["goal"],
+            "tier": row["tier"],
+            "category": _value(row["category"]),
+            "status": row["status"],
+            "progress": float(row["progress"]),
+            "set": _date(row["set"]),
+            "due": _date(row["due"]),
+            "completed": _date(row["completed"]),
+            "due_meeting": _date(row["due_meeting"]),
+            "carried": int(row["carried"]),
+            "overdue": bool(row["overdue"]),
+            "notes": row["notes"],
+            "ref": f"{row['tab']}!{row['sheet_row']}",
+            "extra": {column: _value(row.get(column)) for column in extras},
+        }
+        for _, row in goals.iterrows()
+    ]
+
+
+def _meeting(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "number": meeting.number,
+        "date": meeting.date,
+        "start": meeting.start,
+        "end": meeting.end,
+        "location": meeting.location,
+        "facilitator": meeting.facilitator,
+        "attended": list(meeting.attended) if meeting.attended is not None else None,
+        "notes": meeting.notes,
+        "moved_from": meeting.moved_from,
+        "extra": meeting.extra,
+    }
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def pct(value: float | None) -> str:
+    """0.4 → "40%"; a missing figure → "–"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{round(value * 100):d}%"
+
+
+def bar(value: float | None, width: int = 10) -> str:
+    """0.4 → "████░░░░░░"."""
+    filled = 0 if value is None or math.isnan(value) else round(value * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def longdate(value: dt.date | None) -> str:
+    """Tuesday, December 1, 2026."""
+    return "" if value is None else f"{value:%A, %B} {value.day}, {value.year}"
+
+
+def shortdate(value: dt.date | None, near: dt.date | None = None) -> str:
+    """Dec 1; with the year when it differs from ``near``'s (Sep 30, 2027)."""
+    if value is None:
+        return ""
+    year = f", {value.year}" if near is not None and value.year != near.year else ""
+    return f"{value:%b} {value.day}{year}"
+
+
+def status_json(completion: Completion, club: str, as_of: dt.date) -> str:
+    """``status --format json``: the object SPEC.md defines, one line per run."""
+    return json.dumps(completion.to_dict(club, as_of), ensure_ascii=False, indent=2) + "\n"
+
+
+def status_csv(completion: Completion) -> str:
+    """``status --format csv``: one row per (scope, group), club first, then members."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["member", "group", "key", *STAT_COLUMNS])
+    scopes = [("", completion.tiers, completion.categories)] + [
+        (name, completion.member_tiers.loc[name], completion.member_categories.loc[name])
+        for name in completion.members
+    ]
+    for member, tiers, categories in scopes:
+        for group, frame in (("tier", tiers), ("category", categories)):
+            for key, stats in stats_dict(frame).items():
+                writer.writerow(
+                    [
+                        member or "(club)",
+                        group,
+                        key,
+                        *("" if stats[c] is None else stats[c] for c in STAT_COLUMNS),
+                    ]
+                )
+    return buffer.getvalue()
+
+
+def status_table(completion: Completion, club: str, as_of: dt.date) -> None:
+    """``status``: a terminal table, a row per member and the club, a column per tier."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}", title_justify="left")
+    table.add_column("member")
+    for tier in TIERS:
+        table.add_column(TIER_LABELS[tier])
+    for category in CATEGORIES:
+        table.add_column(category.capitalize(), justify="right")
+
+    def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
+        by_tier = stats_dict(tiers)
+        by_category = stats_dict(categories)
+        return [
+            f"{bar(s['progress'], 8)} {pct(s['progress']):>4} {s['done']}/{s['total']}"
+            for s in (by_tier[t] for t in TIERS)
+        ] + [f"{s['done']}/{s['total']} {pct(s['rate'])}" for s in by_category.values()]
+
+    for name in completion.members:
+        table.add_row(
+            name, *cells(completion.member_tiers.loc[name], completion.member_categories.loc[name])
+        )
+    table.add_section()
+    table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
+    Console(highlight=False).print(table)
+
+
+def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> list[str]:
+    """``next``: one line per upcoming meeting, with place and facilitator."""
+    schedule = schedule_for(config, club, as_of)
+    members = list(club.active_members["name"])
+    lines = []
+    for meeting in schedule.upcoming(as_of, count):
+        facilitator, _ = rotation(members, meeting)
+        parts = [
+            f"{meeting.date:%a} {longdate(meeting.date).split(', ', 1)[1]}",
+            f"{meeting.start:%H:%M}–{meeting.end:%H:%M} {meeting.start.tzname()}",
+        ]
+        if meeting.location:
+            parts.append(meeting.location)
+        if facilitator:
+            parts.append(f"facilitator {facilitator}")
+        if meeting.moved_from:
+            parts.append(f"moved from {shortdate(meeting.moved_from)}")
+        lines.append(" · ".join(parts))
+    return lines
+
+
+def calendar_ics(config: Config, club: Club, as_of: dt.date, count: int) -> bytes:
+    """``calendar``: the next ``count`` meetings as iCalendar events with stable UIDs, so a
+    re-import updates events instead of duplicating them."""
+    schedule = schedule_for(config, club, as_of)
+    members = list(club.active_members["name"])
+    return meetings_ics(club.name, schedule.upcoming(as_of, count), members)
+
+
+def meetings_ics(club: str, meetings: list[Meeting], members: list[str]) -> bytes:
+    """Meetings as an iCalendar file (also the .ics attached to recap emails)."""
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//sheetmentor//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", club)
+    slug = re.sub(r"[^a-z0-9]+", "-", club.lower()).strip("-")
+    for meeting in meetings:
+        facilitator, _ = rotation(members, meeting)
+        event = Event()
+        slot = meeting.moved_from or meeting.date
+        event.add("uid", f"{slot:%Y%m%d}-{slug}@sheetmentor")
+        event.add("summary", club)
+        event.add("dtstart", meeting.start)
+        event.add("dtend", meeting.end)
+        event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(), tzinfo=dt.UTC))
+        if meeting.location:
+            event.add("location", meeting.location)
+        if facilitator:
+            event.add("description", f"Facilitator: {facilitator}")
+        calendar.add_component(event)
+    return calendar.to_ical()
