@@ -50,7 +50,7 @@ def parse_every(value: Any) -> int:
 
 
 def parse_duration(value: Any) -> dt.timedelta:
-    """A duration from ``60m``, ``1h``, ``90 minutes``, ``1h30m``, ``2 days`` or a number of minutes."""
+    """A duration: ``60m``, ``1h``, ``90 minutes``, ``1h30m``, ``2 days``, or minutes."""
     if isinstance(value, dt.timedelta):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -129,7 +129,7 @@ class MeetingsConfig(_Section):
     first: dt.date
     location: str = ""
     recap_delay: Duration = dt.timedelta(minutes=30)
-    """How long after a meeting ends before its recap is due (time for notes to land in the sheet)."""
+    """How long after a meeting ends its recap is due (time for notes to reach the sheet)."""
     recap_max_age: Duration = dt.timedelta(days=3)
     """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
 
@@ -154,7 +154,7 @@ class TabsConfig(_Section):
 
 
 class ColumnsConfig(_Section):
-    """Header → field mappings, only where a header is not recognized (``{goals: {member: Who}}``)."""
+    """Field → header, only where a header is not recognized (``{goals: {member: Who}}``)."""
 
     members: dict[str, str] = {}
     goals: dict[str, str] = {}

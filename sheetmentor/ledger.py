@@ -4,9 +4,9 @@ The ledger lives in ``<state>/ledger.sqlite3`` and has one row per message *key*
 :class:`sheetmentor.mail.Outgoing`). A row moves through these states::
 
     (no row) ──► sending ──► sent
-                   │  ▲ └──► failed     (permanent: the server refused every recipient or the content)
+                   │  ▲ └──► failed    (permanent: every recipient or the content refused)
                    ▼  │
-                 deferred               (temporary: 4xx, connection lost; the next run tries again)
+                 deferred              (temporary: 4xx, connection lost; the next run retries)
 
 ``sending`` is committed *before* a message goes to the server and ``sent`` right after the server
 accepts it, so a row found in ``sending`` when a run starts belongs to a run that died in between:
@@ -116,9 +116,7 @@ class Ledger:
     ) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._db = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-        )
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode = WAL")
@@ -231,7 +229,9 @@ class Ledger:
             (now, now, json.dumps(dict(refused)) if refused else None, _refusals(refused), key),
         )
 
-    def mark_failed(self, key: str, error: str, *, refused: Mapping[str, str] | None = None) -> None:
+    def mark_failed(
+        self, key: str, error: str, *, refused: Mapping[str, str] | None = None
+    ) -> None:
         """Record a permanent failure with the server's reply; cron does not retry it."""
         now = _iso(self._clock())
         self._update(

@@ -9,7 +9,7 @@ into a standard-library :class:`~email.message.EmailMessage`:
   fetched;
 * the next meeting as a ``text/calendar; method=PUBLISH`` attachment named ``next-meeting.ics``;
 * a **deterministic Message-ID** (a hash of club name and key, at the sender's domain), so a
-  receiver can drop the duplicate that an interrupted run may send (see :mod:`sheetmentor.delivery`);
+  receiver can drop the duplicate an interrupted run may send (see :mod:`sheetmentor.delivery`);
 * ``Auto-Submitted: auto-generated`` (no vacation replies), ``List-Id``, ``X-Sheetmentor-Key``.
 
 Text that reaches a header (a subject, a member's name from the sheet) is data, so a CR or LF in
@@ -47,7 +47,7 @@ __all__ = [
 
 ICS_FILENAME = "next-meeting.ics"
 
-# Every character that str.splitlines() breaks on: a mail client may treat any of them as a line end.
+# Every character str.splitlines() breaks on: a mail client may take any of them for a line end.
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
@@ -126,7 +126,9 @@ def parse_address(text: str, *, setting: str = "email.from") -> Address:
     parsed = policy.default.header_factory("To", text)
     addresses = parsed.addresses
     if len(addresses) != 1 or parsed.defects or "@" not in addresses[0].addr_spec:
-        raise ConfigError(f'{setting}: "{text}" is not one e-mail address like "Club <club@example.org>"')
+        raise ConfigError(
+            f'{setting}: "{text}" is not one e-mail address like "Club <club@example.org>"'
+        )
     found = addresses[0]
     if not found.username or not found.domain:
         raise ConfigError(f'{setting}: "{text}" has no user@domain part')
@@ -150,7 +152,10 @@ def message_id_for(club_name: str, key: str, domain: str) -> str:
 
 
 def list_id(club_name: str, domain: str) -> str:
-    """``Club Name <club-name.sheetmentor.example.org>``: RFC 2919 wants a namespace the club owns."""
+    """``Club Name <club-name.sheetmentor.example.org>``.
+
+    RFC 2919 wants the List-Id under a domain the list owner controls: the sender's.
+    """
     phrase = re.sub(r'[<>"]', "", club_name).strip()
     return f"{phrase} <{slugify(club_name)}.sheetmentor.{domain}>"
 

@@ -350,4 +350,5 @@ def meetings_ics(club: str, meetings: list[Meeting], members: list[str]) -> byte
         if facilitator:
             event.add("description", f"Facilitator: {facilitator}")
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     return calendar.to_ical()

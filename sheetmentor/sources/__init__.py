@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Union
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..config import SourceConfig
 
-CellValue = Union[None, str, bool, int, float, dt.date, dt.datetime]
+CellValue = str | bool | int | float | dt.date | dt.datetime | None
 """A cell as the source gives it. Google's serial date numbers arrive as numbers; the schema
 reads numbers in date columns as serial numbers counted from 1899-12-30."""
 

@@ -159,10 +159,8 @@ def pattern_kind(pattern: str | None) -> str:
     if pattern == "SHORT_TIME":
         return "time"
     bare = _QUOTED.sub("", _section(pattern)).lower()
-    has_date = bool(re.search(r"[yd]", bare)) or bool(re.search(r"m", bare)) and not re.search(
-        r"[hs]", bare
-    )
     has_time = bool(re.search(r"[hs]", bare)) or "am/pm" in bare
+    has_date = bool(re.search(r"[yd]", bare)) or (not has_time and "m" in bare)
     if has_date and has_time:
         return "datetime"
     if has_date:
@@ -318,7 +316,7 @@ def _general(number: float, locale: Locale) -> str:
     if abs(number) >= 1e15 or abs(number) < 1e-9:
         mantissa, power = f"{number:.2E}".split("E")
         return f"{mantissa}E{int(power):+03d}".replace(".", locale.decimal)
-    digits = max(0, 10 - max(0, int(math.floor(math.log10(abs(number)))) + 1))
+    digits = max(0, 10 - max(0, math.floor(math.log10(abs(number))) + 1))
     text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
     return text.replace(".", locale.decimal)
 
@@ -349,7 +347,9 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _PERCENT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _SLASH_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})")
-_NAMED_DATE = re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})|(\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
+_NAMED_DATE = re.compile(
+    r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})|(\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})"
+)
 _MONTHS = {
     name: number
     for number in range(1, 13)
@@ -360,7 +360,7 @@ _MONTHS = {
 }
 
 
-def parse_input(value: Any, user_entered: bool, locale: Locale) -> Cell | None | bool:
+def parse_input(value: Any, user_entered: bool, locale: Locale) -> Cell | bool | None:
     """A value from a write request as the cell Google stores.
 
     Returns ``False`` for JSON ``null`` ("leave this cell alone"), ``None`` for an empty cell.
@@ -424,7 +424,11 @@ def _parse_date(text: str, locale: Locale) -> Cell | None:
             year, month, day = (int(g) for g in match.group(1, 2, 3))
             if match.group(4) is None:
                 return Cell(to_serial(dt.date(year, month, day)), pattern="yyyy-mm-dd")
-            hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+            hour, minute, second = (
+                int(match.group(4)),
+                int(match.group(5)),
+                int(match.group(6) or 0),
+            )
             moment = dt.datetime(year, month, day, hour, minute, second)
             return Cell(to_serial(moment), pattern="yyyy-mm-dd H:mm:ss")
         match = _SLASH_DATE.fullmatch(text)

@@ -1,0 +1,796 @@
+"""Send messages through SMTP or into an outbox folder, recording each one in the ledger.
+
+Use it like this (the CLI does)::
+
+    with Ledger.open(config.state) as ledger, transport_for(config.email) as transport:
+        report = deliver(outgoings, transport, ledger, email=config.email,
+                         club_name=config.club.name)
+    report.raise_for_problems()          # DeliveryError (exit 1) if anything failed or waits
+
+Guarantees
+----------
+* **One run at a time.** :func:`deliver` holds ``<state>/send.lock`` (an OS file lock, released
+  even by ``kill -9``) for the whole run. A second run started meanwhile, by a second cron entry
+  or by hand, waits up to ``lock_timeout`` seconds (default 60) for the first to finish, then
+  finds those messages ``sent`` and skips them; if the lock is still held after that, it raises
+  :class:`SendLockBusy` (a :class:`DeliveryError`, exit 1) without sending anything.
+* **Never twice, except in one window.** For each message the ledger commits ``sending`` before
+  the message goes to the server and ``sent`` as soon as the server answers 250; a message already
+  ``sent`` is skipped. The only way to send a message twice is a run that dies (``kill -9``, power
+  cut, lost connection while waiting for the server's final reply) *after* the server accepted the
+  message and *before* ``sent`` was committed. The next run finds that message still ``sending``
+  and sends it again, because it cannot know whether the server got it, and a recap that is
+  never sent is worse than one sent twice. The copy carries **the same Message-ID** (the one the
+  ledger recorded at the first attempt), so mail clients and servers that drop duplicate
+  Message-IDs show it once.
+* **Never skipped.** A message leaves the retry cycle only when the server accepted it (``sent``)
+  or refused it for good (``failed``: 5xx for every recipient, or for the content). Temporary
+  trouble (4xx replies, a dropped or reset connection, a timeout) is retried within the run,
+  reconnecting, up to ``max_attempts`` times with a short backoff; after that the message is
+  ``deferred`` and the next run sends it. ``failed`` messages are not retried by cron: pass
+  ``retry_failed=True`` after fixing the cause.
+
+Errors: a login refusal, a server that cannot be reached or a refused sender address raise
+:class:`~sheetmentor.errors.ServiceError` (exit 3); everything recorded per message is in the
+:class:`DeliveryReport`. The SMTP password is read from the environment variable named in the
+config, never logged, and scrubbed from any server reply quoted in an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+import time
+import urllib.parse
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+from .config import EmailConfig, SmtpConfig
+from .errors import ConfigError, DeliveryError, ServiceError
+from .ledger import Ledger, SendLockBusy, State
+from .mail import Outgoing, UnsafeHeaderError, build_message, parse_address
+
+__all__ = [
+    "Accepted",
+    "DeliveryReport",
+    "Envelope",
+    "OutboxTransport",
+    "Outcome",
+    "PermanentFailure",
+    "SendLockBusy",
+    "SmtpTransport",
+    "TemporaryFailure",
+    "Transport",
+    "deliver",
+    "envelope_for",
+    "outbox_filename",
+    "transport_for",
+]
+
+log = logging.getLogger("sheetmentor.delivery")
+
+Status = Literal["sent", "skipped", "held", "failed", "deferred"]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What a transport sends: the SMTP envelope and the message as bytes (CRLF line ends)."""
+
+    key: str
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+    smtputf8: bool = False
+    """An address is not ASCII: the server must offer SMTPUTF8."""
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The server accepted the message for every recipient except ``refused`` (address → reply)."""
+
+    reply: str
+    refused: Mapping[str, str] = field(default_factory=dict)
+
+
+class TemporaryFailure(Exception):
+    """Try again later: a 4xx reply, a lost connection, a timeout.
+
+    ``in_doubt``: the connection broke after the whole message was handed over and before the
+    server's reply, so the server may have accepted it. ``unavailable``: the destination itself
+    could not be reached (connect failed, outbox not writable), so the run stops trying.
+    """
+
+    def __init__(self, reply: str, *, in_doubt: bool = False, unavailable: bool = False) -> None:
+        super().__init__(reply)
+        self.reply = reply
+        self.in_doubt = in_doubt
+        self.unavailable = unavailable
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx): every recipient, or the content."""
+
+    def __init__(self, reply: str, *, refused: Mapping[str, str] | None = None) -> None:
+        super().__init__(reply)
+        self.reply = reply
+        self.refused = dict(refused or {})
+
+
+class Transport(ABC):
+    """Where messages go; a context manager that closes itself.
+
+    ``send`` makes one attempt and reports trouble by raising :class:`TemporaryFailure` (retry
+    later), :class:`PermanentFailure` (do not retry) or :class:`ServiceError` (stop the run: login
+    or sender refused).
+    """
+
+    @abstractmethod
+    def open(self) -> None:
+        """Get ready to send (connect and log in); raise :class:`ServiceError` if refused."""
+
+    @abstractmethod
+    def send(self, envelope: Envelope) -> Accepted:
+        """Hand one message over."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Let go of the connection; safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+# --- SMTP -----------------------------------------------------------------------------------
+
+
+class _Unreachable(Exception):
+    """Connecting failed in a way that may pass (refused, timeout, 4xx greeting)."""
+
+
+class _Refused(Exception):
+    """The server said no to us (login, STARTTLS missing, untrusted certificate)."""
+
+
+def _text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return " ".join(text.split())
+
+
+class SmtpTransport(Transport):
+    """SMTP with STARTTLS, implicit TLS (``ssl``) or none, and login; one connection per run.
+
+    The connection is opened by :meth:`open` (or by the first :meth:`send`), reused for every
+    message, reopened after the server drops it, and closed with ``QUIT`` by :meth:`close`.
+    ``ssl_context`` defaults to the system's trusted CAs; tests pass one that trusts their CA.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        security: Literal["starttls", "ssl", "none"] = "starttls",
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        if security not in ("starttls", "ssl", "none"):
+            raise ValueError(f"security must be starttls, ssl or none, not {security!r}")
+        if username is not None and password is None:
+            raise ValueError("a username needs a password")
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self._ssl_context = ssl_context
+        self.local_hostname = local_hostname
+        self._smtp: smtplib.SMTP | None = None
+        self.connections = 0
+        """How many connections this transport opened (one per run unless the server drops it)."""
+
+    @classmethod
+    def from_config(
+        cls,
+        smtp: SmtpConfig,
+        *,
+        environ: Mapping[str, str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> SmtpTransport:
+        """Build from the ``email.smtp`` settings, reading the password from the environment.
+
+        Raises :class:`ConfigError` (exit 2) when ``username`` is set without ``password_env``
+        or when the variable ``password_env`` names is not set.
+        """
+        environ = os.environ if environ is None else environ
+        password = None
+        if smtp.username is not None:
+            if smtp.password_env is None:
+                raise ConfigError(
+                    "email.smtp.password_env: missing; name the environment variable that holds "
+                    f"the SMTP password for {smtp.username}"
+                )
+            password = environ.get(smtp.password_env)
+            if password is None:
+                raise ConfigError(
+                    f"the environment variable {smtp.password_env} (email.smtp.password_env) is "
+                    "not set; it must hold the SMTP password"
+                )
+        return cls(
+            smtp.host,
+            smtp.effective_port,
+            security=smtp.security,
+            username=smtp.username,
+            password=password,
+            timeout=smtp.timeout.total_seconds(),
+            ssl_context=ssl_context,
+        )
+
+    def __repr__(self) -> str:
+        user = f" as {self.username}" if self.username else ""
+        return f"<SmtpTransport {self.security} {self.host}:{self.port}{user}>"
+
+    @property
+    def where(self) -> str:
+        return f"SMTP server {self.host}:{self.port} ({self.security})"
+
+    def _redact(self, text: str) -> str:
+        """Scrub the password, and the base64 forms AUTH PLAIN/LOGIN send, from server text."""
+        if not self._password:
+            return text
+        secrets = [self._password]
+        for blob in (self._password, f"\0{self.username}\0{self._password}"):
+            secrets.append(base64.b64encode(blob.encode()).decode())
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _reply(self, reply: bytes | str) -> str:
+        return self._redact(_text(reply))
+
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context()
+        return self._ssl_context
+
+    def _connect(self) -> smtplib.SMTP:
+        try:
+            if self.security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host,
+                    self.port,
+                    local_hostname=self.local_hostname,
+                    timeout=self.timeout,
+                    context=self._context(),
+                )
+            else:
+                smtp = smtplib.SMTP(
+                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
+                )
+        except smtplib.SMTPConnectError as error:
+            message = f"{self.where} greeted with {error.smtp_code} {self._reply(error.smtp_error)}"
+            raise (_Unreachable if error.smtp_code < 500 else _Refused)(message) from None
+        except ssl.SSLCertVerificationError as error:
+            raise _Refused(
+                f"{self.where}: certificate not trusted: {error.verify_message}"
+            ) from None
+        except OSError as error:
+            raise _Unreachable(f"cannot connect to {self.where}: {_describe(error)}") from None
+        try:
+            self._handshake(smtp)
+        except BaseException:
+            smtp.close()
+            raise
+        self.connections += 1
+        return smtp
+
+    def _handshake(self, smtp: smtplib.SMTP) -> None:
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            if self.security == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise _Refused(
+                        f"{self.where} does not offer STARTTLS; refusing to send in clear "
+                        "(set email.smtp.security to ssl or none if that is intended)"
+                    )
+                smtp.starttls(context=self._context())
+                smtp.ehlo()
+            if self.username is not None:
+                assert self._password is not None
+                smtp.login(self.username, self._password)
+        except smtplib.SMTPAuthenticationError as error:
+            reply = f"{error.smtp_code} {self._reply(error.smtp_error)}"
+            if error.smtp_code < 500:
+                raise _Unreachable(f"{self.where} could not log in now: {reply}") from None
+            raise _Refused(f"{self.where} refused the login for {self.username}: {reply}") from None
+        except smtplib.SMTPNotSupportedError:
+            raise _Refused(
+                f"{self.where} does not offer AUTH; check email.smtp.security and username"
+            ) from None
+        except smtplib.SMTPResponseException as error:
+            reply = f"{error.smtp_code} {self._reply(error.smtp_error)}"
+            kind = _Unreachable if error.smtp_code < 500 else _Refused
+            raise kind(f"{self.where} refused the session: {reply}") from None
+        except ssl.SSLCertVerificationError as error:
+            raise _Refused(
+                f"{self.where}: certificate not trusted: {error.verify_message}"
+            ) from None
+        except OSError as error:
+            raise _Unreachable(f"{self.where}: {self._redact(_describe(error))}") from None
+
+    def open(self) -> None:
+        """Connect, say EHLO, STARTTLS and log in; :class:`ServiceError` if that fails."""
+        if self._smtp is not None:
+            return
+        try:
+            self._smtp = self._connect()
+        except (_Unreachable, _Refused) as error:
+            raise ServiceError(str(error)) from None
+
+    def _drop(self) -> None:
+        """Forget a connection that is broken or that the server is closing (421)."""
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+    def close(self) -> None:
+        """Say QUIT and close; the connection may already be gone."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            self._drop()
+
+    def send(self, envelope: Envelope) -> Accepted:
+        """One attempt at one message over the shared connection (reconnecting if it dropped)."""
+        if self._smtp is None:
+            try:
+                self._smtp = self._connect()
+            except _Unreachable as error:
+                raise TemporaryFailure(str(error), unavailable=True) from None
+            except _Refused as error:
+                raise ServiceError(str(error)) from None
+        smtp = self._smtp
+        handed_over = False
+        try:
+            if envelope.smtputf8 and not smtp.has_extn("smtputf8"):
+                raise PermanentFailure(
+                    f"{self.where} does not accept international addresses (no SMTPUTF8)"
+                )
+            options = ["SMTPUTF8", "BODY=8BITMIME"] if envelope.smtputf8 else []
+            code, reply = smtp.mail(envelope.sender, options)
+            if code != 250:
+                if code >= 500:
+                    self._reset()
+                    refusal = f"{code} {self._reply(reply)}"
+                    raise ServiceError(
+                        f"{self.where} refused the sender {envelope.sender}: {refusal}"
+                    )
+                self._fail(code, reply, "MAIL FROM")
+            refused: dict[str, str] = {}
+            for recipient in envelope.recipients:
+                code, reply = smtp.rcpt(recipient)
+                if code in (250, 251):
+                    continue
+                if code < 500:
+                    self._fail(code, reply, f"RCPT TO {recipient}")
+                refused[recipient] = f"{code} {self._reply(reply)}"
+            if len(refused) == len(envelope.recipients):
+                self._reset()
+                raise PermanentFailure(
+                    "every recipient refused: "
+                    + "; ".join(f"{r}: {m}" for r, m in refused.items()),
+                    refused=refused,
+                )
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                self._fail(code, reply, "DATA")
+            smtp.send(_dot_stuffed(envelope.data))
+            handed_over = True
+            code, reply = smtp.getreply()
+            if code != 250:
+                self._fail(code, reply, "end of DATA")
+            return Accepted(f"{code} {self._reply(reply)}", refused)
+        except OSError as error:  # includes SMTPServerDisconnected, resets, timeouts, TLS errors
+            self._drop()
+            state = (
+                " after the whole message was sent (the server may have it)" if handed_over else ""
+            )
+            raise TemporaryFailure(
+                f"connection to {self.where} lost{state}: {self._redact(_describe(error))}",
+                in_doubt=handed_over,
+            ) from None
+
+    def _reset(self) -> None:
+        """RSET after a refused transaction, so the next message starts clean."""
+        assert self._smtp is not None
+        try:
+            code, _ = self._smtp.rset()
+        except OSError:
+            code = 0
+        if code != 250:
+            self._drop()
+
+    def _fail(self, code: int, reply: bytes, stage: str) -> None:
+        """Raise the failure a reply stands for, leaving the connection ready or closed."""
+        text = f"{stage}: {code} {self._reply(reply)}"
+        if code == 421:  # the server is closing the connection
+            self._drop()
+            raise TemporaryFailure(text)
+        self._reset()
+        if code >= 500:
+            raise PermanentFailure(text)
+        raise TemporaryFailure(text)
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The DATA payload: lines starting with "." doubled, CRLF ends, the final "." line."""
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if text.startswith(type(error).__name__) else f"{type(error).__name__}: {text}"
+
+
+# --- Outbox ---------------------------------------------------------------------------------
+
+
+def outbox_filename(key: str) -> str:
+    """``recap/2026-11-24/ada@example.org`` → ``recap%2F2026-11-24%2Fada@example.org.eml``.
+
+    Percent-encoding keeps the name readable and maps distinct keys to distinct files.
+    """
+    name = urllib.parse.quote(key, safe="@+-_~.")
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    return f"{name}.eml"
+
+
+class OutboxTransport(Transport):
+    """Write each message to ``<outbox>/<key>.eml`` (for a mail client, or to check by eye).
+
+    A file appears whole or not at all: the bytes go to a temporary file in the same folder,
+    are flushed to disk, and the file is renamed into place with :func:`os.replace`.
+    """
+
+    def __init__(self, outbox: Path) -> None:
+        self.outbox = Path(outbox)
+
+    def __repr__(self) -> str:
+        return f"<OutboxTransport {self.outbox}>"
+
+    def open(self) -> None:
+        try:
+            self.outbox.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DeliveryError(f"cannot create the outbox {self.outbox}: {error}") from None
+
+    def close(self) -> None:
+        """Nothing to let go of."""
+
+    def path_for(self, key: str) -> Path:
+        return self.outbox / outbox_filename(key)
+
+    def send(self, envelope: Envelope) -> Accepted:
+        target = self.path_for(envelope.key)
+        try:
+            fd, temp = tempfile.mkstemp(dir=self.outbox, prefix=".", suffix=".eml.tmp")
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    file.write(envelope.data)
+                    file.flush()
+                    os.fsync(file.fileno())
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise
+            _fsync_dir(self.outbox)
+        except OSError as error:
+            raise TemporaryFailure(f"cannot write {target}: {error}", unavailable=True) from None
+        return Accepted(f"written to {target}")
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable before the ledger says ``sent``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def transport_for(
+    email: EmailConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> SmtpTransport | OutboxTransport:
+    """SMTP when ``email.smtp`` is set, else the outbox folder (``email.outbox``)."""
+    if email.smtp is not None:
+        return SmtpTransport.from_config(email.smtp, environ=environ, ssl_context=ssl_context)
+    return OutboxTransport(email.outbox)
+
+
+# --- The send loop --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one message in this run.
+
+    ``status``: ``sent``; ``skipped`` (sent by an earlier run); ``held`` (failed for good in an
+    earlier run and not retried, see ``retry_failed``); ``failed`` (refused for good now, or could
+    not be built); ``deferred`` (temporary trouble, the next run tries again).
+    """
+
+    key: str
+    kind: str
+    recipients: tuple[str, ...]
+    status: Status
+    message_id: str | None
+    detail: str = ""
+    refused: Mapping[str, str] = field(default_factory=dict)
+    """Recipients refused for good (address → server reply), also when the others got it."""
+    attempts: int = 0
+    """Attempts made in this run."""
+    resent: bool = False
+    """Sent again after an attempt that may have reached the server (same Message-ID)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """Every message's :class:`Outcome`, in the order given to :func:`deliver`."""
+
+    outcomes: tuple[Outcome, ...]
+
+    def _with(self, status: Status) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == status)
+
+    @property
+    def sent(self) -> tuple[Outcome, ...]:
+        return self._with("sent")
+
+    @property
+    def skipped(self) -> tuple[Outcome, ...]:
+        return self._with("skipped")
+
+    @property
+    def held(self) -> tuple[Outcome, ...]:
+        return self._with("held")
+
+    @property
+    def failed(self) -> tuple[Outcome, ...]:
+        return self._with("failed")
+
+    @property
+    def deferred(self) -> tuple[Outcome, ...]:
+        return self._with("deferred")
+
+    @property
+    def partially_refused(self) -> tuple[Outcome, ...]:
+        """Sent, but some recipients were refused."""
+        return tuple(o for o in self.sent if o.refused)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed, nothing waits for a later run, no recipient was refused."""
+        return not (self.failed or self.deferred or self.partially_refused)
+
+    def problems(self) -> list[str]:
+        """One line per message that needs attention, for stderr."""
+        lines = []
+        for o in self.outcomes:
+            if o.status in ("failed", "deferred"):
+                later = " (the next run tries again)" if o.status == "deferred" else ""
+                lines.append(f"{o.key}: {o.status}{later}: {o.detail}")
+            elif o.status == "sent" and o.refused:
+                for rcpt, reply in o.refused.items():
+                    lines.append(f"{o.key}: {rcpt} refused: {reply}")
+        return lines
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`DeliveryError` (exit 1) listing the problems, unless :attr:`ok`."""
+        if not self.ok:
+            lines = "\n".join(f"  {line}" for line in self.problems())
+            raise DeliveryError(f"{len(self.problems())} delivery problem(s):\n{lines}")
+
+
+def envelope_for(
+    key: str, message: EmailMessage, sender: str, recipients: tuple[str, ...]
+) -> Envelope:
+    """Serialise ``message`` for the wire: CRLF, ASCII headers unless an address needs UTF-8."""
+    smtputf8 = not all(a.isascii() for a in (sender, *recipients))
+    data = message.as_bytes(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+    return Envelope(key, sender, recipients, data, smtputf8)
+
+
+def deliver(
+    outgoings: Iterable[Outgoing],
+    transport: Transport,
+    ledger: Ledger,
+    *,
+    email: EmailConfig,
+    club_name: str,
+    retry_failed: bool = False,
+    lock_timeout: float = 60.0,
+    max_attempts: int = 3,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send every message not yet sent, once, recording each step in ``ledger``.
+
+    Holds ``<state>/send.lock`` for the run (see the module docstring). Opens ``transport`` only
+    when a message needs sending, so a cron run with nothing due makes no connection; the caller
+    closes it (``with transport_for(...) as transport``). A temporary failure is retried up to
+    ``max_attempts`` times, sleeping ``backoff``, ``2 * backoff``, … seconds (``sleep`` is
+    injectable for tests); when the destination cannot be reached any more, the messages left are
+    deferred without trying.
+
+    Raises :class:`ServiceError` (exit 3) when the server refuses the login or the sender, or
+    cannot be reached at the start (the message in hand is left ``deferred``, nothing is lost);
+    :class:`SendLockBusy` (exit 1) when another run holds the lock; ``ValueError`` when two
+    outgoings share a key. Everything else is in the returned report.
+    """
+    items = list(outgoings)
+    duplicates = sorted(k for k, n in Counter(o.key for o in items).items() if n > 1)
+    if duplicates:
+        raise ValueError(f"two messages share a ledger key: {', '.join(duplicates)}")
+    sender = parse_address(email.sender, setting="email.from").addr_spec
+    outcomes: list[Outcome] = []
+    with ledger.send_lock(lock_timeout):
+        run = _Run(transport, ledger, email, club_name, sender, max_attempts, backoff, sleep)
+        for outgoing in items:
+            outcome = run.one(outgoing, retry_failed=retry_failed)
+            outcomes.append(outcome)
+            _log(outcome)
+    return DeliveryReport(tuple(outcomes))
+
+
+@dataclass
+class _Run:
+    transport: Transport
+    ledger: Ledger
+    email: EmailConfig
+    club_name: str
+    sender: str
+    max_attempts: int
+    backoff: float
+    sleep: Callable[[float], None]
+    opened: bool = False
+    unavailable: str | None = None
+
+    def one(self, outgoing: Outgoing, *, retry_failed: bool) -> Outcome:
+        entry = self.ledger.get(outgoing.key)
+        base = dict(key=outgoing.key, kind=outgoing.kind, recipients=outgoing.recipients)
+        if entry is not None and entry.state == State.SENT:
+            return Outcome(**base, status="skipped", message_id=entry.message_id)
+        if entry is not None and entry.state == State.FAILED and not retry_failed:
+            detail = f"failed in an earlier run: {entry.error}"
+            return Outcome(**base, status="held", message_id=entry.message_id, detail=detail)
+        message_id = entry.message_id if entry is not None else None
+        if self.unavailable is not None:
+            detail = f"not tried: {self.unavailable}"
+            return Outcome(**base, status="deferred", message_id=message_id, detail=detail)
+        try:
+            message = build_message(outgoing, self.email, self.club_name, message_id=message_id)
+        except UnsafeHeaderError as error:
+            return Outcome(**base, status="failed", message_id=message_id, detail=error.message)
+        message_id = str(message["Message-ID"])
+        envelope = envelope_for(outgoing.key, message, self.sender, outgoing.recipients)
+        if not self.opened:
+            self.transport.open()
+            self.opened = True
+        resent = entry is not None and entry.state == State.SENDING
+        if resent:
+            log.warning(
+                "%s: an earlier run was interrupted after handing it to the server; "
+                "sending it again with the same Message-ID %s",
+                outgoing.key,
+                message_id,
+            )
+        return self._attempts(outgoing, envelope, message_id, base, resent)
+
+    def _attempts(
+        self,
+        outgoing: Outgoing,
+        envelope: Envelope,
+        message_id: str,
+        base: dict,
+        resent: bool,
+    ) -> Outcome:
+        key = outgoing.key
+        failure: TemporaryFailure | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                self.sleep(self.backoff * 2 ** (attempt - 2))
+            self.ledger.mark_sending(
+                key, kind=outgoing.kind, message_id=message_id, recipients=outgoing.recipients
+            )
+            try:
+                accepted = self.transport.send(envelope)
+            except TemporaryFailure as error:
+                failure = error
+                resent = resent or error.in_doubt
+                log.info("%s: attempt %d of %d: %s", key, attempt, self.max_attempts, error.reply)
+                continue
+            except PermanentFailure as error:
+                self.ledger.mark_failed(key, error.reply, refused=error.refused)
+                return Outcome(
+                    **base,
+                    status="failed",
+                    message_id=message_id,
+                    detail=error.reply,
+                    refused=error.refused,
+                    attempts=attempt,
+                    resent=resent,
+                )
+            except ServiceError as error:
+                self.ledger.mark_deferred(key, error.message)
+                raise
+            self.ledger.mark_sent(key, refused=accepted.refused)
+            return Outcome(
+                **base,
+                status="sent",
+                message_id=message_id,
+                detail=accepted.reply,
+                refused=accepted.refused,
+                attempts=attempt,
+                resent=resent,
+            )
+        assert failure is not None
+        self.ledger.mark_deferred(key, failure.reply)
+        if failure.unavailable:
+            self.unavailable = failure.reply
+        return Outcome(
+            **base,
+            status="deferred",
+            message_id=message_id,
+            detail=failure.reply,
+            attempts=self.max_attempts,
+            resent=resent,
+        )
+
+
+def _log(outcome: Outcome) -> None:
+    to = ", ".join(outcome.recipients)
+    if outcome.status == "sent" and not outcome.refused:
+        log.info("sent %s to %s %s", outcome.key, to, outcome.message_id)
+    elif outcome.status == "sent":
+        refused = "; ".join(f"{r}: {m}" for r, m in outcome.refused.items())
+        log.warning("sent %s to %s but refused: %s", outcome.key, to, refused)
+    elif outcome.status == "skipped":
+        log.info("skipped %s (already sent)", outcome.key)
+    elif outcome.status == "held":
+        log.info("held %s: %s", outcome.key, outcome.detail)
+    else:
+        log.warning("%s %s to %s: %s", outcome.status, outcome.key, to, outcome.detail)

@@ -1,0 +1,110 @@
+"""Config loading: validation names key and line, paths resolve, the config is found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import ClubFolder, run_cli
+
+from sheetmentor import ConfigError, load_config
+from sheetmentor.config import parse_duration, parse_every
+
+
+def test_spec_example_keys_load(tmp_path: Path) -> None:
+    path = tmp_path / "sheetmentor.yaml"
+    path.write_text(
+        """
+club: {name: Personal Branding Club, cap: 10}
+meetings:
+  every: 2 weeks
+  weekday: tuesday
+  time: "12:00"
+  duration: 60m
+  timezone: America/Toronto
+  first: 2026-01-06
+  location: Lunch room 4B
+source:
+  path: club.xlsx
+  tabs: {members: Members, goals: Goals, meetings: Meetings}
+  columns: {goals: {member: Who}}
+  day_first: false
+email:
+  from: "PBC <pbc@example.org>"
+  smtp: {host: smtp.example.org, port: 587, security: starttls, username: pbc@example.org,
+         password_env: SHEETMENTOR_SMTP_PASSWORD}
+  outbox: outbox
+state: .sheetmentor
+""",
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    assert config.meetings.every == 2
+    assert config.meetings.time == dt.time(12, 0)
+    assert config.meetings.duration == dt.timedelta(minutes=60)
+    assert config.source.path == tmp_path / "club.xlsx"
+    assert config.state == tmp_path / ".sheetmentor"
+    assert config.email.outbox == tmp_path / "outbox"
+    assert config.email.sender == "PBC <pbc@example.org>"
+    assert config.email.smtp.effective_port == 587
+
+
+@pytest.mark.parametrize(
+    ("text", "weeks"),
+    [("2 weeks", 2), ("1 week", 1), ("weekly", 1), ("biweekly", 2), ("3w", 3), (2, 2)],
+)
+def test_every(text: object, weeks: int) -> None:
+    assert parse_every(text) == weeks
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("60m", 60), ("1h", 60), ("90 minutes", 90), ("1h30m", 90), ("2 hours", 120), (45, 45)],
+)
+def test_duration(text: object, minutes: int) -> None:
+    assert parse_duration(text) == dt.timedelta(minutes=minutes)
+
+
+def test_unquoted_clock_time_is_understood(club: ClubFolder) -> None:
+    text = club.config_path.read_text().replace("time: '12:00'", "time: 12:30")
+    club.write_config(text)
+    assert load_config(club.config_path).meetings.time == dt.time(12, 30)
+
+
+def test_error_names_key_and_line(club: ClubFolder) -> None:
+    text = club.config_path.read_text().replace("weekday: tuesday", "weekday: tuesdy")
+    club.write_config(text)
+    line = text.splitlines().index("  weekday: tuesdy") + 1
+    with pytest.raises(ConfigError) as error:
+        load_config(club.config_path)
+    assert error.value.message == (
+        f'{club.config_path} line {line}: meetings.weekday: "tuesdy" is not a weekday '
+        "(expected monday … sunday)"
+    )
+
+
+def test_config_found_through_env_then_working_directory(club: ClubFolder, monkeypatch) -> None:
+    monkeypatch.chdir(club.folder)
+    assert run_cli("check").exit_code == 0  # ./sheetmentor.yaml
+    renamed = club.folder / "other.yaml"
+    club.config_path.rename(renamed)
+    missing = run_cli("check")
+    assert missing.exit_code == 2
+    assert "config file sheetmentor.yaml not found" in missing.stderr
+    assert "sheetmentor init" in missing.stderr
+    assert run_cli("check", env={"SHEETMENTOR_CONFIG": str(renamed)}).exit_code == 0
+
+
+def test_init_writes_a_working_starter(tmp_path: Path) -> None:
+    result = run_cli("init", str(tmp_path / "club"))
+    assert result.exit_code == 0
+    assert (tmp_path / "club" / "club.xlsx").exists()
+    starter = ClubFolder(tmp_path / "club")
+    checked = starter.run("check")
+    assert checked.exit_code == 0, checked.output
+    assert "1 active member, 1 goals, 1 recorded meetings — 0 errors" in checked.stdout
+    assert starter.run("agenda").exit_code == 0
+    again = run_cli("init", str(tmp_path / "club"))
+    assert again.exit_code == 2
+    assert "already exists (use --force to overwrite)" in again.stderr
