@@ -711,13 +711,6 @@ class _Run:
             self.transport.open()
             self.opened = True
         resent = entry is not None and entry.state == State.SENDING
-        if resent:
-            log.warning(
-                "%s: an earlier run was interrupted after handing it to the server; "
-                "sending it again with the same Message-ID %s",
-                outgoing.key,
-                message_id,
-            )
         return self._attempts(outgoing, envelope, message_id, base, resent)
 
     def _attempts(
@@ -782,12 +775,21 @@ class _Run:
 
 
 def _log(outcome: Outcome) -> None:
+    """One line per message: INFO when all is well, WARNING when something needs a look."""
     to = ", ".join(outcome.recipients)
-    if outcome.status == "sent" and not outcome.refused:
-        log.info("sent %s to %s %s", outcome.key, to, outcome.message_id)
-    elif outcome.status == "sent":
+    if outcome.status == "sent" and outcome.refused:
         refused = "; ".join(f"{r}: {m}" for r, m in outcome.refused.items())
         log.warning("sent %s to %s but refused: %s", outcome.key, to, refused)
+    elif outcome.status == "sent" and outcome.resent:
+        log.warning(
+            "sent %s to %s again with the same Message-ID %s: an earlier attempt, maybe in an "
+            "interrupted run, may have reached the server",
+            outcome.key,
+            to,
+            outcome.message_id,
+        )
+    elif outcome.status == "sent":
+        log.info("sent %s to %s %s", outcome.key, to, outcome.message_id)
     elif outcome.status == "skipped":
         log.info("skipped %s (already sent)", outcome.key)
     elif outcome.status == "held":

@@ -1,0 +1,723 @@
+"""The club's Google Sheet, read through gspread and google-auth in one request per run.
+
+Why it is built this way:
+
+* **One request.** Opening a sheet the usual gspread way (``open_by_key`` then ``worksheet`` then
+  ``get_all_records`` per tab) costs a metadata call per step and a values call per tab, and every
+  call counts against the per-minute quota that a cron job shares with everyone using the same
+  service account. Every tab a run needs comes from a single ``values:batchGet`` on the HTTP
+  client, without the metadata call a :class:`gspread.Spreadsheet` makes when it is constructed.
+  Google rejects the whole batch when one range names a tab that does not exist
+  (``400 Unable to parse range: 'Meetings'``), so a missing *optional* tab costs one more
+  request, without it; a missing *required* tab costs one metadata call, to list the tabs there
+  are in the error. :meth:`GoogleSheetSource.read_all_tables` needs the tab names first, so it
+  makes two requests (metadata, then one batchGet).
+* **Typed cells.** Values are read ``UNFORMATTED_VALUE`` with ``SERIAL_NUMBER`` dates: numbers
+  stay numbers (a percent is its fraction), checkboxes are booleans and dates are serial numbers,
+  which :mod:`sheetmentor.schema` converts in date columns. Nothing depends on the sheet's
+  locale. Google leaves out trailing empty cells and rows and sends ``[]`` for an empty row in
+  the middle; empty cells in a row come back as ``None``.
+* **Bounded retries.** gspread has no timeout by default and its ``BackOffHTTPClient`` ignores
+  ``Retry-After`` and can retry forever. :class:`SheetsHTTPClient` gives every request a timeout
+  and retries 429 and 5xx (and, for reads, timeouts and dropped connections) with truncated
+  exponential backoff and full jitter, honouring ``Retry-After``, until ``source.retry_budget``
+  is spent. Clock, sleep and randomness are injectable (:class:`RetryPolicy`) for tests.
+* **Errors a user can act on.** Every failure becomes a :class:`~sheetmentor.errors.ServiceError`
+  (exit 3) or :class:`~sheetmentor.errors.ConfigError` (exit 2) that says what to do — a sheet not
+  shared with the service account names the account's address — and never shows a token or key.
+* **Emulator.** With ``SHEETMENTOR_SHEETS_EMULATOR=http://127.0.0.1:PORT`` set, requests go to
+  that address over plain HTTP without credentials (see :mod:`sheetmentor.testing.emulator`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import email.utils
+import json
+import os
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import gspread
+import requests
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
+from google.auth.transport.requests import AuthorizedSession
+from gspread.exceptions import APIError, NoValidUrlKeyFound
+from gspread.http_client import HTTPClient
+
+from ..errors import ConfigError, ServiceError, SheetError
+from . import CellValue, RawTable
+
+if TYPE_CHECKING:
+    from ..config import SourceConfig
+
+EMULATOR_ENV = "SHEETMENTOR_SHEETS_EMULATOR"
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
+WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+SHEETS_ORIGIN = "https://sheets.googleapis.com"
+
+_IDEMPOTENT = {"get", "put", "head", "delete", "options"}
+_UNPARSABLE_RANGE = "Unable to parse range: "
+
+
+def quote_tab(title: str) -> str:
+    """A tab title as an A1 range: always quoted, inner quotes doubled (``'Bo''s goals'``)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def spreadsheet_key(value: str) -> str:
+    """The key from ``source.google_sheet``: a bare key or the URL from the browser."""
+    text = value.strip()
+    if "/" in text or "key=" in text:
+        try:
+            return gspread.utils.extract_id_from_url(text)
+        except NoValidUrlKeyFound:
+            pass
+    elif re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        return text
+    raise ConfigError(
+        f'source.google_sheet: "{value}" is neither a spreadsheet key nor a Google Sheets URL '
+        "(copy the URL from the browser's address bar: https://docs.google.com/spreadsheets/d/KEY/...)"
+    )
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+@dataclass
+class RetryPolicy:
+    """Truncated exponential backoff with full jitter, within a total time budget.
+
+    The n-th wait is uniform in ``[0, min(cap, base × 2ⁿ)]`` (full jitter spreads the retries of
+    many clients hitting the same quota), or exactly what ``Retry-After`` asks. No wait starts
+    that would end past ``budget`` seconds after the first attempt.
+    """
+
+    budget: float
+    base: float = 0.5
+    cap: float = 32.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return retry_after
+        return self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
+
+
+class RetriesExhausted(Exception):
+    """Google kept failing until the budget ran out (or asked to wait past it)."""
+
+    def __init__(
+        self, last: Exception, attempts: int, elapsed: float, retry_after: float | None
+    ) -> None:
+        super().__init__(str(last))
+        self.last = last
+        self.attempts = attempts
+        self.elapsed = elapsed
+        self.retry_after = retry_after
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds from a ``Retry-After`` header (seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+
+
+def _status(error: APIError) -> int:
+    """The HTTP status (gspread says -1 when the body is not JSON, as a 502 page is not)."""
+    return error.response.status_code
+
+
+def _retryable(status: int) -> bool:
+    return status == 429 or 500 <= status <= 599
+
+
+class SheetsHTTPClient(HTTPClient):
+    """gspread's HTTP client with a timeout on every request, bounded retries, and an
+    optional base URL (the emulator's) in place of ``https://sheets.googleapis.com``.
+
+    Reads (GET/PUT are idempotent) are retried on 429, 5xx, timeouts and dropped connections;
+    other writes (an append) only on 429, which Google sends before doing anything, so a row is
+    never appended twice.
+    """
+
+    def __init__(
+        self,
+        auth: Credentials | None,
+        session: requests.Session | None = None,
+        *,
+        retry: RetryPolicy,
+        timeout: float | None,
+        base_url: str | None = None,
+    ) -> None:
+        super().__init__(auth, session)  # type: ignore[arg-type]
+        self.retry = retry
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.set_timeout(timeout)
+
+    def request(  # type: ignore[override]
+        self,
+        method: str,
+        endpoint: str,
+        params: Any = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: Any = None,
+    ) -> requests.Response:
+        if self.base_url and endpoint.startswith(SHEETS_ORIGIN):
+            endpoint = self.base_url + endpoint[len(SHEETS_ORIGIN) :]
+        idempotent = method.lower() in _IDEMPOTENT
+        policy = self.retry
+        start = policy.clock()
+        attempt = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                return super().request(method, endpoint, params, data, json, files, headers)
+            except APIError as error:
+                status = _status(error)
+                if not _retryable(status) or (not idempotent and status != 429):
+                    raise
+                failure: Exception = error
+                retry_after = _retry_after(error.response)
+            except (requests.Timeout, requests.ConnectionError) as error:
+                if not idempotent:
+                    raise
+                failure = error
+            attempt += 1
+            wait = policy.delay(attempt - 1, retry_after)
+            elapsed = policy.clock() - start
+            if elapsed + wait >= policy.budget:
+                raise RetriesExhausted(failure, attempt, elapsed, retry_after) from failure
+            policy.sleep(wait)
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who talks to Google, for messages: never a secret, only names and paths."""
+
+    kind: str  # "service_account", "oauth", "emulator"
+    email: str | None = None
+    path: Path | None = None
+    origin: str = "source.credentials"
+
+    def describe(self) -> str:
+        if self.kind == "service_account":
+            return f"the service account {self.email}"
+        if self.kind == "oauth":
+            return "the Google account you signed in with"
+        return "the Sheets emulator"
+
+
+def _read_json_file(path: Path, origin: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{origin} names {path}, which does not exist: point it at the service account's "
+            "JSON key file"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise ServiceError(
+            f"cannot read the Google credentials file {path} ({reason}): check that the file is "
+            "readable by the user that runs sheetmentor, or download the key again"
+        ) from None
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = None
+    if not isinstance(info, dict):
+        raise ServiceError(
+            f"{path} is not a Google credentials file (it is not a JSON object): download the "
+            "service account's key again (Cloud console > IAM & Admin > Service accounts > Keys > "
+            "Add key > JSON)"
+        )
+    return info
+
+
+def _service_account(
+    path: Path, origin: str, scopes: Sequence[str]
+) -> tuple[Credentials, _Identity]:
+    from google.oauth2 import service_account
+
+    info = _read_json_file(path, origin)
+    if "installed" in info or "web" in info:
+        raise ServiceError(
+            f"{path} is an OAuth client file (for signing in as a person), not a service-account "
+            f"key. Either set source.oauth: true to sign in with your own Google account, or "
+            "create a key for a service account (Cloud console > IAM & Admin > Service accounts "
+            f"> Keys > Add key > JSON) and point {origin} at that file"
+        )
+    if info.get("type") == "authorized_user":
+        raise ServiceError(
+            f"{path} is a person's saved sign-in (authorized_user), not a service-account key: "
+            f"set source.oauth: true to use your own Google account, or point {origin} at a "
+            "service account's JSON key"
+        )
+    if info.get("type") != "service_account":
+        raise ServiceError(
+            f"{path} is not a service-account key (its type is {info.get('type')!r}): create a "
+            "JSON key for a service account (Cloud console > IAM & Admin > Service accounts > "
+            f"Keys > Add key > JSON) and point {origin} at it"
+        )
+    missing = [k for k in ("client_email", "private_key", "token_uri") if not info.get(k)]
+    if missing:
+        raise ServiceError(
+            f"{path} is an incomplete service-account key (missing {', '.join(missing)}): "
+            "download a new key for the service account"
+        )
+    try:
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=scopes)
+    except (ValueError, TypeError):
+        raise ServiceError(
+            f"the private key in {path} cannot be read (the file is damaged or was edited): "
+            f"download a new key for {info['client_email']}"
+        ) from None
+    return credentials, _Identity("service_account", info["client_email"], path, origin)
+
+
+def _oauth_user(
+    source: SourceConfig, scopes: Sequence[str], authorized_user_file: Path | None
+) -> tuple[Credentials, _Identity]:
+    """gspread's OAuth user flow: a saved sign-in, else the browser flow once (then saved)."""
+    from google.oauth2.credentials import Credentials as UserCredentials
+
+    saved = authorized_user_file or gspread.auth.DEFAULT_AUTHORIZED_USER_FILENAME
+    if saved.exists():
+        try:
+            credentials = UserCredentials.from_authorized_user_file(str(saved))
+        except (ValueError, OSError):
+            raise ServiceError(
+                f"the saved Google sign-in {saved} cannot be used: delete it and run again to "
+                "sign in"
+            ) from None
+        return credentials, _Identity("oauth", path=saved)
+    client_file = source.credentials or gspread.auth.DEFAULT_CREDENTIALS_FILENAME
+    if not client_file.exists():
+        raise ConfigError(
+            f"source.oauth is true but there is no OAuth client file at {client_file}: create an "
+            "OAuth client ID (type: Desktop app) in the Cloud console, download its JSON and set "
+            "source.credentials to it"
+        )
+    client_config = _read_json_file(client_file, "source.credentials")
+    if "installed" not in client_config and "web" not in client_config:
+        raise ServiceError(
+            f"{client_file} is not an OAuth client file: with source.oauth: true, "
+            "source.credentials must be the JSON of an OAuth client ID (Desktop app); for a "
+            "service-account key, set source.oauth: false"
+        )
+    if not sys.stdin.isatty():
+        raise ServiceError(
+            "signing in to Google needs a browser: run sheetmentor once in a terminal to sign in "
+            f"(the sign-in is then saved in {saved})"
+        )
+    try:
+        credentials = gspread.auth.local_server_flow(client_config, list(scopes))
+    except Exception as error:  # the flow raises oauthlib, OSError and webbrowser errors alike
+        raise ServiceError(f"signing in to Google failed ({type(error).__name__})") from None
+    gspread.auth.store_credentials(credentials, filename=saved)
+    return credentials, _Identity("oauth", path=saved)
+
+
+# --- the source ----------------------------------------------------------------------------
+
+
+class _UnknownRange(Exception):
+    def __init__(self, range_text: str) -> None:
+        super().__init__(range_text)
+        self.range_text = range_text
+
+
+class GoogleSheetSource:
+    """The tabs of one Google Sheet as :class:`~sheetmentor.sources.RawTable`\\ s.
+
+    Build it with :meth:`from_config`; the constructor takes a ready HTTP client so that a Python
+    user can bring their own session.
+    """
+
+    def __init__(
+        self, spreadsheet_id: str, http: SheetsHTTPClient, identity: _Identity | None = None
+    ) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.http = http
+        self.identity = identity or _Identity("emulator")
+
+    @classmethod
+    def from_config(
+        cls,
+        source: SourceConfig,
+        *,
+        writable: bool = False,
+        retry: RetryPolicy | None = None,
+        endpoint: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        authorized_user_file: Path | None = None,
+    ) -> GoogleSheetSource:
+        """The source ``source`` describes, with read-only scope unless ``writable``.
+
+        ``endpoint`` sends requests to another Sheets API address with the configured
+        credentials (tests: the emulator with a real service-account key); ``environ`` replaces
+        ``os.environ``; ``authorized_user_file`` replaces gspread's saved OAuth sign-in.
+        """
+        if source.google_sheet is None:
+            raise ConfigError("source.google_sheet is not set")
+        key = spreadsheet_key(source.google_sheet)
+        env = os.environ if environ is None else environ
+        scopes = WRITE_SCOPES if writable else READ_SCOPES
+        emulator = None if endpoint else env.get(EMULATOR_ENV)
+        if emulator:
+            base_url: str | None = _checked_url(emulator, EMULATOR_ENV)
+            session = AuthorizedSession(AnonymousCredentials(), refresh_status_codes=())
+            identity = _Identity("emulator")
+        else:
+            base_url = _checked_url(endpoint, "endpoint") if endpoint else None
+            if source.oauth:
+                credentials, identity = _oauth_user(source, scopes, authorized_user_file)
+            elif source.credentials is not None:
+                credentials, identity = _service_account(
+                    source.credentials, "source.credentials", scopes
+                )
+            elif env.get(CREDENTIALS_ENV):
+                credentials, identity = _service_account(
+                    Path(env[CREDENTIALS_ENV]), CREDENTIALS_ENV, scopes
+                )
+            else:
+                raise ConfigError(
+                    "no Google credentials: set source.credentials to a service account's JSON "
+                    f"key file, or the environment variable {CREDENTIALS_ENV}, or set "
+                    "source.oauth: true to sign in with your own Google account"
+                )
+            session = AuthorizedSession(credentials)
+        policy = retry or RetryPolicy(budget=source.retry_budget.total_seconds())
+        http = SheetsHTTPClient(
+            None,
+            session,
+            retry=policy,
+            timeout=source.timeout.total_seconds(),
+            base_url=base_url,
+        )
+        return cls(key, http, identity)
+
+    # --- reads -------------------------------------------------------------------------
+
+    def read_tables(
+        self, required: Sequence[str], optional: Sequence[str] = ()
+    ) -> dict[str, RawTable]:
+        """These tabs from one ``values:batchGet``.
+
+        A missing optional tab makes Google refuse the batch; it is dropped and the batch sent
+        again (the error names the range, so only that tab is dropped). A missing required tab
+        raises :class:`SheetError` listing the tabs there are (one metadata call).
+        """
+        needed = list(dict.fromkeys(required))
+        extra = [t for t in dict.fromkeys(optional) if t not in needed]
+        while True:
+            try:
+                return self._batch_get([*needed, *extra])
+            except _UnknownRange as unknown:
+                culprit = next((t for t in extra if quote_tab(t) == unknown.range_text), None)
+                if culprit is not None:
+                    extra.remove(culprit)
+                elif extra and not any(quote_tab(t) == unknown.range_text for t in needed):
+                    extra = []
+                else:
+                    raise self._missing_tabs(needed, unknown.range_text) from None
+
+    def read_all_tables(self) -> dict[str, RawTable]:
+        """Every tab in the sheet's order: two requests (tab titles, then one batchGet)."""
+        titles = self.tab_titles()
+        if not titles:
+            return {}
+        try:
+            return self._batch_get(titles)
+        except _UnknownRange as unknown:
+            raise ServiceError(
+                f"Google Sheets could not read {unknown.range_text} although it is a tab of the "
+                "sheet (was it renamed just now?): run again"
+            ) from None
+
+    def tab_titles(self) -> list[str]:
+        """The titles of the sheet's grid tabs, in order (one metadata request)."""
+        metadata = self._call(
+            "list the tabs of",
+            lambda: self.http.spreadsheets_get(
+                self.spreadsheet_id, params={"fields": "sheets.properties(title,sheetType)"}
+            ),
+        )
+        return [
+            sheet["properties"]["title"]
+            for sheet in metadata.get("sheets", [])
+            if sheet.get("properties", {}).get("sheetType", "GRID") == "GRID"
+        ]
+
+    def _batch_get(self, titles: Sequence[str]) -> dict[str, RawTable]:
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
+        ranges = [quote_tab(t) for t in titles]
+        response = self._call(
+            "read",
+            lambda: self.http.values_batch_get(self.spreadsheet_id, ranges, params=params),
+            ranges=ranges,
+        )
+        value_ranges = response.get("valueRanges", [])
+        return {
+            title: RawTable(title, [_row(row) for row in vr.get("values", [])])
+            for title, vr in zip(titles, value_ranges, strict=True)
+        }
+
+    def _missing_tabs(self, needed: Sequence[str], range_text: str) -> SheetmentorErrorType:
+        titles = self.tab_titles()
+        missing = [t for t in needed if t not in titles] or [range_text]
+        listed = ", ".join(f'"{t}"' for t in titles) or "none"
+        hints = []
+        for tab in missing:
+            close = difflib.get_close_matches(tab, titles, n=1, cutoff=0.6) or [
+                t for t in titles if t.casefold().strip() == tab.casefold().strip()
+            ]
+            if close:
+                hints.append(f'"{tab}" may be "{close[0]}"')
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        names = ", ".join(f'"{t}"' for t in missing)
+        return SheetError(
+            f"the Google Sheet has no tab {names}{hint}; its tabs are: {listed}. Rename the tab "
+            "in the sheet, or set source.tabs in the config to the tab's name"
+        )
+
+    # --- writes ------------------------------------------------------------------------
+
+    def append_rows(self, tab: str, rows: Sequence[Sequence[CellValue]]) -> str:
+        """Append rows below the tab's table in one request; returns the range written.
+
+        Values are sent ``RAW``, so text stays text: a member's ``=IMPORTXML(...)`` or ``40%``
+        is stored as typed, never run as a formula or converted. Dates are written as ISO
+        text (``2026-11-24``), which the schema reads back as a date. The source must have
+        been made with ``writable=True`` (the read-only scope cannot write).
+        """
+        body = {"majorDimension": "ROWS", "values": [[_json_cell(v) for v in r] for r in rows]}
+        params = {
+            "valueInputOption": "RAW",
+            "insertDataOption": "INSERT_ROWS",
+            "includeValuesInResponse": "false",
+        }
+        response = self._call(
+            "write to",
+            lambda: self.http.values_append(self.spreadsheet_id, quote_tab(tab), params, body),
+            ranges=[quote_tab(tab)],
+        )
+        return str(response.get("updates", {}).get("updatedRange", ""))
+
+    # --- errors ------------------------------------------------------------------------
+
+    def _call(self, action: str, send: Callable[[], Any], ranges: Sequence[str] = ()) -> Any:
+        """Run one API call; turn what can go wrong into an error that says what to do."""
+        try:
+            return send()
+        except RetriesExhausted as error:
+            raise ServiceError(self._gave_up(error)) from None
+        except APIError as error:
+            message = str(error.error.get("message", ""))
+            if _status(error) == 400 and message.startswith(_UNPARSABLE_RANGE):
+                unparsed = message[len(_UNPARSABLE_RANGE) :]
+                if unparsed in ranges:
+                    raise _UnknownRange(unparsed) from None
+            raise ServiceError(self._refused(action, error)) from None
+        except RefreshError as error:
+            raise ServiceError(self._token_refused(error)) from None
+        except TransportError as error:
+            raise ServiceError(
+                f"cannot reach Google's sign-in service: {_reason(error)}; check the network "
+                "connection"
+            ) from None
+        except GoogleAuthError as error:
+            raise ServiceError(
+                f"Google sign-in failed for {self.identity.describe()} "
+                f"({type(error).__name__}): check the credentials file"
+            ) from None
+        except requests.Timeout:
+            raise ServiceError(self._timed_out(1)) from None
+        except requests.ConnectionError as error:
+            raise ServiceError(self._unreachable(error)) from None
+
+    def _where(self) -> str:
+        return f"spreadsheet {self.spreadsheet_id}"
+
+    def _refused(self, action: str, error: APIError) -> str:
+        status = _status(error)
+        detail = str(error.error.get("message", "")).strip()
+        name = str(error.error.get("status", ""))
+        who = self.identity
+        if status == 403 and "insufficient authentication scopes" in detail:
+            return (
+                f"Google refused to let sheetmentor {action} {self._where()}: the sign-in does "
+                "not include that permission (it reads with the read-only scope)"
+                + (
+                    f"; delete {who.path} and sign in again"
+                    if who.kind == "oauth" and who.path
+                    else ""
+                )
+            )
+        if status == 403 and ("has not been used" in detail or "is disabled" in detail):
+            return (
+                "the Google Sheets API is not enabled for the Cloud project of "
+                f"{who.describe()}: enable it (Cloud console > APIs & Services > Library > "
+                "Google Sheets API > Enable), wait a minute, and run again"
+            )
+        if status == 403:
+            if who.kind == "service_account":
+                return (
+                    f"Google Sheets refused {who.email} access to {self._where()} (403: "
+                    f"{detail or 'permission denied'}): share the sheet with {who.email} "
+                    "(Viewer is enough; Editor if sheetmentor writes to it) with the sheet's "
+                    "Share button"
+                )
+            if who.kind == "oauth":
+                return (
+                    f"Google Sheets refused the Google account you signed in with access to "
+                    f"{self._where()} (403): ask the sheet's owner to share it with that "
+                    f"account, or sign in as another account (delete {who.path})"
+                )
+            return f"the Sheets emulator refused access to {self._where()} (403: {detail})"
+        if status == 404:
+            return (
+                f"Google Sheets has no spreadsheet with the key {self.spreadsheet_id} (404): "
+                "check source.google_sheet (copy the key or the whole URL from the browser's "
+                "address bar)"
+            )
+        if status == 401:
+            return (
+                f"Google Sheets refused the credentials of {who.describe()} (401 "
+                f"{name or 'UNAUTHENTICATED'}): {self._renew_advice()}"
+            )
+        return (
+            f"Google Sheets refused to {action} {self._where()} ({status} {name}: {detail})"
+        ).replace("  ", " ")
+
+    def _renew_advice(self) -> str:
+        who = self.identity
+        if who.kind == "service_account":
+            return (
+                f"the key {who.path} may have been deleted or disabled; create a new key for "
+                f"{who.email} (Cloud console > IAM & Admin > Service accounts > Keys) and point "
+                f"{who.origin} at it, and check this computer's clock"
+            )
+        if who.kind == "oauth":
+            return f"the saved sign-in was revoked or expired; delete {who.path} and sign in again"
+        return "the emulator does not accept this token"
+
+    def _token_refused(self, error: RefreshError) -> str:
+        reason = str(error.args[0]) if error.args else type(error).__name__
+        return (
+            f"Google refused to sign in {self.identity.describe()} ({reason}): "
+            f"{self._renew_advice()}"
+        )
+
+    def _gave_up(self, error: RetriesExhausted) -> str:
+        last = error.last
+        tries = f"{error.attempts} attempt{'s' if error.attempts != 1 else ''}"
+        spent = f"{error.elapsed:.0f} s"
+        if isinstance(last, requests.Timeout):
+            return self._timed_out(error.attempts)
+        if isinstance(last, requests.ConnectionError):
+            return self._unreachable(last) + f" ({tries})"
+        assert isinstance(last, APIError)
+        status = _status(last)
+        asked = (
+            f"; Google asked to wait {error.retry_after:.0f} s, more than the retry budget left"
+            if error.retry_after is not None
+            else ""
+        )
+        if status == 429:
+            return (
+                f"Google Sheets kept refusing with 429 (too many requests: the quota of "
+                f"{self.identity.describe()} is used up) for {spent} over {tries}{asked}. Wait a "
+                "minute and run again; if it keeps happening, raise source.retry_budget or check "
+                "what else uses the same account"
+            )
+        detail = last.error.get("message") if last.error.get("code") != -1 else "no details"
+        return (
+            f"Google Sheets kept failing ({status}: {detail}) for {spent} over {tries}{asked}. "
+            "It is Google's side: run again later, or raise source.retry_budget to wait longer"
+        )
+
+    def _timed_out(self, attempts: int) -> str:
+        timeout = self.http.timeout
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        return (
+            f"Google Sheets did not answer within {timeout:g} s{tries}: check the network "
+            "connection, or raise source.timeout"
+        )
+
+    def _unreachable(self, error: requests.ConnectionError) -> str:
+        host = urlsplit(self.http.base_url or SHEETS_ORIGIN).netloc
+        hint = (
+            f" (is the emulator running? {EMULATOR_ENV} is set)"
+            if self.identity.kind == "emulator"
+            else "; check the network connection"
+        )
+        return f"cannot connect to {host}: {_reason(error)}{hint}"
+
+
+SheetmentorErrorType = SheetError
+
+
+def _reason(error: Exception) -> str:
+    """The human part of a network error (``Connection refused``), without URLs."""
+    text = str(error)
+    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"(Connection refused|Connection reset[^'\")]*)"):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).strip()
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "the connection was closed without an answer"
+    return type(error).__name__
+
+
+def _row(values: list[Any]) -> list[CellValue]:
+    return [None if value == "" else value for value in values]
+
+
+def _json_cell(value: CellValue) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _checked_url(value: str, name: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f'{name}="{value}" is not an address like http://127.0.0.1:8089')
+    return value
