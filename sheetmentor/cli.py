@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import SheetmentorError
+from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
     from .config import Config
@@ -49,6 +51,24 @@ class DateParam(click.ParamType):
 
 
 DATE = DateParam()
+
+
+class DateTimeParam(click.ParamType):
+    name = "YYYY-MM-DD[THH:MM]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, dt.date):
+            return value
+        try:
+            if "T" in str(value) or " " in str(value).strip():
+                return dt.datetime.fromisoformat(str(value))
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-11-24 or 2026-11-24T14:00", param, ctx)
+
+
+DATETIME = DateTimeParam()
+FORMATS = {"text": "txt", "html": "html"}
 
 as_of_option = click.option(
     "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
@@ -105,6 +125,16 @@ def _club(ctx: click.Context, *, force: bool = False) -> Club:
 
 def _today(config: Config, as_of: dt.date | None) -> dt.date:
     return as_of or dt.datetime.now(config.meetings.zone).date()
+
+
+def _moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
+    """Now, or the moment ``--as-of`` names (a bare date is the end of that day, club time)."""
+    zone = config.meetings.zone
+    if as_of is None:
+        return dt.datetime.now(zone)
+    if isinstance(as_of, dt.datetime):
+        return as_of if as_of.tzinfo else as_of.replace(tzinfo=zone)
+    return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=zone)
 
 
 def _write(text: str | bytes, output: Path | None) -> None:
@@ -193,6 +223,7 @@ def status(ctx: click.Context, fmt: str, as_of: dt.date | None, force: bool) -> 
     show_default=True,
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--send", is_flag=True, help="Email it to the members (once per meeting).")
 @as_of_option
 @force_option
 @click.pass_context
@@ -201,16 +232,169 @@ def agenda(
     date: dt.date | None,
     fmt: str,
     output: Path | None,
+    send: bool,
     as_of: dt.date | None,
     force: bool,
 ) -> None:
     """The next meeting's agenda."""
-    from .render import render_agenda
+    from .render import render_agenda, schedule_for
 
     config = _config(ctx)
     club = _club(ctx, force=force)
-    text = render_agenda(config, club, as_of=_today(config, as_of), date=date, format=fmt)
-    _write(text, output)
+    today = _today(config, as_of)
+    if send:
+        from .mailings import agenda_messages
+
+        schedule = schedule_for(config, club, max(today, date or today))
+        meeting = schedule.on(date) if date else schedule.next_meeting(today)
+        _deliver(config, agenda_messages(config, club, schedule, meeting, as_of=today))
+        return
+    _write(render_agenda(config, club, as_of=today, date=date, format=fmt), output)
+
+
+@cli.command()
+@click.option("--meeting", type=DATE, help="The meeting's date (default: the last that ended).")
+@click.option("--send", is_flag=True, help="Send it, if due and not sent yet (for cron).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True
+)
+@click.option("--member", help="Preview the personal version a member receives.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--status", "show_status", is_flag=True, help="Show what was sent, and when.")
+@click.option("--retry-failed", is_flag=True, help="Send again messages that failed for good.")
+@click.option(
+    "--as-of",
+    type=DATETIME,
+    help="Act as if it were this moment (YYYY-MM-DD means the end of that day, club time).",
+)
+@force_option
+@click.pass_context
+def recap(
+    ctx: click.Context,
+    meeting: dt.date | None,
+    send: bool,
+    fmt: str,
+    member: str | None,
+    output: Path | None,
+    show_status: bool,
+    retry_failed: bool,
+    as_of: dt.datetime | dt.date | None,
+    force: bool,
+) -> None:
+    """The recap of the last meeting; without --send, a preview that touches nothing."""
+    from .render import recap_context, render_template, schedule_for
+
+    config = _config(ctx)
+    if show_status:
+        _print_ledger(config)
+        return
+    now = _moment(config, as_of)
+    if send:
+        _send_recap(ctx, config, now, meeting, force=force, retry_failed=retry_failed)
+        return
+    club = _club(ctx, force=force)
+    schedule = schedule_for(config, club, now.date())
+    chosen = schedule.on(meeting) if meeting else schedule.last_ended(now)
+    if chosen is None:
+        raise SheetmentorError("no meeting has ended yet, so there is nothing to recap")
+    if member is not None:
+        from .schema import member_key
+
+        names = {member_key(n): n for n in club.active_members["name"]}
+        if member_key(member) not in names:
+            raise ConfigError(f"--member: no active member named {member!r}")
+        member = names[member_key(member)]
+    context = recap_context(
+        club, schedule, chosen, as_of=now.date(), cap=config.club.cap, recipient=member
+    )
+    _write(render_template(f"recap.{FORMATS[fmt]}.j2", context, config.templates), output)
+
+
+def _send_recap(
+    ctx: click.Context,
+    config: Config,
+    now: dt.datetime,
+    meeting: dt.date | None,
+    *,
+    force: bool,
+    retry_failed: bool,
+) -> None:
+    """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
+    from .ledger import Ledger
+    from .mailings import due_recap, recap_messages
+    from .render import schedule_for
+    from .schema import read_club
+
+    club = read_club(config)
+    schedule = schedule_for(config, club, now.date())
+    with Ledger.open(config.state) as ledger:
+        chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
+    if chosen is None:
+        return
+    for problem in club.warnings:
+        log.warning("%s", problem)
+    if club.errors and not force:
+        club.raise_for_errors()
+    messages = recap_messages(config, club, schedule, chosen, as_of=now.date())
+    _deliver(config, messages, retry_failed=retry_failed)
+
+
+def _deliver(config: Config, messages: list, *, retry_failed: bool = False) -> None:
+    from .delivery import deliver, transport_for
+    from .ledger import Ledger
+    from .mailings import email_settings
+
+    email = email_settings(config)
+    with Ledger.open(config.state) as ledger, transport_for(email) as transport:
+        report = deliver(
+            messages,
+            transport,
+            ledger,
+            email=email,
+            club_name=config.club.name,
+            retry_failed=retry_failed,
+        )
+    report.raise_for_problems()
+
+
+def _print_ledger(config: Config) -> None:
+    from .ledger import Ledger
+
+    with Ledger.open(config.state) as ledger:
+        entries = ledger.history()
+    if not entries:
+        click.echo("nothing sent yet")
+    for entry in entries:
+        when = entry.sent_at or entry.updated_at
+        local = when.astimezone(config.meetings.zone).strftime("%Y-%m-%d %H:%M")
+        line = f"{local}  {entry.state:<8}  {entry.key}"
+        if entry.error:
+            line += f"  ({entry.error})"
+        click.echo(line)
+
+
+@cli.command()
+@click.option("--minute", default=17, show_default=True, help="Minute past each hour to run.")
+@click.pass_context
+def cron(ctx: click.Context, minute: int) -> None:
+    """Print a crontab line that sends each recap once, when it is due."""
+    config = _config(ctx)
+    click.echo(crontab_line(config, minute))
+
+
+def crontab_line(config: Config, minute: int) -> str:
+    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
+    program = shutil.which("sheetmentor") or f"{sys.executable} -m sheetmentor"
+    program = str(Path(program).resolve()) if " " not in program else program
+    lines = []
+    smtp = config.email.smtp if config.email else None
+    if smtp and smtp.password_env:
+        lines.append(f"# {smtp.password_env} must be set for cron, e.g. in the crontab's header")
+    lines.append(
+        f"{minute % 60} * * * * {shlex.quote(program)} --config {shlex.quote(str(config.path))} "
+        f"recap --send"
+    )
+    return "\n".join(lines)
 
 
 @cli.command("next")

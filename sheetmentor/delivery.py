@@ -319,8 +319,7 @@ class SmtpTransport(Transport):
                 smtp.starttls(context=self._context())
                 smtp.ehlo()
             if self.username is not None:
-                assert self._password is not None
-                smtp.login(self.username, self._password)
+                self._login(smtp, self.username, self._password or "")
         except smtplib.SMTPAuthenticationError as error:
             reply = f"{error.smtp_code} {self._reply(error.smtp_error)}"
             if error.smtp_code < 500:
@@ -340,6 +339,28 @@ class SmtpTransport(Transport):
             ) from None
         except OSError as error:
             raise _Unreachable(f"{self.where}: {self._redact(_describe(error))}") from None
+
+    @staticmethod
+    def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
+        """Log in; smtplib can only send ASCII credentials, so UTF-8 ones go by hand (RFC 4616)."""
+        if username.isascii() and password.isascii():
+            smtp.login(username, password)
+            return
+        mechanisms = str(smtp.esmtp_features.get("auth", "")).upper().split()
+
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode()).decode()
+
+        if "PLAIN" in mechanisms:
+            code, reply = smtp.docmd("AUTH", "PLAIN " + b64("\0" + username + "\0" + password))
+        elif "LOGIN" in mechanisms:
+            code, reply = smtp.docmd("AUTH", f"LOGIN {b64(username)}")
+            if code == 334:
+                code, reply = smtp.docmd(b64(password))
+        else:
+            raise smtplib.SMTPNotSupportedError("no AUTH PLAIN or LOGIN for UTF-8 credentials")
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, reply)
 
     def open(self) -> None:
         """Connect, say EHLO, STARTTLS and log in; :class:`ServiceError` if that fails."""

@@ -91,58 +91,124 @@ def agenda_context(
     """Everything the agenda templates receive (documented in ``templates/README.md``)."""
     completion = completion_by_tier(club)
     goals = goals_at_meeting(club, schedule, meeting)
-    members = club.active_members
-    facilitator, order = rotation(list(members["name"]), meeting)
-    by_member = {name: frame for name, frame in goals.groupby("member", observed=True)}
-    extras = club.extra_columns.get("members", [])
+    facilitator, order = rotation(list(club.active_members["name"]), meeting)
+    mine = _by_member(goals)
     people = []
     for name in order:
-        row = members[members["name"] == name].iloc[0]
-        mine = by_member.get(name, goals.iloc[0:0])
-        two_week = mine[mine["tier"] == "two-week"]
+        two_week = mine[name][mine[name]["tier"] == "two-week"]
+        carried = two_week[two_week["carried"] > 0].sort_values("carried", ascending=False)
         people.append(
-            {
-                "name": name,
-                "email": row["email"],
-                "focus": row["focus"],
-                "joined": _date(row["joined"]),
-                "extra": {column: _value(row[column]) for column in extras},
-                "tiers": stats_dict(completion.member_tiers.loc[name]),
-                "categories": stats_dict(completion.member_categories.loc[name]),
+            _member(club, completion, name)
+            | {
                 "due": _goals(two_week[two_week["due_here"]], club),
-                "carried": _goals(
-                    two_week[two_week["carried"] > 0].sort_values("carried", ascending=False),
-                    club,
-                ),
-                "quarterly": _goals(_open(mine, "quarterly"), club),
-                "long_term": _goals(_open(mine, "long-term"), club),
-                "wins": _goals(mine[mine["win"]], club),
+                "carried": _goals(carried, club),
+                "quarterly": _goals(_open(mine[name], "quarterly"), club),
+                "long_term": _goals(_open(mine[name], "long-term"), club),
+                "wins": _goals(mine[name][mine[name]["win"]], club),
             }
         )
-    warnings = [str(p) for p in club.warnings if p.ref is None]
     previous = schedule.previous(meeting)
-    return {
-        "club": {
-            "name": club.name,
-            "cap": cap,
-            "active": len(members),
-            "over_cap": len(members) > cap,
-        },
-        "as_of": as_of,
+    return _common(club, completion, as_of, cap) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
         "facilitator": facilitator,
         "speaking_order": order,
+        "members": people,
+        "wins": [win for person in people for win in person["wins"]],
+        "carried_total": int((goals["carried"] > 0).sum()),
+    }
+
+
+def recap_context(
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    cap: int,
+    recipient: str | None = None,
+) -> dict[str, Any]:
+    """Everything the recap templates receive (documented in ``templates/README.md``).
+
+    With ``recipient`` (personal mode), that member's section comes first and ``recipient`` is
+    their MEMBER entry; in group mode it is ``None`` and members keep the sheet's order.
+    """
+    completion = completion_by_tier(club)
+    at_meeting = _by_member(goals_at_meeting(club, schedule, meeting))
+    following = schedule.following(meeting)
+    names = list(club.active_members["name"])
+    if following is not None:
+        after = _by_member(goals_at_meeting(club, schedule, following))
+        next_facilitator, _ = rotation(names, following)
+    else:
+        after, next_facilitator = at_meeting, None
+    order = [recipient, *(n for n in names if n != recipient)] if recipient else names
+    people = []
+    for name in order:
+        here, ahead = at_meeting[name], after[name]
+        two_week_here = here[here["tier"] == "two-week"]
+        two_week_ahead = ahead[ahead["tier"] == "two-week"]
+        carrying = two_week_ahead[two_week_ahead["carried"] > 0]
+        people.append(
+            _member(club, completion, name)
+            | {
+                "due": _goals(two_week_here[two_week_here["due_here"]], club),
+                "carrying": _goals(carrying.sort_values("carried", ascending=False), club),
+                "next_due": _goals(
+                    two_week_ahead[two_week_ahead["due_here"] & (two_week_ahead["carried"] == 0)],
+                    club,
+                ),
+                "quarterly": _goals(_open(here, "quarterly"), club),
+                "long_term": _goals(_open(here, "long-term"), club),
+                "wins": _goals(here[here["win"]], club),
+            }
+        )
+    attended = list(meeting.attended) if meeting.attended is not None else None
+    return _common(club, completion, as_of, cap) | {
+        "meeting": _meeting(meeting),
+        "attended": attended,
+        "absent": [n for n in names if n not in attended] if attended is not None else None,
+        "next": _meeting(following) if following else None,
+        "next_facilitator": next_facilitator,
+        "members": people,
+        "recipient": people[0] if recipient else None,
+        "wins": [win for person in people for win in person["wins"]],
+    }
+
+
+def _common(club: Club, completion: Completion, as_of: dt.date, cap: int) -> dict[str, Any]:
+    active = len(club.active_members)
+    return {
+        "club": {"name": club.name, "cap": cap, "active": active, "over_cap": active > cap},
+        "as_of": as_of,
         "tier_labels": TIER_LABELS,
         "figures": {
             "tiers": stats_dict(completion.tiers),
             "categories": stats_dict(completion.categories),
         },
-        "members": people,
-        "wins": [win for person in people for win in person["wins"]],
-        "carried_total": int((goals["carried"] > 0).sum()),
-        "warnings": warnings,
+        "warnings": [str(p) for p in club.warnings if p.ref is None],
     }
+
+
+def _member(club: Club, completion: Completion, name: str) -> dict[str, Any]:
+    members = club.members
+    row = members[members["name"] == name].iloc[0]
+    extras = club.extra_columns.get("members", [])
+    return {
+        "name": name,
+        "email": row["email"],
+        "focus": row["focus"],
+        "joined": _date(row["joined"]),
+        "extra": {column: _value(row[column]) for column in extras},
+        "tiers": stats_dict(completion.member_tiers.loc[name]),
+        "categories": stats_dict(completion.member_categories.loc[name]),
+    }
+
+
+def _by_member(goals: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each member's goals; a member without goals gets an empty frame."""
+    groups = dict(tuple(goals.groupby("member", observed=False)))
+    return {name: groups.get(name, goals.iloc[0:0]) for name in goals["member"].cat.categories}
 
 
 def render_agenda(

@@ -42,6 +42,8 @@ RESET = "<reset>"
 
 USER = "pbc@example.org"
 PASSWORD = "s3cret-Pässword"
+"""Not ASCII: smtplib cannot send it, so this exercises sheetmentor's own UTF-8 AUTH."""
+ASCII_PASSWORD = "s3cret-password"
 
 
 @dataclass
@@ -231,7 +233,7 @@ def authenticator(user: str = USER, password: str = PASSWORD) -> Callable[..., A
             and data.login == user.encode()
             and data.password == password.encode()
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
     return check
 

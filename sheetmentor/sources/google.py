@@ -142,7 +142,7 @@ def _retry_after(response: requests.Response) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _status(error: APIError) -> int:
@@ -495,7 +495,7 @@ class GoogleSheetSource:
             for title, vr in zip(titles, value_ranges, strict=True)
         }
 
-    def _missing_tabs(self, needed: Sequence[str], range_text: str) -> SheetmentorErrorType:
+    def _missing_tabs(self, needed: Sequence[str], range_text: str) -> SheetError:
         titles = self.tab_titles()
         missing = [t for t in needed if t not in titles] or [range_text]
         listed = ", ".join(f'"{t}"' for t in titles) or "none"
@@ -529,11 +529,14 @@ class GoogleSheetSource:
             "insertDataOption": "INSERT_ROWS",
             "includeValuesInResponse": "false",
         }
-        response = self._call(
-            "write to",
-            lambda: self.http.values_append(self.spreadsheet_id, quote_tab(tab), params, body),
-            ranges=[quote_tab(tab)],
-        )
+        try:
+            response = self._call(
+                "write to",
+                lambda: self.http.values_append(self.spreadsheet_id, quote_tab(tab), params, body),
+                ranges=[quote_tab(tab)],
+            )
+        except _UnknownRange as unknown:
+            raise self._missing_tabs([tab], unknown.range_text) from None
         return str(response.get("updates", {}).get("updatedRange", ""))
 
     # --- errors ------------------------------------------------------------------------
@@ -687,13 +690,13 @@ class GoogleSheetSource:
         return f"cannot connect to {host}: {_reason(error)}{hint}"
 
 
-SheetmentorErrorType = SheetError
-
-
 def _reason(error: Exception) -> str:
     """The human part of a network error (``Connection refused``), without URLs."""
     text = str(error)
-    for pattern in (r"\[Errno -?\d+\] ([^'\")\]]+)", r"(Connection refused|Connection reset[^'\")]*)"):
+    for pattern in (
+        r"\[Errno -?\d+\] ([^'\")\]]+)",
+        r"(Connection refused|Connection reset[^'\")]*)",
+    ):
         match = re.search(pattern, text)
         if match:
             return match.group(1).strip()

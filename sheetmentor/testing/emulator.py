@@ -176,7 +176,7 @@ class SheetsEmulator:
 
     def start(self) -> SheetsEmulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sheets-emulator", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="sheets-emulator", daemon=True
         )
         self._thread.start()
         return self

@@ -86,6 +86,23 @@ _DEFAULT_FORMAT = {
     },
     "backgroundColorStyle": {"rgbColor": {"red": 1, "green": 1, "blue": 1}},
 }
+_THEME_COLORS = [
+    ("TEXT", {}),
+    ("BACKGROUND", {"red": 1, "green": 1, "blue": 1}),
+    ("ACCENT1", {"red": 0.25882354, "green": 0.52156866, "blue": 0.95686275}),
+    ("ACCENT2", {"red": 0.91764706, "green": 0.2627451, "blue": 0.20784314}),
+    ("ACCENT3", {"red": 0.9843137, "green": 0.7372549, "blue": 0.015686275}),
+    ("ACCENT4", {"red": 0.20392157, "green": 0.65882355, "blue": 0.3254902}),
+    ("ACCENT5", {"red": 1, "green": 0.42745098, "blue": 0.003921569}),
+    ("ACCENT6", {"red": 0.27450982, "green": 0.7411765, "blue": 0.7764706}),
+    ("LINK", {"red": 0.06666667, "green": 0.33333334, "blue": 0.8}),
+]
+_DEFAULT_THEME = {
+    "primaryFontFamily": "Arial",
+    "themeColors": [
+        {"colorType": kind, "color": {"rgbColor": rgb}} for kind, rgb in _THEME_COLORS
+    ],
+}
 
 
 @dataclass
@@ -151,6 +168,7 @@ class Spreadsheet:
                 "autoRecalc": "ON_CHANGE",
                 "timeZone": self.time_zone,
                 "defaultFormat": _DEFAULT_FORMAT,
+                "spreadsheetTheme": _DEFAULT_THEME,
             },
             "sheets": [{"properties": s.properties(i)} for i, s in enumerate(self.sheets)],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit",

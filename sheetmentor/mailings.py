@@ -1,0 +1,158 @@
+"""What gets mailed, to whom, and when: recaps and agendas as messages for the delivery stage.
+
+Cron runs ``sheetmentor recap --send`` every hour; :func:`due_recap` decides on its own whether a
+recap is due: the most recent meeting that has ended (start + duration + ``meetings.recap_delay``),
+not older than ``meetings.recap_max_age`` (a cron broken for a month must not mail old recaps),
+whose recap is not already in the ledger. The ledger keys are stable per meeting and recipient
+(``recap/2026-11-24/ada@example.org``; ``recap/2026-11-24/group`` in group mode), so however often
+cron runs, each message goes once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import ConfigError
+from .ledger import Ledger, State
+from .mail import Outgoing, address, parse_address
+from .render import (
+    agenda_context,
+    meetings_ics,
+    recap_context,
+    render_template,
+)
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+
+    from .cadence import Meeting, Schedule
+    from .config import Config, EmailConfig
+    from .schema import Club
+
+log = logging.getLogger("sheetmentor.mailings")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    address: Address
+
+
+def email_settings(config: Config) -> EmailConfig:
+    if config.email is None:
+        raise ConfigError("email: the config has no email block; add one to send (see README)")
+    return config.email
+
+
+def recipients(club: Club) -> list[Recipient]:
+    """Active members with an email address, in sheet order."""
+    active = club.active_members
+    return [
+        Recipient(name, address(name, email))
+        for name, email in zip(active["name"], active["email"], strict=True)
+        if email
+    ]
+
+
+def recap_messages(
+    config: Config, club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date
+) -> list[Outgoing]:
+    """The recap of ``meeting``: one message per member (personal mode) or one to the group."""
+    email = email_settings(config)
+    following = schedule.following(meeting)
+    names = list(club.active_members["name"])
+    calendar = meetings_ics(club.name, [following], names) if following else None
+    day = meeting.date.isoformat()
+
+    def render(recipient: str | None) -> tuple[str, str, str]:
+        context = recap_context(
+            club, schedule, meeting, as_of=as_of, cap=config.club.cap, recipient=recipient
+        )
+        return tuple(  # type: ignore[return-value]
+            render_template(name, context, config.templates).strip("\n") + end
+            for name, end in (
+                ("recap.subject.j2", ""),
+                ("recap.txt.j2", "\n"),
+                ("recap.html.j2", "\n"),
+            )
+        )
+
+    if email.mode == "group":
+        to = _group_addresses(email, club)
+        subject, text, html = render(None)
+        return [Outgoing(f"recap/{day}/group", to, subject, text, html, calendar, kind="recap")]
+    messages = []
+    for person in recipients(club):
+        subject, text, html = render(person.name)
+        key = f"recap/{day}/{person.address.addr_spec.lower()}"
+        messages.append(Outgoing(key, (person.address,), subject, text, html, calendar, "recap"))
+    return messages
+
+
+def agenda_messages(
+    config: Config, club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date
+) -> list[Outgoing]:
+    """The agenda of ``meeting`` for every member (or the list address), the .ics attached."""
+    email = email_settings(config)
+    context = agenda_context(club, schedule, meeting, as_of=as_of, cap=config.club.cap)
+    text = render_template("agenda.txt.j2", context, config.templates)
+    html = render_template("agenda.html.j2", context, config.templates)
+    subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"
+    calendar = meetings_ics(club.name, [meeting], list(club.active_members["name"]))
+    day = meeting.date.isoformat()
+    if email.mode == "group":
+        to = _group_addresses(email, club)
+        return [Outgoing(f"agenda/{day}/group", to, subject, text, html, calendar, kind="agenda")]
+    return [
+        Outgoing(
+            f"agenda/{day}/{person.address.addr_spec.lower()}",
+            (person.address,),
+            subject,
+            text,
+            html,
+            calendar,
+            kind="agenda",
+        )
+        for person in recipients(club)
+    ]
+
+
+def _group_addresses(email: EmailConfig, club: Club) -> tuple[Address, ...]:
+    if email.to:
+        return (parse_address(email.to, setting="email.to"),)
+    people = recipients(club)
+    if not people:
+        raise ConfigError("email.to: group mode needs a list address or members with emails")
+    return tuple(person.address for person in people)
+
+
+def due_recap(
+    config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledger
+) -> Meeting | None:
+    """The meeting whose recap cron should send now, or ``None`` when nothing is due."""
+    settings = config.meetings
+    meeting = schedule.last_ended(now - settings.recap_delay)
+    if meeting is None:
+        return None
+    age = now - (meeting.end + settings.recap_delay)
+    if age > settings.recap_max_age:
+        log.info(
+            "the recap of %s is %s old, more than meetings.recap_max_age; not sending it",
+            meeting.date,
+            age,
+        )
+        return None
+    if recap_complete(ledger, meeting):
+        log.info("the recap of %s was sent already", meeting.date)
+        return None
+    return meeting
+
+
+def recap_complete(ledger: Ledger, meeting: Meeting) -> bool:
+    """True when the ledger holds the meeting's recap and nothing of it is left to retry."""
+    prefix = f"recap/{meeting.date.isoformat()}/"
+    entries = [e for e in ledger.history(kind="recap") if e.key.startswith(prefix)]
+    return bool(entries) and all(e.state in (State.SENT, State.FAILED) for e in entries)
