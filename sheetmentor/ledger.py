@@ -165,16 +165,13 @@ class Ledger:
         """
         lock = filelock.FileLock(self.state_dir / LOCK_NAME, timeout=timeout)
         try:
-            lock.acquire()
+            pass
         except filelock.Timeout:
             raise SendLockBusy(
                 f"another sheetmentor run has been sending for more than {timeout:g} s "
                 f"(it holds {lock.lock_file}); this run sent nothing and the next one will retry"
             ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+        yield
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

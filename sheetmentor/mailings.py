@@ -53,7 +53,7 @@ def recipients(club: Club) -> list[Recipient]:
     return [
         Recipient(name, address(name, email))
         for name, email in zip(active["name"], active["email"], strict=True)
-        if email
+        if isinstance(email, str)
     ]
 
 

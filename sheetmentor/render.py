@@ -196,8 +196,8 @@ def _member(club: Club, completion: Completion, name: str) -> dict[str, Any]:
     extras = club.extra_columns.get("members", [])
     return {
         "name": name,
-        "email": row["email"],
-        "focus": row["focus"],
+        "email": _value(row["email"]),
+        "focus": _value(row["focus"]),
         "joined": _date(row["joined"]),
         "extra": {column: _value(row[column]) for column in extras},
         "tiers": stats_dict(completion.member_tiers.loc[name]),
@@ -248,7 +248,7 @@ def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
             "due_meeting": _date(row["due_meeting"]),
             "carried": int(row["carried"]),
             "overdue": bool(row["overdue"]),
-            "notes": row["notes"],
+            "notes": _value(row["notes"]),
             "ref": f"{row['tab']}!{row['sheet_row']}",
             "extra": {column: _value(row.get(column)) for column in extras},
         }
@@ -276,9 +276,9 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
+    """A cell for templates: pandas' missing markers (NaN, NaT, NA) become ``None``."""
+    missing = pd.isna(value)
+    return None if isinstance(missing, bool) and missing else value
 
 
 def pct(value: float | None) -> str:

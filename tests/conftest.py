@@ -27,13 +27,14 @@ MEMBERS = [
     ["Bo Chen", "bo@example.org", "yes", "Start a studio"],
     ["Cy Diallo", "cy@example.org", "no", "Left in October"],
 ]
+D = dt.date
 GOALS = [
     ["Member", "Goal", "Tier", "Category", "Status", "Progress", "Set", "Due"],
-    ["Ada Okonkwo", "Rewrite CV", "two-week", "professional", "done", None, None, dt.date(2026, 12, 1)],
-    ["Ada Okonkwo", "Call two mentors", "2-wk", "work", "in progress", "40%", None, dt.date(2026, 12, 1)],
-    ["Ada Okonkwo", "Publish 3 posts", "Q", "career", "", 0.25, None, dt.date(2026, 12, 31)],
+    ["Ada Okonkwo", "Rewrite CV", "two-week", "professional", "done", None, None, D(2026, 12, 1)],
+    ["Ada Okonkwo", "Call two mentors", "2-wk", "work", "in progress", "40%", None, D(2026, 12, 1)],
+    ["Ada Okonkwo", "Publish 3 posts", "Q", "career", "", 0.25, None, D(2026, 12, 31)],
     ["Ada Okonkwo", "Run a marathon", "1 year+", "life", "dropped", None, None, None],
-    ["Bo Chen", "Find a studio space", "sprint", "work", "", None, None, dt.date(2026, 11, 17)],
+    ["Bo Chen", "Find a studio space", "sprint", "work", "", None, None, D(2026, 11, 17)],
     ["Bo Chen", "Learn to sail", "annual", "personal", "✓", None, None, None],
     ["Cy Diallo", "Apply to nursing school", "quarterly", "professional", "", None, None, None],
 ]  # fmt: skip

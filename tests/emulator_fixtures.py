@@ -1,17 +1,15 @@
 """Fixtures for the Google Sheets tests: an emulator on loopback, real keys, a fake clock.
 
-Test modules load this with ``pytest_plugins = ["emulator_fixtures"]``. Nothing here mocks
-gspread, google-auth or sheetmentor: the emulator is a real HTTP server and the service-account
-keys are real RSA keys whose JWTs the emulator verifies.
+Test modules load this with ``pytest_plugins = ["emulator_fixtures"]`` and use the fixtures by
+name. Nothing here mocks gspread, google-auth or sheetmentor: the emulator is a real HTTP server
+and the service-account keys are real RSA keys whose JWTs the emulator verifies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +17,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.sources.google import GoogleSheetSource, RetryPolicy
+from sheetmentor.sources.google import GoogleSheetSource
+from sheetmentor.testing.clock import FakeClock
 from sheetmentor.testing.emulator import SheetsEmulator
 from sheetmentor.testing.keys import ServiceAccountKey, make_service_account_key
 
 SA_EMAIL = "club-bot@pbc-sheets.iam.gserviceaccount.com"
-
-
-@dataclass
-class FakeClock:
-    """A monotonic clock that only moves when the code under test sleeps."""
-
-    now: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def policy(self, budget: float) -> RetryPolicy:
-        return RetryPolicy(budget=budget, clock=self.clock, sleep=self.sleep, rng=random.Random(3))
 
 
 @pytest.fixture
@@ -62,64 +43,69 @@ def rsa_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
-def service_account(
+def sa_key(
     emulator: SheetsEmulator, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
-) -> tuple[ServiceAccountKey, Path]:
-    """A service account the emulator knows, and its key file on disk."""
+) -> ServiceAccountKey:
+    """A service account the emulator knows; its key file is ``tmp_path/service-account.json``."""
     key = make_service_account_key(emulator.token_uri, SA_EMAIL, private_key=rsa_key)
     emulator.add_service_account(key.email, key.public_key_pem)
-    return key, key.write(tmp_path / "service-account.json")
+    key.write(tmp_path / "service-account.json")
+    return key
 
 
+@pytest.fixture
 def emulator_source(
-    emulator: SheetsEmulator,
-    spreadsheet_id: str,
-    clock: FakeClock | None = None,
-    *,
-    budget: float = 60.0,
-    timeout: float = 5.0,
-    **settings: Any,
-) -> GoogleSheetSource:
-    """A source in emulator mode (``SHEETMENTOR_SHEETS_EMULATOR``), as a user would set it up."""
-    config = SourceConfig(
-        google_sheet=spreadsheet_id,
-        timeout=dt.timedelta(seconds=timeout),
-        retry_budget=dt.timedelta(seconds=budget),
-        **settings,
-    )
-    return GoogleSheetSource.from_config(
-        config,
-        environ={"SHEETMENTOR_SHEETS_EMULATOR": emulator.url},
-        retry=(clock or FakeClock()).policy(budget),
-    )
+    emulator: SheetsEmulator, fake_clock: FakeClock
+) -> Callable[..., GoogleSheetSource]:
+    """Make a source in emulator mode (``SHEETMENTOR_SHEETS_EMULATOR``), as a user sets it up."""
+
+    def make(
+        spreadsheet_id: str, *, budget: float = 60.0, timeout: float = 5.0, **settings: Any
+    ) -> GoogleSheetSource:
+        config = SourceConfig(
+            google_sheet=spreadsheet_id,
+            timeout=dt.timedelta(seconds=timeout),
+            retry_budget=dt.timedelta(seconds=budget),
+            **settings,
+        )
+        return GoogleSheetSource.from_config(
+            config,
+            environ={"SHEETMENTOR_SHEETS_EMULATOR": emulator.url},
+            retry=fake_clock.policy(budget),
+        )
+
+    return make
 
 
+@pytest.fixture
 def keyed_source(
-    emulator: SheetsEmulator,
-    spreadsheet_id: str,
-    key_file: Path,
-    clock: FakeClock | None = None,
-    *,
-    budget: float = 60.0,
-    writable: bool = False,
-) -> GoogleSheetSource:
-    """A source with a real service-account key, pointed at the emulator (tokens included)."""
-    config = SourceConfig(
-        google_sheet=spreadsheet_id,
-        credentials=key_file,
-        retry_budget=dt.timedelta(seconds=budget),
-    )
-    return GoogleSheetSource.from_config(
-        config,
-        endpoint=emulator.url,
-        environ={},
-        writable=writable,
-        retry=(clock or FakeClock()).policy(budget),
-    )
+    emulator: SheetsEmulator, fake_clock: FakeClock
+) -> Callable[..., GoogleSheetSource]:
+    """Make a source with a real service-account key, talking to the emulator (tokens too)."""
+
+    def make(
+        spreadsheet_id: str,
+        credentials: Path | None,
+        *,
+        writable: bool = False,
+        environ: dict[str, str] | None = None,
+        **settings: Any,
+    ) -> GoogleSheetSource:
+        config = SourceConfig(google_sheet=spreadsheet_id, credentials=credentials, **settings)
+        return GoogleSheetSource.from_config(
+            config,
+            endpoint=emulator.url,
+            environ=environ or {},
+            writable=writable,
+            retry=fake_clock.policy(config.retry_budget.total_seconds()),
+        )
+
+    return make
 
 
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -142,3 +142,13 @@ def test_library_api_renders_the_same_agenda(club: ClubFolder) -> None:
     config = load_config(club.config_path)
     text = render_agenda(config, read_club(config), as_of=D(2026, 11, 30), format="markdown")
     assert text == agenda(club)
+
+
+def test_blank_cells_never_show_as_nan(club: ClubFolder) -> None:
+    members = [["Name", "Email", "Focus"], ["Ada Okonkwo", "ada@example.org", None], ["Bo Chen"]]
+    goals = [[*GOALS[0], "Notes"], [*GOALS[1], None], [*GOALS[5], None]]
+    club.write(members=members, goals=goals)
+    for fmt in ("markdown", "html", "text"):
+        text = agenda(club, "--format", fmt)
+        assert "nan" not in text.lower().replace("nancy", "")
+        assert "Focus" not in text

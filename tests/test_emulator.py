@@ -17,7 +17,6 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 import requests
-from emulator_fixtures import SA_EMAIL
 from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
@@ -29,7 +28,13 @@ from sheetmentor.testing.keys import make_service_account_key
 
 pytest_plugins = ["emulator_fixtures"]
 
-RECORDED_GRID = [["A1", "B1", "", "D1"], ["", "b2", "", ""], ["", "", "", ""], ["A4", "B4", "", "D4"]]
+SA_EMAIL = "club-bot@pbc-sheets.iam.gserviceaccount.com"
+RECORDED_GRID = [
+    ["A1", "B1", "", "D1"],
+    ["", "b2", "", ""],
+    ["", "", "", ""],
+    ["A4", "B4", "", "D4"],
+]
 
 
 class Api:
@@ -107,7 +112,12 @@ def test_batch_get_answers_each_range_in_order(book: Api) -> None:
 def test_columns_major_dimension_trims_each_column(book: Api) -> None:
     body = book.get("Sheet1", majorDimension="COLUMNS").json()
     assert body["majorDimension"] == "COLUMNS"
-    assert body["values"] == [["A1", "", "", "A4"], ["B1", "b2", "", "B4"], [], ["D1", "", "", "D4"]]
+    assert body["values"] == [
+        ["A1", "", "", "A4"],
+        ["B1", "b2", "", "B4"],
+        [],
+        ["D1", "", "", "D4"],
+    ]
 
 
 @pytest.mark.parametrize(
@@ -142,7 +152,9 @@ def test_titles_are_quoted_in_answers_only_when_needed(title: str, written: str)
         ("D3", "'D3'!A1:Z1000"),
     ],
 )
-def test_a1_ranges_are_closed_on_the_grid(emulator: SheetsEmulator, sent: str, answered: str) -> None:
+def test_a1_ranges_are_closed_on_the_grid(
+    emulator: SheetsEmulator, sent: str, answered: str
+) -> None:
     emulator.add_spreadsheet("book", {"Goals 2026": [["x"]], "D3": []})
     assert Api(emulator).get(sent).json()["range"] == answered
 
@@ -184,7 +196,9 @@ def test_a_missing_tab_fails_the_whole_batch(book: Api) -> None:
     assert answer.headers["Content-Type"] == "application/json; charset=UTF-8"
 
 
-@pytest.mark.parametrize("sent", ["'Sheet1'!A0", "'Sheet1'!1A", "'Sheet1", "'Sheet1'x", "Sheet1!A1:"])
+@pytest.mark.parametrize(
+    "sent", ["'Sheet1'!A0", "'Sheet1'!1A", "'Sheet1", "'Sheet1'x", "Sheet1!A1:"]
+)
 def test_garbage_ranges_cannot_be_parsed(book: Api, sent: str) -> None:
     assert book.get(sent).json() == error(400, f"Unable to parse range: {sent}", "INVALID_ARGUMENT")
 
@@ -297,7 +311,7 @@ def test_formatted_values_follow_the_spreadsheet_locale(emulator: SheetsEmulator
     ]
     assert Api(emulator, "de").get("Goals", valueRenderOption="UNFORMATTED_VALUE").json()[
         "values"
-    ] == [[46350, 0.4, 0.125, True, 1.45, 1234.5, 46350 + 13 / 24 + 5 / 1440]]
+    ] == [[46350, 0.4, 0.125, True, 1.45, 1234.5, pytest.approx(46350 + 13 / 24 + 5 / 1440)]]
 
 
 # --- writes ----------------------------------------------------------------------------------
@@ -405,7 +419,9 @@ def _credentials(emulator: SheetsEmulator, rsa_key: Any, *, register: bool = Tru
     )
 
 
-def test_the_token_endpoint_verifies_the_jwt_signature(emulator: SheetsEmulator, rsa_key: Any) -> None:
+def test_the_token_endpoint_verifies_the_jwt_signature(
+    emulator: SheetsEmulator, rsa_key: Any
+) -> None:
     emulator.add_spreadsheet("book", {"Sheet1": [["hi"]]}, shared_with=[SA_EMAIL])
     credentials = _credentials(emulator, rsa_key)
     credentials.refresh(Request())
@@ -422,13 +438,15 @@ def test_the_token_endpoint_verifies_the_jwt_signature(emulator: SheetsEmulator,
     assert requests.get(f"{emulator.url}/v4/spreadsheets/book/values/Sheet1").status_code == 403
 
 
-def test_a_key_the_emulator_does_not_know_is_refused(emulator: SheetsEmulator, rsa_key: Any) -> None:
+def test_a_key_the_emulator_does_not_know_is_refused(
+    emulator: SheetsEmulator, rsa_key: Any
+) -> None:
     _credentials(emulator, rsa_key)
     forged = make_service_account_key(emulator.token_uri, SA_EMAIL)  # same account, other key
     credentials = service_account.Credentials.from_service_account_info(
         forged.info, scopes=["https://www.googleapis.com/auth/spreadsheets.readonly"]
     )
-    with pytest.raises(RefreshError, match="invalid_grant: Invalid JWT Signature."):
+    with pytest.raises(RefreshError, match=r"invalid_grant: Invalid JWT Signature\."):
         credentials.refresh(Request())
     emulator.revoke_service_account(SA_EMAIL)
     with pytest.raises(RefreshError, match="invalid_grant: Invalid grant: account not found"):
@@ -480,7 +498,9 @@ def write_typed_workbook(path: Path) -> Path:
     sheet = book.active
     sheet.title = "Goals 2026"
     sheet.append(["Member", "Due", "Progress", "Done", "Points", "Sum", "Set"])
-    sheet.append(["Ada", dt.date(2026, 11, 24), 0.4, True, 1234.5, "=1+2", dt.datetime(2026, 1, 6, 9)])
+    sheet.append(
+        ["Ada", dt.date(2026, 11, 24), 0.4, True, 1234.5, "=1+2", dt.datetime(2026, 1, 6, 9)]
+    )
     sheet["B2"].number_format = "mm-dd-yy"
     sheet["C2"].number_format = "0%"
     sheet["E2"].number_format = "#,##0.00"
@@ -491,7 +511,9 @@ def write_typed_workbook(path: Path) -> Path:
     return path
 
 
-def test_an_xlsx_is_held_with_its_types_and_formats(emulator: SheetsEmulator, tmp_path: Path) -> None:
+def test_an_xlsx_is_held_with_its_types_and_formats(
+    emulator: SheetsEmulator, tmp_path: Path
+) -> None:
     key = emulator.load_workbook(write_typed_workbook(tmp_path / "club.xlsx"), "club")
     api = Api(emulator, key)
     assert api.get("'Goals 2026'").json()["values"] == [
@@ -507,9 +529,9 @@ def test_an_xlsx_is_held_with_its_types_and_formats(emulator: SheetsEmulator, tm
 
 def test_the_command_line_serves_a_workbook(tmp_path: Path) -> None:
     workbook = write_typed_workbook(tmp_path / "club.xlsx")
+    command = [sys.executable, "-m", "sheetmentor.testing.emulator", "--workbook", str(workbook)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sheetmentor.testing.emulator", "--workbook", str(workbook)]
-        + ["--port", "0", "--id", "pbc"],
+        [*command, "--port", "0", "--id", "pbc"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -33,7 +33,7 @@ pytestmark = [
     pytest.mark.reference,
     pytest.mark.skipif(
         not REFERENCE.is_dir(),
-        reason=f"Google's recorded responses are not here ({REFERENCE}); CI lays them beside the clone",
+        reason=f"no recordings of Google's answers at {REFERENCE} (CI lays them beside the clone)",
     ),
 ]
 

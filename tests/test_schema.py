@@ -24,7 +24,7 @@ def club_with_goals(folder: ClubFolder, rows: list[list], **config) -> Club:
 
 def one_goal(folder: ClubFolder, **cells) -> pd.Series:
     row = dict(
-        zip(GOAL_HEADER, ["Ada Okonkwo", "A goal", "two-week", "work", "", None, None, None])
+        zip(GOAL_HEADER, ["Ada Okonkwo", "A goal", "Q", "work", "", None, None, None], strict=True)
     )
     row.update({key.capitalize(): value for key, value in cells.items()})
     club = club_with_goals(folder, [list(row.values())])

@@ -99,9 +99,7 @@ _THEME_COLORS = [
 ]
 _DEFAULT_THEME = {
     "primaryFontFamily": "Arial",
-    "themeColors": [
-        {"colorType": kind, "color": {"rgbColor": rgb}} for kind, rgb in _THEME_COLORS
-    ],
+    "themeColors": [{"colorType": kind, "color": {"rgbColor": rgb}} for kind, rgb in _THEME_COLORS],
 }
 
 
