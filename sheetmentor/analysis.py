@@ -158,18 +158,28 @@ def goals_at_meeting(club: Club, schedule: Schedule, meeting: Meeting) -> pd.Dat
     )
 
 
-def rotation(members: list[str], meeting: Meeting) -> tuple[str | None, list[str]]:
-    """Facilitator and speaking order for a meeting, rotating one place per meeting.
+def rotation(
+    members: list[str], schedule: Schedule, meeting: Meeting
+) -> tuple[str | None, list[str]]:
+    """Facilitator and speaking order for a meeting.
 
-    Deterministic (a re-run gives the same order) and fair: over ``len(members)`` meetings each
-    member facilitates once and speaks first once. The facilitator speaks last. A facilitator
-    recorded in the Meetings tab wins over the rotation.
+    The facilitator is whoever has gone longest without facilitating (never counts as longest;
+    ties go in sheet order), so with no records the turn passes one place per meeting. The
+    Meetings tab corrects it: a recorded facilitator is who facilitated; a planned facilitator
+    recorded as absent did not, and keeps their turn for the next meeting. The order depends only
+    on the schedule and the sheet, so a re-run gives the same answer. Speaking starts with the
+    member after the facilitator, who speaks last.
     """
     if not members:
         return meeting.facilitator, []
-    turn = (meeting.number - 1) % len(members)
-    facilitator = meeting.facilitator or members[turn]
-    if facilitator in members:
-        turn = members.index(facilitator)
-    order = members[turn + 1 :] + members[: turn + 1]
-    return facilitator, order
+    last_turn = dict.fromkeys(members, 0)
+    for past in schedule.meetings[: meeting.number - 1]:
+        planned = min(members, key=last_turn.__getitem__)
+        if past.facilitator is None and past.attended is not None and planned not in past.attended:
+            continue
+        done_by = past.facilitator or planned
+        if done_by in last_turn:
+            last_turn[done_by] = past.number
+    facilitator = meeting.facilitator or min(members, key=last_turn.__getitem__)
+    turn = members.index(facilitator) if facilitator in members else -1
+    return facilitator, members[turn + 1 :] + members[: turn + 1]

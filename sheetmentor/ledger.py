@@ -165,13 +165,16 @@ class Ledger:
         """
         lock = filelock.FileLock(self.state_dir / LOCK_NAME, timeout=timeout)
         try:
-            pass
+            lock.acquire()
         except filelock.Timeout:
             raise SendLockBusy(
                 f"another sheetmentor run has been sending for more than {timeout:g} s "
                 f"(it holds {lock.lock_file}); this run sent nothing and the next one will retry"
             ) from None
-        yield
+        try:
+            yield
+        finally:
+            lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

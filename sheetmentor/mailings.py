@@ -63,8 +63,7 @@ def recap_messages(
     """The recap of ``meeting``: one message per member (personal mode) or one to the group."""
     email = email_settings(config)
     following = schedule.following(meeting)
-    names = list(club.active_members["name"])
-    calendar = meetings_ics(club.name, [following], names) if following else None
+    calendar = meetings_ics(club, schedule, [following]) if following else None
     day = meeting.date.isoformat()
 
     def render(recipient: str | None) -> tuple[str, str, str]:
@@ -101,7 +100,7 @@ def agenda_messages(
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
     subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"
-    calendar = meetings_ics(club.name, [meeting], list(club.active_members["name"]))
+    calendar = meetings_ics(club, schedule, [meeting])
     day = meeting.date.isoformat()
     if email.mode == "group":
         to = _group_addresses(email, club)

@@ -91,7 +91,7 @@ def agenda_context(
     """Everything the agenda templates receive (documented in ``templates/README.md``)."""
     completion = completion_by_tier(club)
     goals = goals_at_meeting(club, schedule, meeting)
-    facilitator, order = rotation(list(club.active_members["name"]), meeting)
+    facilitator, order = rotation(list(club.active_members["name"]), schedule, meeting)
     mine = _by_member(goals)
     people = []
     for name in order:
@@ -139,7 +139,7 @@ def recap_context(
     names = list(club.active_members["name"])
     if following is not None:
         after = _by_member(goals_at_meeting(club, schedule, following))
-        next_facilitator, _ = rotation(names, following)
+        next_facilitator, _ = rotation(names, schedule, following)
     else:
         after, next_facilitator = at_meeting, None
     order = [recipient, *(n for n in names if n != recipient)] if recipient else names
@@ -370,7 +370,7 @@ def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> li
     members = list(club.active_members["name"])
     lines = []
     for meeting in schedule.upcoming(as_of, count):
-        facilitator, _ = rotation(members, meeting)
+        facilitator, _ = rotation(members, schedule, meeting)
         parts = [
             f"{meeting.date:%a} {longdate(meeting.date).split(', ', 1)[1]}",
             f"{meeting.start:%H:%M}–{meeting.end:%H:%M} {meeting.start.tzname()}",
@@ -389,25 +389,25 @@ def calendar_ics(config: Config, club: Club, as_of: dt.date, count: int) -> byte
     """``calendar``: the next ``count`` meetings as iCalendar events with stable UIDs, so a
     re-import updates events instead of duplicating them."""
     schedule = schedule_for(config, club, as_of)
-    members = list(club.active_members["name"])
-    return meetings_ics(club.name, schedule.upcoming(as_of, count), members)
+    return meetings_ics(club, schedule, schedule.upcoming(as_of, count))
 
 
-def meetings_ics(club: str, meetings: list[Meeting], members: list[str]) -> bytes:
-    """Meetings as an iCalendar file (also the .ics attached to recap emails)."""
+def meetings_ics(club: Club, schedule: Schedule, meetings: list[Meeting]) -> bytes:
+    """Meetings as an iCalendar file (also the .ics attached to emails), with facilitators."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
     calendar.add("prodid", "-//sheetmentor//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", club)
-    slug = re.sub(r"[^a-z0-9]+", "-", club.lower()).strip("-")
+    calendar.add("x-wr-calname", club.name)
+    slug = re.sub(r"[^a-z0-9]+", "-", club.name.lower()).strip("-")
+    members = list(club.active_members["name"])
     for meeting in meetings:
-        facilitator, _ = rotation(members, meeting)
+        facilitator, _ = rotation(members, schedule, meeting)
         event = Event()
         slot = meeting.moved_from or meeting.date
         event.add("uid", f"{slot:%Y%m%d}-{slug}@sheetmentor")
-        event.add("summary", club)
+        event.add("summary", club.name)
         event.add("dtstart", meeting.start)
         event.add("dtend", meeting.end)
         event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(), tzinfo=dt.UTC))

@@ -17,6 +17,7 @@ real server over loopback, and the server misbehaves on cue through :class:`Reco
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 import ssl
 import struct
@@ -224,8 +225,14 @@ def smtp_server(
         controller.stop()
 
 
-def authenticator(user: str = USER, password: str = PASSWORD) -> Callable[..., AuthResult]:
-    """An aiosmtpd ``authenticator`` accepting exactly ``user`` / ``password``."""
+def authenticator(
+    user: str = USER, password: str = PASSWORD, *, echo: bool = False
+) -> Callable[..., AuthResult]:
+    """An aiosmtpd ``authenticator`` accepting exactly ``user`` / ``password``.
+
+    ``echo`` puts the password it was given, raw and base64, into the 535 reply, as careless
+    servers do: the client must not pass that on.
+    """
 
     def check(server: SMTP, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
         ok = (
@@ -233,7 +240,12 @@ def authenticator(user: str = USER, password: str = PASSWORD) -> Callable[..., A
             and data.login == user.encode()
             and data.password == password.encode()
         )
-        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
+        message = None
+        if not ok and echo and isinstance(data, LoginPassword):
+            given = data.password.decode("utf-8", "replace")
+            message = f"535 5.7.8 bad password {given} ({base64.b64encode(data.password).decode()})"
+        # handled=False: aiosmtpd itself answers (535, or our message).
+        return AuthResult(success=ok, handled=False, message=message)
 
     return check
 

@@ -152,3 +152,20 @@ def test_blank_cells_never_show_as_nan(club: ClubFolder) -> None:
         text = agenda(club, "--format", fmt)
         assert "nan" not in text.lower().replace("nancy", "")
         assert "Focus" not in text
+
+
+def test_rotation_gives_an_absent_facilitator_the_next_turn(club: ClubFolder) -> None:
+    def facilitator_on(day: str) -> str:
+        text = agenda(club, "--date", day)
+        return next(line for line in text.splitlines() if "Facilitator" in line)
+
+    club.write(meetings=[["Date", "Attended"]])
+    assert facilitator_on("2026-10-06") == "**Facilitator:** Ada Okonkwo"  # Ada, Bo, Ada
+    # Ada missed the first meeting she was to facilitate: she takes the second, Bo the third.
+    club.write(meetings=[["Date", "Attended"], [D(2026, 9, 8), "Bo Chen"]])
+    assert facilitator_on("2026-09-22") == "**Facilitator:** Ada Okonkwo"
+    assert facilitator_on("2026-10-06") == "**Facilitator:** Bo Chen"
+    # A facilitator recorded in the Meetings tab is who facilitated.
+    club.write(meetings=[["Date", "Facilitator"], [D(2026, 9, 8), "Bo Chen"]])
+    assert facilitator_on("2026-09-22") == "**Facilitator:** Ada Okonkwo"
+    assert facilitator_on("2026-10-06") == "**Facilitator:** Bo Chen"

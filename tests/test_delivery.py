@@ -7,6 +7,7 @@ two deliveries at once and to ``kill -9`` one at chosen points.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -214,7 +215,7 @@ def test_a_wrong_password_is_refused_without_showing_it(
     wrong = password.replace("s3cret", "wrong")
     with smtp_server(
         tls_context=tls.server_context(),
-        authenticator=authenticator(password=password),
+        authenticator=authenticator(password=password, echo=True),
         auth_required=True,
         auth_exclude_mechanism=[other],
     ) as server:
@@ -232,9 +233,12 @@ def test_a_wrong_password_is_refused_without_showing_it(
         with pytest.raises(ServiceError, match="refused the login for pbc@example.org") as caught:
             run(refused, ledger, recaps(2))
         assert caught.value.exit_code == 3
+        assert "535 5.7.8 bad password ***" in str(caught.value)  # the server echoed it
         assert wrong not in str(caught.value)
+        assert base64.b64encode(wrong.encode()).decode() not in str(caught.value)
         assert wrong not in repr(refused)
-        assert wrong not in caplog.text
+        client_logs = [r.getMessage() for r in caplog.records if r.name != "mail.log"]
+        assert not [line for line in client_logs if wrong in line]  # mail.log is the server's
         assert server.recorder.received == []
         assert ledger.history() == []
 

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import google.auth.transport.requests
 import gspread
 import requests
 from google.auth.credentials import AnonymousCredentials, Credentials
@@ -65,6 +66,7 @@ CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 SHEETS_ORIGIN = "https://sheets.googleapis.com"
+OAUTH_ORIGIN = "https://oauth2.googleapis.com"
 
 _IDEMPOTENT = {"get", "put", "head", "delete", "options"}
 _UNPARSABLE_RANGE = "Unable to parse range: "
@@ -213,6 +215,24 @@ class SheetsHTTPClient(HTTPClient):
             if elapsed + wait >= policy.budget:
                 raise RetriesExhausted(failure, attempt, elapsed, retry_after) from failure
             policy.sleep(wait)
+
+
+class _TokenSession(requests.Session):
+    """The session for token requests, sending Google's token endpoint to another address.
+
+    google-auth always refreshes a saved OAuth sign-in at ``oauth2.googleapis.com`` whatever
+    the file says, so pointing a run at the emulator (``endpoint``) needs this for user
+    credentials; a service-account key names its own ``token_uri``.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(url, str) and url.startswith(OAUTH_ORIGIN):
+            url = self.base_url + url[len(OAUTH_ORIGIN) :]
+        return super().request(method, url, *args, **kwargs)
 
 
 # --- credentials ---------------------------------------------------------------------------
@@ -382,8 +402,9 @@ class GoogleSheetSource:
     ) -> GoogleSheetSource:
         """The source ``source`` describes, with read-only scope unless ``writable``.
 
-        ``endpoint`` sends requests to another Sheets API address with the configured
-        credentials (tests: the emulator with a real service-account key); ``environ`` replaces
+        ``endpoint`` sends the Sheets API and Google's token endpoint to another address, with
+        the configured credentials (tests: the emulator with a real service-account key, or a
+        saved OAuth sign-in); ``environ`` replaces
         ``os.environ``; ``authorized_user_file`` replaces gspread's saved OAuth sign-in.
         """
         if source.google_sheet is None:
@@ -414,7 +435,12 @@ class GoogleSheetSource:
                     f"key file, or the environment variable {CREDENTIALS_ENV}, or set "
                     "source.oauth: true to sign in with your own Google account"
                 )
-            session = AuthorizedSession(credentials)
+            token_requests = (
+                google.auth.transport.requests.Request(_TokenSession(base_url))
+                if base_url
+                else None
+            )
+            session = AuthorizedSession(credentials, auth_request=token_requests)
         policy = retry or RetryPolicy(budget=source.retry_budget.total_seconds())
         http = SheetsHTTPClient(
             None,
