@@ -337,23 +337,31 @@ def status_csv(completion: Completion) -> str:
 
 def status_table(completion: Completion, club: str, as_of: dt.date) -> None:
     """``status``: a terminal table, a row per member and the club, a column per tier."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}", title_justify="left")
-    table.add_column("member")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}",
+        title_justify="left",
+        caption="mean progress, done/total per tier and category (dropped goals left out)",
+        caption_justify="left",
+    )
+    table.add_column("Member", no_wrap=True)
     for tier in TIERS:
-        table.add_column(TIER_LABELS[tier])
+        table.add_column(TIER_LABELS[tier], no_wrap=True)
     for category in CATEGORIES:
-        table.add_column(category.capitalize(), justify="right")
+        table.add_column(category[:4].capitalize() + ".", justify="right", no_wrap=True)
 
     def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
         by_tier = stats_dict(tiers)
         by_category = stats_dict(categories)
         return [
-            f"{bar(s['progress'], 8)} {pct(s['progress']):>4} {s['done']}/{s['total']}"
+            f"{bar(s['progress'], 4)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
             for s in (by_tier[t] for t in TIERS)
-        ] + [f"{s['done']}/{s['total']} {pct(s['rate'])}" for s in by_category.values()]
+        ] + [f"{s['done']}/{s['total']}" for s in by_category.values()]
 
     for name in completion.members:
         table.add_row(

@@ -18,6 +18,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -169,6 +171,7 @@ def test_starttls_with_login(tls: Tls, ledger: Ledger) -> None:
         assert transport.connections == 1
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls_with_a_utf8_password(tls: Tls, ledger: Ledger) -> None:
     # aiosmtpd counts only STARTTLS as TLS for auth_require_tls; this connection is TLS throughout.
     with smtp_server(
@@ -246,6 +249,7 @@ def test_a_wrong_password_is_refused_without_showing_it(
         assert len(server.recorder.received) == 2
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_login_over_plain_smtp_when_the_server_allows_it(ledger: Ledger) -> None:
     with smtp_server(
         authenticator=authenticator(), auth_require_tls=False, auth_required=True
@@ -488,9 +492,6 @@ def test_outbox_writes_one_parseable_eml_per_message_and_nothing_on_rerun(
     files = sorted(outbox.iterdir())
     assert [f.name for f in files] == sorted(outbox_filename(r.key) for r in recaps(3))
     assert files[0].name == "recap%2F2026-11-24%2Fm0@example.org.eml"
-    from email import policy
-    from email.parser import BytesParser
-
     parsed = BytesParser(policy=policy.default).parsebytes(files[0].read_bytes())
     assert parsed["X-Sheetmentor-Key"] == recap(0).key
     assert parsed.get_body(("html",)).get_content().count('style="color: red;"') == 1
@@ -516,8 +517,6 @@ def test_outbox_rewrites_a_message_left_sending_atomically(tmp_path: Path, ledge
     (outbox / outbox_filename(recap(0).key)).write_bytes(b"half a message from a killed run")
     report = run(OutboxTransport(outbox), ledger, recaps(1))
     assert report.outcomes[0].resent
-    from email.parser import BytesParser
-
     data = (outbox / outbox_filename(recap(0).key)).read_bytes()
     assert BytesParser().parsebytes(data)["Message-ID"] == "<kept@example.org>"
     assert [p.name for p in outbox.iterdir()] == [outbox_filename(recap(0).key)]

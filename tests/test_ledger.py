@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, clock: Clock) -> Ledger:
+def ledger(tmp_path: Path, clock: Clock) -> Iterator[Ledger]:
     with Ledger.open(tmp_path / "state", clock=clock) as opened:
         yield opened
 

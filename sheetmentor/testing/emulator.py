@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -176,14 +177,21 @@ class SheetsEmulator:
 
     def start(self) -> SheetsEmulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sheets-emulator", daemon=True
+            target=self._server.serve_forever, name="sheets-emulator", daemon=True
         )
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving now: a connection wakes the server loop instead of waiting for its
+        next poll."""
         self._stopping.set()
-        self._server.shutdown()
+        stopper = threading.Thread(target=self._server.shutdown)
+        stopper.start()
+        while stopper.is_alive():
+            with contextlib.suppress(OSError):
+                socket.create_connection(self._server.server_address[:2], timeout=1).close()
+            stopper.join(0.05)
         self._server.server_close()
         if self._thread is not None:
             self._thread.join()
