@@ -31,7 +31,6 @@ from smtp_servers import (
     RESET,
     USER,
     Received,
-    Recorder,
     Server,
     Tls,
     authenticator,
@@ -233,7 +232,7 @@ def test_a_wrong_password_is_refused_without_showing_it(
             )
 
         refused = transport(wrong)
-        with pytest.raises(ServiceError, match="refused the login for pbc@example.org") as caught:
+        with pytest.raises(ServiceError, match=r"refused the login for pbc@example\.org") as caught:
             run(refused, ledger, recaps(2))
         assert caught.value.exit_code == 3
         assert "535 5.7.8 bad password ***" in str(caught.value)  # the server echoed it
@@ -285,7 +284,7 @@ def test_a_refused_sender_stops_the_run_and_keeps_the_message_retryable(
     server: Server, ledger: Ledger
 ) -> None:
     server.recorder.script("MAIL", "553 5.7.1 sender not allowed")
-    with pytest.raises(ServiceError, match="refused the sender pbc@example.org: 553"):
+    with pytest.raises(ServiceError, match=r"refused the sender pbc@example\.org: 553"):
         run(plain(server), ledger, recaps(2))
     entry = ledger.get(recap(0).key)
     assert entry is not None and entry.state == State.DEFERRED
@@ -471,9 +470,12 @@ def test_a_server_gone_mid_run_defers_the_rest(server: Server, ledger: Ledger) -
 def test_a_run_waits_for_the_lock_then_gives_up_without_sending(
     server: Server, ledger: Ledger, tmp_path: Path
 ) -> None:
-    with Ledger.open(tmp_path / "state") as other, other.send_lock(timeout=1):
-        with pytest.raises(SendLockBusy, match="sent nothing"):
-            run(plain(server), ledger, recaps(2), lock_timeout=0.05)
+    with (
+        Ledger.open(tmp_path / "state") as other,
+        other.send_lock(timeout=1),
+        pytest.raises(SendLockBusy, match="sent nothing"),
+    ):
+        run(plain(server), ledger, recaps(2), lock_timeout=0.05)
     assert server.recorder.received == []
     assert server.recorder.connections == 0
 

@@ -55,3 +55,15 @@ def test_demo_status_json_figures(demo: ClubFolder) -> None:
         "Farid Haddad",
     ]
     assert status["tiers"]["long-term"]["dropped"] == 1  # Chen's podcast, "abandoned"
+
+
+def test_demo_status_table_and_csv(demo: ClubFolder) -> None:
+    table = demo.run("status", "--as-of", "2026-11-30").stdout
+    club_row = next(line for line in table.splitlines() if line.startswith(" Club"))
+    assert club_row.split() == ["Club", "██░░", "59%", "5/13", "██░░", "38%", "0/8", "░░░░",
+                                "10%", "0/6", "5/21", "0/6"]  # fmt: skip
+    rows = demo.run("status", "--format", "csv").stdout.splitlines()
+    assert rows[0] == "member,group,key,total,done,dropped,rate,progress"
+    assert rows[1] == "(club),tier,two-week,13,5,0,0.3846,0.5908"
+    assert "Ada Okonkwo,category,personal,1,0,0,0.0,0.7" in rows
+    assert len(rows) == 1 + 7 * 5  # club + six members, three tiers + two categories each

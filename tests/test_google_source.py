@@ -279,6 +279,19 @@ def test_a_wrong_key_is_a_404_that_points_at_the_setting(
     assert "source.google_sheet" in str(caught.value)
 
 
+def test_a_disabled_sheets_api_says_where_to_enable_it(
+    club: SheetsEmulator, keyed_source: Make, sa_key: ServiceAccountKey, tmp_path: Path
+) -> None:
+    club.inject(
+        status=403,
+        message="Google Sheets API has not been used in project 1234 before or it is disabled.",
+    )
+    with pytest.raises(ServiceError) as caught:
+        keyed_source("club-key", tmp_path / "service-account.json").read_tables(["Members"])
+    assert "Google Sheets API is not enabled for the Cloud project of" in str(caught.value)
+    assert sa_key.email in str(caught.value)
+
+
 def test_a_deleted_key_is_refused_by_the_token_endpoint(
     club: SheetsEmulator, keyed_source: Make, sa_key: ServiceAccountKey, tmp_path: Path
 ) -> None:
@@ -337,13 +350,17 @@ def test_a_credentials_path_that_does_not_exist_is_a_config_error(
         ({"type": "external_account"}, "is not a service-account key"),
         ({"type": "service_account", "client_email": "a@b"}, "missing private_key, token_uri"),
         ("not json at all", "is not a Google credentials file"),
+        (b"PK\x03\x04\xff\xfe", "is not a Google credentials file"),  # an .xlsx
     ],
 )
 def test_the_wrong_kind_of_credentials_file_says_what_to_do(
     keyed_source: Make, tmp_path: Path, content: object, expected: str
 ) -> None:
     path = tmp_path / "credentials.json"
-    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
     with pytest.raises(ServiceError) as caught:
         keyed_source("club-key", path)
     assert expected in str(caught.value)

@@ -165,9 +165,12 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
 def test_the_send_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     with Ledger.open(tmp_path) as first, Ledger.open(tmp_path) as second:
-        with first.send_lock(timeout=1), pytest.raises(SendLockBusy, match="sent nothing"):
-            with second.send_lock(timeout=0):
-                pass
+        with (
+            first.send_lock(timeout=1),
+            pytest.raises(SendLockBusy, match="sent nothing"),
+            second.send_lock(timeout=0),
+        ):
+            pass
         with second.send_lock(timeout=0):
             assert (tmp_path / LOCK_NAME).exists()
 
@@ -188,9 +191,12 @@ def test_the_send_lock_excludes_another_process(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline() == "held\n"
-        with Ledger.open(tmp_path) as ledger, pytest.raises(SendLockBusy):
-            with ledger.send_lock(timeout=0.1):
-                pass
+        with (
+            Ledger.open(tmp_path) as ledger,
+            pytest.raises(SendLockBusy),
+            ledger.send_lock(timeout=0.1),
+        ):
+            pass
     finally:
         holder.kill()
         holder.wait()

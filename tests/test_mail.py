@@ -182,12 +182,12 @@ def test_address_helper_and_config_parsing() -> None:
     with pytest.raises(ValueError, match="not an e-mail address"):
         address("Bo", "bo at example.org")
     assert parse_address("PBC <pbc@example.org>").addr_spec == "pbc@example.org"
-    with pytest.raises(ConfigError, match="email.from"):
+    with pytest.raises(ConfigError, match=r"email\.from"):
         parse_address("pbc@example.org, other@example.org")
-    with pytest.raises(ConfigError, match="email.from"):
+    with pytest.raises(ConfigError, match=r"email\.from"):
         parse_address("PBC\n<pbc@example.org>")
     bad = EmailConfig.model_validate({"from": "not an address"})
-    with pytest.raises(ConfigError, match="email.from"):
+    with pytest.raises(ConfigError, match=r"email\.from"):
         build_message(outgoing(), bad, CLUB)
 
 

@@ -102,7 +102,8 @@ class RetryPolicy:
 
     The n-th wait is uniform in ``[0, min(cap, base × 2ⁿ)]`` (full jitter spreads the retries of
     many clients hitting the same quota), or exactly what ``Retry-After`` asks. No wait starts
-    that would end past ``budget`` seconds after the first attempt.
+    that would end past ``budget`` seconds after the request's first attempt: each request has
+    the whole budget, and a run makes one request (two when an optional tab is missing).
     """
 
     budget: float
@@ -257,21 +258,21 @@ class _Identity:
 
 def _read_json_file(path: Path, origin: str) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"{origin} names {path}, which does not exist: point it at the service account's "
             "JSON key file"
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or type(error).__name__
+    except OSError as error:
         raise ServiceError(
-            f"cannot read the Google credentials file {path} ({reason}): check that the file is "
-            "readable by the user that runs sheetmentor, or download the key again"
+            f"cannot read the Google credentials file {path} ({error.strerror or error}): check "
+            "that the file is readable by the user that runs sheetmentor, or download the key "
+            "again"
         ) from None
     try:
-        info = json.loads(text)
-    except ValueError:
+        info = json.loads(data.decode("utf-8"))
+    except ValueError:  # not UTF-8 or not JSON
         info = None
     if not isinstance(info, dict):
         raise ServiceError(
@@ -327,17 +328,14 @@ def _oauth_user(
     source: SourceConfig, scopes: Sequence[str], authorized_user_file: Path | None
 ) -> tuple[Credentials, _Identity]:
     """gspread's OAuth user flow: a saved sign-in, else the browser flow once (then saved)."""
-    from google.oauth2.credentials import Credentials as UserCredentials
-
     saved = authorized_user_file or gspread.auth.DEFAULT_AUTHORIZED_USER_FILENAME
-    if saved.exists():
-        try:
-            credentials = UserCredentials.from_authorized_user_file(str(saved))
-        except (ValueError, OSError):
-            raise ServiceError(
-                f"the saved Google sign-in {saved} cannot be used: delete it and run again to "
-                "sign in"
-            ) from None
+    try:
+        credentials = gspread.auth.load_credentials(saved)
+    except (ValueError, OSError):
+        raise ServiceError(
+            f"the saved Google sign-in {saved} cannot be used: delete it and run again to sign in"
+        ) from None
+    if credentials is not None:
         return credentials, _Identity("oauth", path=saved)
     client_file = source.credentials or gspread.auth.DEFAULT_CREDENTIALS_FILENAME
     if not client_file.exists():
@@ -504,6 +502,8 @@ class GoogleSheetSource:
         ]
 
     def _batch_get(self, titles: Sequence[str]) -> dict[str, RawTable]:
+        if not titles:
+            return {}
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -647,9 +647,8 @@ class GoogleSheetSource:
                 f"Google Sheets refused the credentials of {who.describe()} (401 "
                 f"{name or 'UNAUTHENTICATED'}): {self._renew_advice()}"
             )
-        return (
-            f"Google Sheets refused to {action} {self._where()} ({status} {name}: {detail})"
-        ).replace("  ", " ")
+        code = f"{status} {name}".strip()
+        return f"Google Sheets refused to {action} {self._where()} ({code}: {detail})"
 
     def _renew_advice(self) -> str:
         who = self.identity

@@ -20,8 +20,6 @@ _PLAIN_TITLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CELL_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*")
 _REF = re.compile(r"(?P<col>[A-Za-z]{1,3})?(?P<row>[1-9][0-9]*)?")
 
-MAX_COLUMNS = 18278  # ZZZ
-
 
 class RangeError(ValueError):
     """The range cannot be parsed (Google answers 400 ``Unable to parse range: ...``)."""
@@ -66,14 +64,6 @@ class GridRange:
     end_row: int
     start_col: int
     end_col: int
-
-    @property
-    def rows(self) -> int:
-        return self.end_row - self.start_row
-
-    @property
-    def columns(self) -> int:
-        return self.end_col - self.start_col
 
     def a1(self) -> str:
         """``Sheet1!A1:D4`` (a single cell is written ``Sheet1!B2``)."""

@@ -57,8 +57,10 @@ def locale_of(name: str) -> Locale:
 class Cell:
     """One non-empty cell: effective value, optional formula, optional number format pattern.
 
-    The pattern uses the Sheets/Excel syntax (``0%``, ``M/d/yyyy``, ``#,##0.00``). Build cells in
-    Python with the class methods, or pass plain values to
+    The pattern uses the Sheets/Excel syntax (``0%``, ``M/d/yyyy``, ``#,##0.00``);
+    ``SHORT_DATE``, ``SHORT_DATETIME`` and ``SHORT_TIME`` stand for the locale's default formats
+    (what a date typed or uploaded without a format gets). Build cells in Python with the class
+    methods, or pass plain values to
     :meth:`~sheetmentor.testing.emulator.SheetsEmulator.add_spreadsheet`.
     """
 
@@ -70,10 +72,6 @@ class Cell:
     @classmethod
     def percent(cls, fraction: float, pattern: str = "0%") -> Cell:
         return cls(fraction, pattern=pattern)
-
-    @classmethod
-    def date(cls, day: dt.date, pattern: str = "SHORT_DATE") -> Cell:
-        return cls(to_serial(day), pattern=pattern)
 
     @classmethod
     def with_formula(cls, formula: str, value: CellScalar = None) -> Cell:
@@ -140,7 +138,7 @@ def from_python(value: Any) -> Cell | None:
 
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 _QUOTED = re.compile(r'"[^"]*"|\\.')
-_EXCEL_SHORT_DATES = {"mm-dd-yy", "m/d/yy", "m/d/yyyy", "mm/dd/yy", "mm/dd/yyyy"}
+_EXCEL_SHORT_DATE = "mm-dd-yy"  # how openpyxl names Excel's built-in "short date" (format 14)
 
 
 def _section(pattern: str) -> str:
@@ -172,7 +170,7 @@ def pattern_kind(pattern: str | None) -> str:
 
 def _resolve(pattern: str, locale: Locale) -> str:
     """Replace the locale-dependent placeholders (and Excel's "short date" built-ins)."""
-    if pattern == "SHORT_DATE" or pattern.lower() in _EXCEL_SHORT_DATES:
+    if pattern == "SHORT_DATE" or pattern.lower() == _EXCEL_SHORT_DATE:
         return locale.short_date
     if pattern == "SHORT_DATETIME" or pattern.lower() == "m/d/yy h:mm":
         return locale.short_datetime

@@ -27,7 +27,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -448,6 +448,10 @@ _SPREADSHEET_PATH = re.compile(r"/v4/spreadsheets/(?P<id>[^/:]+)(?P<rest>.*)")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one segment: a split answer on a kept-alive connection meets
+    # Nagle's algorithm and delayed ACKs, and every request would take 40 ms on loopback.
+    wbufsize = -1
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -500,6 +504,7 @@ class _Handler(BaseHTTPRequestHandler):
                 who = emulator._principal(self.headers.get("Authorization"))
                 principal = who.email if who else None
                 payload = json.loads(raw_body) if raw_body else {}
+                assert route is not None
                 status, body = 200, route(emulator, who, query, payload)
         except ApiError as error:
             status, body = error.code, _error_body(error.code, error.message, error.status)
@@ -538,10 +543,11 @@ def _error_body(code: int, message: str, status: str | None = None) -> dict[str,
 
 # --- routes ------------------------------------------------------------------------------
 
-Route = Any
+Route = Callable[[SheetsEmulator, "_Token | None", Mapping[str, list[str]], Any], Any]
+"""Answers one API call: (emulator, the caller's token, query, JSON body) → JSON answer."""
 
 
-def _route(method: str, path: str) -> tuple[str, Route]:
+def _route(method: str, path: str) -> tuple[str, Route | None]:
     """The API method a request calls and the function that answers it."""
     if path == "/token" and method == "POST":
         return "oauth2.token", None

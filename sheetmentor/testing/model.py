@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .a1 import GridRange, RangeError, resolve_cells, split_range
+from .a1 import GridRange, RangeError, quote_title, resolve_cells, split_range
 from .cells import Cell, Locale, from_python, locale_of, parse_input, render, to_serial
 
 DEFAULT_ROWS = 1000
@@ -193,10 +193,11 @@ class Spreadsheet:
         except RangeError:
             raise parse_range_error(text) from None
         if not for_write and (grid.end_row > sheet.rows or grid.end_col > sheet.columns):
+            cells = grid.a1().rpartition("!")[2]
             raise ApiError(
                 400,
-                f"Range ({grid.a1()}) exceeds grid limits. Max rows: {sheet.rows}, "
-                f"max columns: {sheet.columns}",
+                f"Range ({quote_title(sheet.title)}!{cells}) exceeds grid limits. "
+                f"Max rows: {sheet.rows}, max columns: {sheet.columns}",
                 "INVALID_ARGUMENT",
             )
         return sheet, grid
@@ -219,8 +220,11 @@ class Spreadsheet:
         sheet, grid = self.resolve(text)
         locale = self.conventions
         matrix: list[list[Any]] = []
-        outer = range(grid.start_row, grid.end_row)
-        inner = range(grid.start_col, grid.end_col)
+        # Only the used part of the grid can hold values: stop there, not at row 1000.
+        last_row = min(grid.end_row, max((r for r, _ in sheet.cells), default=-1) + 1)
+        last_col = min(grid.end_col, max((c for _, c in sheet.cells), default=-1) + 1)
+        outer = range(grid.start_row, last_row)
+        inner = range(grid.start_col, last_col)
         if major_dimension == "COLUMNS":
             outer, inner = inner, outer
         for o in outer:
