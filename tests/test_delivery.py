@@ -258,14 +258,22 @@ def test_login_over_plain_smtp_when_the_server_allows_it(ledger: Ledger) -> None
 
 
 def test_password_comes_from_the_environment_variable_named_in_config() -> None:
-    smtp = SmtpConfig(host="127.0.0.1", username=USER, password_env="PBC_SMTP_PASSWORD")
+    smtp = SmtpConfig.model_validate(
+        {
+            "host": "127.0.0.1",
+            "security": "ssl",
+            "username": USER,
+            "password_env": "PBC_SMTP_PASSWORD",
+            "timeout": "5s",
+        }
+    )
     email = EMAIL.model_copy(update={"smtp": smtp})
     with pytest.raises(ConfigError, match="PBC_SMTP_PASSWORD") as caught:
         transport_for(email, environ={})
     assert caught.value.exit_code == 2
     transport = transport_for(email, environ={"PBC_SMTP_PASSWORD": PASSWORD})
     assert isinstance(transport, SmtpTransport)
-    assert transport.port == 587
+    assert (transport.security, transport.port, transport.timeout) == ("ssl", 465, 5.0)
     assert PASSWORD not in repr(transport)
     outbox = transport_for(EMAIL.model_copy(update={"outbox": Path("/tmp/x")}))
     assert isinstance(outbox, OutboxTransport)
