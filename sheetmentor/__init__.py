@@ -44,7 +44,29 @@ _EXPORTS = {
     "ServiceError": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Club",
+    "Completion",
+    "Config",
+    "ConfigError",
+    "DeliveryError",
+    "Meeting",
+    "Problem",
+    "Schedule",
+    "ServiceError",
+    "SheetError",
+    "SheetProblemsError",
+    "SheetmentorError",
+    "agenda_context",
+    "build_schedule",
+    "completion_by_tier",
+    "goals_at_meeting",
+    "load_config",
+    "normalize",
+    "read_club",
+    "render_agenda",
+    "schedule_for",
+]
 
 if TYPE_CHECKING:
     from .analysis import Completion, completion_by_tier, goals_at_meeting

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -133,14 +134,16 @@ class MeetingsConfig(_Section):
     recap_max_age: Duration = dt.timedelta(days=3)
     """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
 
-    @model_validator(mode="after")
-    def _first_is_on_weekday(self) -> MeetingsConfig:
-        if WEEKDAYS[self.first.weekday()] != self.weekday:
+    @field_validator("first")
+    @classmethod
+    def _first_is_on_weekday(cls, first: dt.date, info: ValidationInfo) -> dt.date:
+        weekday = info.data.get("weekday")  # absent when weekday itself was invalid
+        if weekday is not None and WEEKDAYS[first.weekday()] != weekday:
             raise ValueError(
-                f"first ({self.first.isoformat()}) is a {WEEKDAYS[self.first.weekday()]}, "
-                f"not a {self.weekday}"
+                f"{first.isoformat()} is a {WEEKDAYS[first.weekday()]}, not a {weekday} "
+                f"(meetings.weekday)"
             )
-        return self
+        return first
 
     @property
     def zone(self) -> ZoneInfo:
@@ -153,12 +156,22 @@ class TabsConfig(_Section):
     meetings: str = "Meetings"
 
 
+MemberField = Literal["name", "email", "active", "focus", "joined"]
+GoalField = Literal[
+    "member", "goal", "tier", "category", "status", "progress", "set", "due", "completed",
+    "notes", "id",
+]  # fmt: skip
+MeetingField = Literal["date", "location", "facilitator", "attended", "notes", "status"]
+"""The fields ``source.columns`` can map (``schema.FIELDS``' keys), checked on load so that a
+typo gets its YAML line."""
+
+
 class ColumnsConfig(_Section):
     """Field → header, only where a header is not recognized (``{goals: {member: Who}}``)."""
 
-    members: dict[str, str] = {}
-    goals: dict[str, str] = {}
-    meetings: dict[str, str] = {}
+    members: dict[MemberField, str] = {}
+    goals: dict[GoalField, str] = {}
+    meetings: dict[MeetingField, str] = {}
 
 
 class SourceConfig(_Section):
@@ -295,7 +308,7 @@ def _resolve_paths(config: Config, config_path: Path) -> Config:
 def _describe(error: ValidationError, root: yaml.Node | None, config_path: Path) -> str:
     lines = []
     for item in error.errors():
-        loc = [str(part) for part in item["loc"]]
+        loc = [str(part) for part in item["loc"] if part != "[key]"]
         key = ".".join(loc) or "(top level)"
         line = _line_of(root, loc)
         where = f"{config_path} line {line}" if line else str(config_path)

@@ -33,9 +33,10 @@ Store layout (schema version 1)
 -------------------------------
 One row per *goal version*, valid from the snapshot that first saw it until the snapshot that saw
 it change or disappear (``valid_to``, exclusive; NULL while current). An unchanged goal costs
-nothing per snapshot, so 12 meetings of 100,000 goals of which 5% change each time hold ~155,000
-rows instead of 1.2 million. Goal identity keys are stored once (table ``goals``), member rosters
-once per distinct roster. ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the
+nothing per snapshot, so 12 meetings of 100,000 goals of which 5% change each time hold ~145,000
+rows instead of 1.2 million; each row carries the goal's identity key and a hash of its state, so
+recording compares hashes instead of cells. Member rosters are stored once per distinct roster.
+``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the
 ordered list of steps from each version to the next, run in one transaction on open.
 
 Dates in the store are days since 1970-01-01, timestamps ISO 8601 in UTC.
@@ -48,6 +49,7 @@ import difflib
 import hashlib
 import json
 import math
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -62,7 +64,7 @@ import pandas as pd
 from .analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_dict
 from .cadence import Meeting, Schedule
 from .errors import SheetmentorError
-from .schema import CATEGORIES, STATUSES, TIERS, Club
+from .schema import CATEGORIES, STATUSES, TIERS, Club, member_key
 
 __all__ = [
     "CHANGE_KINDS",
@@ -121,7 +123,6 @@ and where it stands — not its place in the sheet, nor extra columns."""
 _TEXT = ("member", "goal", "notes", "id")
 _DATES = ("set", "due", "completed")
 _VOCABULARIES = {"tier": TIERS, "category": CATEGORIES, "status": STATUSES}
-_STORED = (*STATE_COLUMNS, "natural")
 _CHUNK = 900  # SQLite host parameters per statement, comfortably below every build's limit
 
 
@@ -160,15 +161,9 @@ def _create_v1(db: sqlite3.Connection) -> None:
         """,
         "CREATE INDEX snapshots_period ON snapshots (period, id)",
         """
-        CREATE TABLE goals (
-            gid INTEGER PRIMARY KEY,
-            key TEXT NOT NULL UNIQUE           -- the goal's identity (module doc)
-        )
-        """,
-        """
         CREATE TABLE versions (
             vid           INTEGER PRIMARY KEY,
-            gid           INTEGER NOT NULL REFERENCES goals (gid),
+            key           TEXT NOT NULL,       -- the goal's identity (module doc)
             valid_from    INTEGER NOT NULL REFERENCES snapshots (id),
             valid_to      INTEGER REFERENCES snapshots (id),  -- exclusive; NULL while current
             member        TEXT,
@@ -182,10 +177,11 @@ def _create_v1(db: sqlite3.Connection) -> None:
             completed_day INTEGER,
             notes         TEXT,
             goal_id       TEXT,                -- the sheet's ID cell
-            natural       TEXT                 -- natural key, when it differs from goals.key
+            natural       TEXT,                -- natural key, when it differs from goals.key
+            rowhash       INTEGER NOT NULL     -- hash of the goal's state columns
         )
         """,
-        "CREATE INDEX versions_current ON versions (gid) WHERE valid_to IS NULL",
+        "CREATE INDEX versions_current ON versions (vid) WHERE valid_to IS NULL",
     ):
         db.execute(statement)
 
@@ -230,34 +226,37 @@ def goal_state(goals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.RangeIndex(n))
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def normalize_text(text: str) -> str:
+    """Goal text as identity compares it: "Rewrite  the CV!" → "rewrite the cv"."""
+    return " ".join(_PUNCTUATION.sub("", text.casefold()).split())
+
+
+def _per_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
+    """``function`` of each text, computed once per distinct value (blank → "")."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([*map(function, np.asarray(uniques, dtype=object).astype(str)), ""])
+    mapped = mapped.astype(object)
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
+
+
 def normalize_goal_text(text: pd.Series) -> pd.Series:
-    """Goal text as identity compares it: case folded, punctuation gone, spaces collapsed."""
-    return (
-        text.astype("str")
-        .str.casefold()
-        .str.replace(r"[^\w\s]|_", "", regex=True)
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-        .fillna("")
-    )
+    """:func:`normalize_text` of every goal, once per distinct text."""
+    return _per_distinct(text, normalize_text)
 
 
 def _member_keys(member: pd.Series) -> pd.Series:
-    """Vectorized :func:`sheetmentor.schema.member_key`."""
-    return (
-        member.astype("str")
-        .str.replace(r"\s+", " ", regex=True)
-        .str.strip()
-        .str.casefold()
-        .fillna("")
-    )
+    """:func:`sheetmentor.schema.member_key` of every cell, once per distinct name."""
+    return _per_distinct(member, member_key)
 
 
 def _ids(goals: pd.DataFrame) -> pd.Series:
     if "id" not in goals:
         return pd.Series(np.nan, index=goals.index, dtype="str")
-    ids = goals["id"].astype(object).astype("str").str.strip()
-    return ids.where(ids.ne(""))
+    ids = _per_distinct(goals["id"], str.strip)
+    return ids.where(ids.ne("")).astype("str")
 
 
 def natural_keys(goals: pd.DataFrame) -> pd.Series:
@@ -265,14 +264,15 @@ def natural_keys(goals: pd.DataFrame) -> pd.Series:
 
     A repeated key gets ``#2``, ``#3``… in sheet order, so keys are unique within a snapshot.
     """
-    ids = _ids(goals)
-    base = ("id:" + ids).where(
-        ids.notna(),
-        _member_keys(goals["member"]) + "|" + normalize_goal_text(goals["goal"]),
-    )
-    repeat = base.groupby(base, sort=False).cumcount().to_numpy()
-    suffix = np.where(repeat > 0, "#" + (repeat + 1).astype(str), "")
-    return pd.Series(base.to_numpy(dtype=object) + suffix, index=goals.index, dtype="str")
+    ids = _ids(goals).to_numpy(dtype=object)
+    text = _member_keys(goals["member"]).to_numpy() + "|" + normalize_goal_text(goals["goal"])
+    base = np.where(pd.isna(ids), text, "id:" + np.where(pd.isna(ids), "", ids))
+    codes, _ = pd.factorize(base)
+    repeat = pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
+    if repeat.any():
+        suffix = np.where(repeat > 0, "#" + (repeat + 1).astype(str).astype(object), "")
+        base = base + suffix
+    return pd.Series(base, index=goals.index, dtype="str")
 
 
 def identify(
@@ -337,25 +337,35 @@ def _pair(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> pd.Series:
     rest_new = candidates.drop(index=found.index)
     rest_old = previous[~previous["key"].isin(found.to_numpy())]
     shared = set(rest_new["member"]) & set(rest_old["member"])
+    if not shared:
+        return found
+    olds: dict[str, list[tuple[str, bool, str]]] = {}
+    for member, text, has_id, key in zip(
+        rest_old["member"], rest_old["text"], rest_old["has_id"], rest_old["key"], strict=True
+    ):
+        if member in shared:
+            olds.setdefault(member, []).append((text, bool(has_id), key))
+    news: dict[str, list[tuple[int, str, bool]]] = {}
+    for position, member, text, has_id in zip(
+        rest_new.index, rest_new["member"], rest_new["text"], rest_new["has_id"], strict=True
+    ):
+        if member in shared:
+            news.setdefault(member, []).append((int(position), text, bool(has_id)))
     fuzzy: dict[int, str] = {}
-    if shared:
-        new_groups = rest_new[rest_new["member"].isin(shared)].groupby("member", sort=False)
-        old_groups = dict(tuple(rest_old[rest_old["member"].isin(shared)].groupby("member")))
-        for member, mine in new_groups:
-            theirs = old_groups[member]
-            fuzzy.update(_fuzzy(mine, theirs, threshold))
+    for member, mine in news.items():
+        fuzzy.update(_fuzzy(mine, olds[member], threshold))
     return pd.concat([found, pd.Series(fuzzy, dtype=object)])
 
 
-def _fuzzy(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> dict[int, str]:
+def _fuzzy(
+    new: list[tuple[int, str, bool]], old: list[tuple[str, bool, str]], threshold: float
+) -> dict[int, str]:
     """One member's reworded goals: best ratio first, one-to-one, ties in sheet order."""
     scored: list[tuple[float, int, int]] = []
-    old_texts = list(old["text"])
-    old_ids = list(old["has_id"])
-    for position, text, has_id in zip(new.index, new["text"], new["has_id"], strict=True):
+    for position, text, has_id in new:
         matcher = difflib.SequenceMatcher(None)
         matcher.set_seq2(text)  # seq2 is the one SequenceMatcher caches
-        for j, (other, other_id) in enumerate(zip(old_texts, old_ids, strict=True)):
+        for j, (other, other_id, _) in enumerate(old):
             if has_id and other_id:
                 continue
             matcher.set_seq1(other)
@@ -364,17 +374,16 @@ def _fuzzy(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> dict[int, 
                 and matcher.quick_ratio() >= threshold
                 and (ratio := matcher.ratio()) >= threshold
             ):
-                scored.append((ratio, int(position), j))
+                scored.append((ratio, position, j))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     taken_new: set[int] = set()
     taken_old: set[int] = set()
     pairs: dict[int, str] = {}
-    old_keys = list(old["key"])
     for _, position, j in scored:
         if position not in taken_new and j not in taken_old:
             taken_new.add(position)
             taken_old.add(j)
-            pairs[position] = old_keys[j]
+            pairs[position] = old[j][2]
     return pairs
 
 
@@ -402,22 +411,35 @@ def _roster(members: pd.DataFrame) -> list[list[Any]]:
     return [[str(n), bool(a)] for n, a in zip(members["name"], members["active"], strict=True)]
 
 
-def _digest(state: pd.DataFrame, roster: list[list[Any]]) -> str:
-    """A content hash of goals (in natural-key order, so re-sorting the sheet is no change) and
-    roster. Equal digests mean nothing to record, without reading the store's goals back."""
-    order = np.argsort(natural_keys(state).to_numpy(dtype=object), kind="stable")
-    hashed = pd.util.hash_pandas_object(state.iloc[order], index=False).to_numpy()
-    digest = hashlib.sha256(hashed.tobytes())
+def _row_hashes(state: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each goal's :data:`STATE_COLUMNS` (as signed integers, for SQLite)."""
+    hashed = pd.util.hash_pandas_object(state[list(STATE_COLUMNS)], index=False).to_numpy()
+    return hashed.view(np.int64)
+
+
+def _digest(hashes: np.ndarray, roster: list[list[Any]]) -> str:
+    """A content hash of goals and roster. Row hashes are sorted first, so re-sorting the sheet
+    is no change; equal digests mean nothing to record, without reading the store back."""
+    digest = hashlib.sha256(np.sort(hashes).tobytes())
     digest.update(json.dumps([list(STATE_COLUMNS), roster], ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
 def _differs(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Cell-wise "not equal", where two blanks are equal."""
-    left, right = a.astype(object).to_numpy(), b.astype(object).to_numpy()
-    blank = pd.isna(left) & pd.isna(right)
-    with np.errstate(invalid="ignore"):
-        return ~((left == right) | blank)
+    """Cell-wise "not equal", where two blanks are equal (without boxing dates or codes)."""
+    if isinstance(a.dtype, pd.CategoricalDtype) and a.dtype == b.dtype:
+        return a.cat.codes.to_numpy() != b.cat.codes.to_numpy()
+    if a.dtype.kind == "M" and b.dtype.kind == "M":
+        left = a.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return left != b.to_numpy(dtype="datetime64[ns]").view(np.int64)  # NaT is one value
+    if a.dtype.kind == "f" and b.dtype.kind == "f":
+        left, right = a.to_numpy(), b.to_numpy()
+        return ~((left == right) | (np.isnan(left) & np.isnan(right)))
+    left, right = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    differs = np.asarray(left != right, dtype=bool)
+    maybe = np.flatnonzero(differs)  # NaN != NaN: check blanks only where cells differ
+    differs[maybe] = ~(pd.isna(left[maybe]) & pd.isna(right[maybe]))
+    return differs
 
 
 # -- the store ----------------------------------------------------------------------------------
@@ -550,8 +572,9 @@ class HistoryStore:
         if taken_at.tzinfo is None:
             raise ValueError("taken_at must be an aware datetime")
         state = goal_state(club.goals)
+        hashes = _row_hashes(state)
         roster = _roster(club.members)
-        digest = _digest(state, roster)
+        digest = _digest(hashes, roster)
         with self._transaction():
             last = self.latest_snapshot()
             if last is not None:
@@ -562,20 +585,21 @@ class HistoryStore:
                     )
                 if last.digest == digest:
                     return False
-            previous = self._load("v.valid_to IS NULL", ())
-            state = identify(state, previous)
+            previous = self.identities()
+            state = identify(state, previous).assign(rowhash=hashes)
             roster_id = self._roster_id(roster)
             merged = state.merge(
-                previous[["key", "vid", "gid", *_STORED]],
+                previous[["key", "vid", "rowhash", "natural"]],
                 on="key",
                 how="outer",
                 suffixes=("", "_old"),
                 indicator=True,
             )
             both = (merged["_merge"] == "both").to_numpy()
-            changed = np.zeros(len(merged), dtype=bool)
-            for name in _STORED:
-                changed |= both & _differs(merged[name], merged[f"{name}_old"])
+            changed = both & (
+                (merged["rowhash"].to_numpy() != merged["rowhash_old"].to_numpy())
+                | _differs(merged["natural"], merged["natural_old"])
+            )
             new_rows = merged[changed | (merged["_merge"] == "left_only").to_numpy()]
             closed = merged.loc[changed | (merged["_merge"] == "right_only").to_numpy(), "vid"]
             if (
@@ -600,12 +624,7 @@ class HistoryStore:
                 "UPDATE versions SET valid_to = ? WHERE vid = ?",
                 ((snapshot, int(vid)) for vid in closed),
             )
-            gids = new_rows["gid"].to_numpy(dtype=object)
-            missing = pd.isna(gids)
-            if missing.any():
-                found = self._gids(new_rows.loc[missing, "key"].tolist())
-                gids[missing] = new_rows.loc[missing, "key"].map(found).to_numpy()
-            self._insert_versions(new_rows, gids, snapshot)
+            self._insert_versions(new_rows, snapshot)
         self._cache.clear()
         return True
 
@@ -623,22 +642,7 @@ class HistoryStore:
         ).fetchone()
         return None if row is None else row[0]
 
-    def _gids(self, keys: list[str]) -> dict[str, int]:
-        """The goal id of each key, adding keys never seen (a returning goal keeps its id)."""
-        self._db.executemany("INSERT OR IGNORE INTO goals (key) VALUES (?)", ((k,) for k in keys))
-        found: dict[str, int] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(
-                (key, gid)
-                for gid, key in self._db.execute(
-                    f"SELECT gid, key FROM goals WHERE key IN ({marks})", chunk
-                )
-            )
-        return found
-
-    def _insert_versions(self, rows: pd.DataFrame, gids: np.ndarray, snapshot: int) -> None:
+    def _insert_versions(self, rows: pd.DataFrame, snapshot: int) -> None:
         def text(name: str) -> list[Any]:
             column = rows[name].astype(object)
             return column.where(column.notna(), None).tolist()
@@ -653,7 +657,7 @@ class HistoryStore:
         natural = rows["natural"].to_numpy(dtype=object)
         natural = np.where(natural == rows["key"].to_numpy(dtype=object), None, natural)
         columns = [
-            [int(g) for g in gids],
+            rows["key"].tolist(),
             [snapshot] * len(rows),
             text("member"),
             text("goal"),
@@ -667,11 +671,12 @@ class HistoryStore:
             text("notes"),
             text("id"),
             natural.tolist(),
+            rows["rowhash"].astype(np.int64).tolist(),
         ]
         self._db.executemany(
-            "INSERT INTO versions (gid, valid_from, member, goal, tier, category, status, "
-            "progress, set_day, due_day, completed_day, notes, goal_id, natural)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO versions (key, valid_from, member, goal, tier, category, status, "
+            "progress, set_day, due_day, completed_day, notes, goal_id, natural, rowhash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             zip(*columns, strict=True),
         )
 
@@ -708,13 +713,13 @@ class HistoryStore:
         return None if row is None else _snapshot(row)
 
     def state(self, snapshot: Snapshot | int) -> pd.DataFrame:
-        """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural``, in the
-        order goals were first seen."""
+        """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural`` (in the
+        order their versions were stored; analysis groups by member, so order is cosmetic)."""
         number = snapshot if isinstance(snapshot, int) else snapshot.id
         if number not in self._cache:
             self._cache[number] = self._load(
                 "v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)", (number, number)
-            ).drop(columns=["vid", "gid"])
+            ).drop(columns=["vid"])
         return self._cache[number].copy()
 
     def latest(self) -> pd.DataFrame | None:
@@ -760,33 +765,65 @@ class HistoryStore:
         )
         return Club(name=name, members=members, goals=self.state(snapshot), meetings=meetings)
 
-    def _load(self, where: str, params: tuple[Any, ...]) -> pd.DataFrame:
+    def identities(self) -> pd.DataFrame:
+        """The latest snapshot's goals, only as much as identity and change detection need:
+        ``key, natural, member, goal, id`` plus the version's ``vid`` and ``rowhash``."""
+        return self._load("v.valid_to IS NULL", (), _IDENTITY_COLUMNS)
+
+    def _load(
+        self,
+        where: str,
+        params: tuple[Any, ...],
+        columns: tuple[str, ...] | None = None,
+    ) -> pd.DataFrame:
+        """Version rows as a frame with the dtypes of :func:`goal_state` (column by column:
+        ``DataFrame.from_records`` would box every cell)."""
+        columns = columns or (*STATE_COLUMNS, "key", "natural", "vid")
+        sql = ", ".join(_SQL_COLUMNS[c] for c in columns)
         rows = self._db.execute(
-            "SELECT v.vid, v.gid, g.key, v.member, v.goal, v.tier, v.category, v.status,"
-            " v.progress, v.set_day, v.due_day, v.completed_day, v.notes, v.goal_id,"
-            f" COALESCE(v.natural, g.key) FROM versions v JOIN goals g ON g.gid = v.gid"
-            f" WHERE {where} ORDER BY v.gid",
+            f"SELECT {sql} FROM versions v WHERE {where} ORDER BY v.vid",
             params,
         ).fetchall()
-        raw = pd.DataFrame.from_records(
-            rows,
-            columns=[
-                "vid", "gid", "key", "member", "goal", "tier", "category", "status",
-                "progress", "set", "due", "completed", "notes", "id", "natural",
-            ],
-        )  # fmt: skip
-        for name in _DATES:
-            raw[name] = pd.to_datetime(pd.to_numeric(raw[name]), unit="D")
-        state = goal_state(raw)
-        return state.assign(
-            key=raw["key"].astype("str").to_numpy(),
-            natural=raw["natural"].astype("str").to_numpy(),
-            vid=raw["vid"].to_numpy(dtype=np.int64),
-            gid=raw["gid"].to_numpy(dtype=np.int64),
-        )
+        cells = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+        data: dict[str, Any] = {}
+        for name, values in zip(columns, cells, strict=True):
+            array = np.array(values, dtype=object)
+            if name in _DATES:
+                days = np.array(values, dtype=float)
+                stamps = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[ns]")
+                known = ~np.isnan(days)
+                stamps[known] = days[known].astype(np.int64).astype("datetime64[D]")
+                data[name] = stamps
+            elif name == "progress":
+                data[name] = np.array(values, dtype=float)
+            elif name in _VOCABULARIES:
+                data[name] = pd.Categorical(array, categories=_VOCABULARIES[name])
+            elif name in ("vid", "rowhash"):
+                data[name] = np.array(values, dtype=np.int64)
+            else:
+                data[name] = pd.Series(array, dtype="str")
+        return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
 
 _SNAPSHOT_SQL = "SELECT id, taken_at, period, goals, digest FROM snapshots"
+_SQL_COLUMNS = {
+    "member": "v.member",
+    "goal": "v.goal",
+    "tier": "v.tier",
+    "category": "v.category",
+    "status": "v.status",
+    "progress": "v.progress",
+    "set": "v.set_day",
+    "due": "v.due_day",
+    "completed": "v.completed_day",
+    "notes": "v.notes",
+    "id": "v.goal_id",
+    "key": "v.key",
+    "natural": "COALESCE(v.natural, v.key)",
+    "vid": "v.vid",
+    "rowhash": "v.rowhash",
+}
+_IDENTITY_COLUMNS = ("key", "natural", "member", "goal", "id", "vid", "rowhash")
 
 
 def _snapshot(row: tuple[Any, ...]) -> Snapshot:
@@ -805,7 +842,7 @@ def current_state(club: Club, store: HistoryStore | None = None) -> pd.DataFrame
     Identify against the *latest* snapshot, not the one you compare with: identities chain from
     snapshot to snapshot (module doc), so only the latest knows every rewording so far.
     """
-    previous = store.latest() if store is not None else None
+    previous = store.identities() if store is not None else None
     return identify(goal_state(club.goals), previous)
 
 
@@ -1005,7 +1042,8 @@ def changes_since(
         touched |= present & _differs(merged[name], merged[f"{name}_b"])
     updated_names = set(merged.loc[touched, "member"].dropna()) | set(gone["member"].dropna())
     if members is None:
-        members = list(dict.fromkeys([*new["member"].dropna(), *old["member"].dropna()]))
+        names = pd.concat([new["member"], old["member"]]).dropna()
+        members = [str(name) for name in names.unique()]
     members = list(members)
     return Changes(
         members=members,

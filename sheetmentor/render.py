@@ -76,9 +76,20 @@ def render_template(name: str, context: dict[str, Any], user_templates: Path | N
     try:
         return env.get_template(name).render(context)
     except TemplateError as error:
-        lineno = getattr(error, "lineno", None)
+        lineno = getattr(error, "lineno", None) or _template_line(error)
         where = f"{name} line {lineno}" if lineno else name
         raise ConfigError(f"template {where}: {error.message}") from None
+
+
+def _template_line(error: BaseException) -> int | None:
+    """The template line a render-time error happened on: Jinja rewrites the traceback so that
+    template frames carry the template's file name and line."""
+    line, frame = None, error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return line
 
 
 def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
-from .errors import ConfigError, SheetProblemsError
+from .errors import SheetProblemsError
 from .sources import RawTable, open_source
 
 if TYPE_CHECKING:
@@ -219,13 +219,6 @@ class _Normalizer:
         self.day_first = config.source.day_first
         self.problems: list[Problem] = []
         self.extra_columns: dict[str, list[str]] = {}
-        for kind, mapping in config.source.columns.model_dump().items():
-            for name in mapping:
-                if name not in FIELDS[kind]:
-                    raise ConfigError(
-                        f"source.columns.{kind}.{name}: unknown field "
-                        f"(expected one of {', '.join(FIELDS[kind])})"
-                    )
 
     def error(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("error", ref, message))
@@ -297,6 +290,7 @@ class _Normalizer:
                 )
         missing = [name for name in required if name not in seen]
         if missing:
+            missing = [name for name in missing if name not in mapping]  # reported above
             found = ", ".join(f'"{str(c).strip()}"' for c in header if _filled(c))
             for name in missing:
                 self.error(
@@ -358,7 +352,7 @@ class _Normalizer:
             return _empty_frame(FIELDS["members"])
         self.extra_columns["members"] = tab.extras
         frame = tab.frame
-        names = frame["name"].map(_text)
+        names = _texts(frame["name"])
         seen: dict[str, int] = {}
         keep = np.ones(len(frame), dtype=bool)
         for position, name in enumerate(names):
@@ -379,7 +373,7 @@ class _Normalizer:
             name=names,
             email=self.parse(tab, "email", _parse_email),
             active=self.parse(tab, "active", _parse_active).astype(bool),
-            focus=frame["focus"].map(_text),
+            focus=_texts(frame["focus"]),
             joined=self.dates(tab, "joined"),
         )
         return frame[keep].reset_index(drop=True)
@@ -463,6 +457,7 @@ class _Normalizer:
         category = self.parse(
             tab, "category", _vocab_parser(CATEGORY_WORDS, "category", CATEGORIES)
         )
+        blank_category = frame["category"].isna().to_numpy()
         status = self.parse(tab, "status", _parse_status)
         given = self.parse(tab, "progress", _parse_progress)
         status = np.where(pd.isna(status), "open", status)
@@ -470,7 +465,7 @@ class _Normalizer:
         progress = np.where(status == "done", 1.0, np.where(np.isnan(given), 0.0, given))
         frame = frame.assign(
             member=member,
-            goal=frame["goal"].map(_text),
+            goal=_texts(frame["goal"]),
             tier=pd.Categorical(tier, categories=TIERS),
             category=pd.Categorical(category, categories=CATEGORIES),
             status=pd.Categorical(status, categories=STATUSES),
@@ -478,10 +473,10 @@ class _Normalizer:
             set=self.dates(tab, "set"),
             due=self.dates(tab, "due"),
             completed=self.dates(tab, "completed"),
-            notes=frame["notes"].map(_text),
-            id=frame["id"].map(_text),
+            notes=_texts(frame["notes"]),
+            id=_texts(frame["id"]),
         )
-        for position in np.flatnonzero(pd.isna(category) & frame["goal"].notna().to_numpy()):
+        for position in np.flatnonzero(blank_category & frame["goal"].notna().to_numpy()):
             if "category" in tab.columns:
                 row = int(frame["sheet_row"].iat[position])
                 self.warning(
@@ -528,10 +523,10 @@ class _Normalizer:
         )
         frame = frame.assign(
             date=pd.to_datetime(pd.Series(dates, index=frame.index)).astype("datetime64[ns]"),
-            location=frame["location"].map(_text),
+            location=_texts(frame["location"]),
             facilitator=self.parse(tab, "facilitator", parse_facilitator),
             attended=self.parse(tab, "attended", parse_people),
-            notes=frame["notes"].map(_text),
+            notes=_texts(frame["notes"]),
             status=np.where(pd.isna(status), "held", status),
         )
         return frame[frame["date"].notna()].sort_values("date").reset_index(drop=True)
@@ -607,6 +602,12 @@ def _text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
+def _texts(column: pd.Series) -> pd.Series:
+    """:func:`_text` over a column, blanks kept as ``None`` (``Series.map`` in pandas 3 infers a
+    ``str`` dtype and turns them into NaN)."""
+    return pd.Series([_text(value) for value in column], index=column.index, dtype=object)
+
+
 def member_key(name: Any) -> str:
     """How member names compare: case and runs of spaces do not count ("ada  okonkwo ")."""
     return " ".join(str(name).split()).casefold()
@@ -659,6 +660,7 @@ def _parse_progress(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, bool):
         return None, f"{value} is not a progress (write 40%, 0.4 or 40)"
     number: float
+    percent = False
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -667,8 +669,8 @@ def _parse_progress(value: Any) -> tuple[float | None, str | None]:
             return None, f'"{value}" is not a progress (write 40%, 0.4 or 40)'
         number = float(match.group(1))
         if match.group(2):
-            number /= 100
-    if 1 < number <= 100:
+            number, percent = number / 100, True
+    if not percent and 1 < number <= 100:  # 40 means 40%; "150%" stays 1.5 and is refused
         number /= 100
     if not 0 <= number <= 1:
         return None, f'"{value}" is not between 0% and 100%'

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from conftest import GOALS, MEMBERS, ClubFolder, run_cli, write_xlsx
+from conftest import GOALS, MEMBERS, ClubFolder, run_cli
 
 AS_OF = "2026-11-20"  # a Friday; meetings are every other Tuesday from 2026-09-08
 
@@ -87,10 +87,6 @@ def clean(result: Result) -> Result:
 def error_lines(result: Result, ref: str) -> list[str]:
     """``check``'s problem lines (stdout) about one cell or range."""
     return [line for line in result.stdout.splitlines() if line.startswith(f"error: {ref}: ")]
-
-
-def folder(club: ClubFolder, **sheet: Any) -> ClubFolder:
-    return club.write(**sheet)
 
 
 # -- cell values: `check` names the cell and what was expected, exit 1 --------------------------
@@ -229,7 +225,7 @@ CELL_MISTAKES = [
 def test_check_names_the_bad_cell_and_what_was_expected(
     club: ClubFolder, sheet: dict, ref: str, expected: list[str]
 ) -> None:
-    result = clean(folder(club, **sheet).run("check"))
+    result = clean(club.write(**sheet).run("check"))
 
     assert result.exit_code == 1, result.stdout + result.stderr
     [line] = error_lines(result, ref)  # reported exactly once
@@ -790,13 +786,3 @@ def test_blank_optional_cells_never_show_as_nan(club: ClubFolder) -> None:
     assert result.exit_code == 0
     assert "### 1. Bo Chen" in result.stdout
     assert not re.search(r"\bnan\b", result.stdout, re.IGNORECASE), result.stdout
-
-
-def test_real_xlsx_round_trip_helper_writes_what_tests_think(tmp_path: Path) -> None:
-    """Guard for :func:`edit`: the cell a test breaks is the cell the sheet holds."""
-    from python_calamine import CalamineWorkbook
-
-    path = write_xlsx(tmp_path / "x.xlsx", {"Goals": edit(GOALS, C2="weekly-ish", I1="extra")})
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Goals").to_python()
-    assert rows[1][2] == "weekly-ish"  # C2
-    assert rows[0][8] == "extra"  # I1
