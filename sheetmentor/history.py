@@ -237,8 +237,9 @@ def normalize_text(text: str) -> str:
 def _per_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
     """``function`` of each text, computed once per distinct value (blank → "")."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([*map(function, np.asarray(uniques, dtype=object).astype(str)), ""])
-    mapped = mapped.astype(object)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [function(str(value)) for value in np.asarray(uniques, dtype=object).tolist()]
+    mapped[-1] = ""
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
@@ -264,12 +265,15 @@ def natural_keys(goals: pd.DataFrame) -> pd.Series:
 
     A repeated key gets ``#2``, ``#3``… in sheet order, so keys are unique within a snapshot.
     """
-    ids = _ids(goals).to_numpy(dtype=object)
-    text = _member_keys(goals["member"]).to_numpy() + "|" + normalize_goal_text(goals["goal"])
-    base = np.where(pd.isna(ids), text, "id:" + np.where(pd.isna(ids), "", ids))
-    codes, _ = pd.factorize(base)
-    repeat = pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
-    if repeat.any():
+    ids = _ids(goals)
+    member = _member_keys(goals["member"]).to_numpy()
+    base = member + "|" + normalize_goal_text(goals["goal"]).to_numpy()
+    if ids.notna().any():
+        has_id = ids.notna().to_numpy()
+        base[has_id] = "id:" + ids[has_id].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(base)
+    if len(uniques) < len(base):
+        repeat = pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy()
         suffix = np.where(repeat > 0, "#" + (repeat + 1).astype(str).astype(object), "")
         base = base + suffix
     return pd.Series(base, index=goals.index, dtype="str")

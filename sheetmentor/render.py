@@ -263,7 +263,7 @@ def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
             "ref": f"{row['tab']}!{row['sheet_row']}",
             "extra": {column: _value(row.get(column)) for column in extras},
         }
-        for _, row in goals.iterrows()
+        for row in goals.to_dict("records")
     ]
 
 
