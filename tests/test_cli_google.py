@@ -82,3 +82,38 @@ def test_a_renamed_tab_is_a_sheet_error(google_demo: ClubFolder, emulator: Sheet
     result = run_google(google_demo, emulator, "check")
     assert result.exit_code == 1
     assert 'no tab "Goals"' in result.stderr and '"Goals (old)"' in result.stderr
+
+
+MESSY_GOALS = [
+    [None],
+    ["Who", "Goal", "Horizon", "Area", "Done?", "% complete", "Set", "Due", "Buddy"],
+    ["ada okonkwo ", "Rewrite CV", "2-wk", "Work", True, None, None, "Dec 1, 2026", "Bo"],
+    ["Ada Okonkwo", "Call two mentors", "sprint", "career", "wip", 0.4, None, "2026-12-01"],
+    [],
+    ["Bo Chen", "Find a studio", "Q", "Life", "in progress", "25%", "11/03/2026"],
+    ["Bo Chen", "Learn to sail", "weekly-ish", "personal", "✓"],
+    ["Cy Diallo", "Apply to nursing school", "1 year+", "work", False, 40],
+]
+
+
+def test_messy_club_reads_the_same_from_google(club: ClubFolder, emulator: SheetsEmulator):
+    club.write(goals=MESSY_GOALS)
+    emulator.load_workbook(club.folder / "club.xlsx", "messy-sheet")
+    config = yaml.safe_load(club.config_path.read_text(encoding="utf-8"))
+    config["source"] = {"google_sheet": "messy-sheet"}
+    (club.folder / "google.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    for command in (("check",), ("status", "--format", "json", "--force", *AS_OF)):
+        local = club.run(*command)
+        google = run_google(club, emulator, *command)
+        assert (google.exit_code, google.stdout) == (local.exit_code, local.stdout)
+    checked = run_google(club, emulator, "check")
+    assert checked.exit_code == 1
+    assert 'error: Goals!C7: unknown tier "weekly-ish"' in checked.stdout
+    status = json.loads(run_google(club, emulator, "status", "--format", "json", "--force").stdout)
+    assert status["members"][0]["tiers"]["two-week"] == {
+        "total": 2,
+        "done": 1,
+        "dropped": 0,
+        "rate": 0.5,
+        "progress": 0.7,
+    }
