@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shlex
-import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -378,23 +376,9 @@ def _print_ledger(config: Config) -> None:
 @click.pass_context
 def cron(ctx: click.Context, minute: int) -> None:
     """Print a crontab line that sends each recap once, when it is due."""
-    config = _config(ctx)
-    click.echo(crontab_line(config, minute))
+    from .mailings import crontab_line
 
-
-def crontab_line(config: Config, minute: int) -> str:
-    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
-    program = shutil.which("sheetmentor") or f"{sys.executable} -m sheetmentor"
-    program = str(Path(program).resolve()) if " " not in program else program
-    lines = []
-    smtp = config.email.smtp if config.email else None
-    if smtp and smtp.password_env:
-        lines.append(f"# {smtp.password_env} must be set for cron, e.g. in the crontab's header")
-    lines.append(
-        f"{minute % 60} * * * * {shlex.quote(program)} --config {shlex.quote(str(config.path))} "
-        f"recap --send"
-    )
-    return "\n".join(lines)
+    click.echo(crontab_line(_config(ctx), minute))
 
 
 @cli.command("next")

@@ -178,7 +178,8 @@ def _create_v1(db: sqlite3.Connection) -> None:
             notes         TEXT,
             goal_id       TEXT,                -- the sheet's ID cell
             natural       TEXT,                -- natural key, when it differs from goals.key
-            rowhash       INTEGER NOT NULL     -- hash of the goal's state columns
+            rowhash       INTEGER NOT NULL,    -- hash of the goal's state columns
+            seq           INTEGER              -- vid of the goal's first version; NULL: this one
         )
         """,
         "CREATE INDEX versions_current ON versions (vid) WHERE valid_to IS NULL",
@@ -593,23 +594,23 @@ class HistoryStore:
             state = identify(state, previous).assign(rowhash=hashes)
             roster_id = self._roster_id(roster)
             merged = state.merge(
-                previous[["key", "vid", "rowhash", "natural"]],
+                previous[["key", "vid", "rowhash", "natural", "seq"]],
                 on="key",
-                how="outer",
+                how="left",
                 suffixes=("", "_old"),
-                indicator=True,
-            )
-            both = (merged["_merge"] == "both").to_numpy()
-            changed = both & (
+            )  # a left join keeps the sheet's order for the rows written
+            present = merged["vid"].notna().to_numpy()
+            changed = present & (
                 (merged["rowhash"].to_numpy() != merged["rowhash_old"].to_numpy())
                 | _differs(merged["natural"], merged["natural_old"])
             )
-            new_rows = merged[changed | (merged["_merge"] == "left_only").to_numpy()]
-            closed = merged.loc[changed | (merged["_merge"] == "right_only").to_numpy(), "vid"]
+            new_rows = merged[changed | ~present]
+            removed = previous.loc[~previous["key"].isin(state["key"]).to_numpy(), "vid"]
+            closed = [*merged.loc[changed, "vid"], *removed]
             if (
                 last is not None
                 and new_rows.empty
-                and closed.empty
+                and not closed
                 and roster_id == self._last_roster_id()
             ):
                 return False  # same content under a different digest (e.g. a pandas upgrade)
@@ -676,11 +677,12 @@ class HistoryStore:
             text("id"),
             natural.tolist(),
             rows["rowhash"].astype(np.int64).tolist(),
+            _integers(rows["seq"]),
         ]
         self._db.executemany(
             "INSERT INTO versions (key, valid_from, member, goal, tier, category, status, "
-            "progress, set_day, due_day, completed_day, notes, goal_id, natural, rowhash)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "progress, set_day, due_day, completed_day, notes, goal_id, natural, rowhash, seq)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             zip(*columns, strict=True),
         )
 
@@ -717,8 +719,8 @@ class HistoryStore:
         return None if row is None else _snapshot(row)
 
     def state(self, snapshot: Snapshot | int) -> pd.DataFrame:
-        """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural`` (in the
-        order their versions were stored; analysis groups by member, so order is cosmetic)."""
+        """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural``, in the
+        order the goals were first seen (the sheet's order, new goals after older ones)."""
         number = snapshot if isinstance(snapshot, int) else snapshot.id
         if number not in self._cache:
             self._cache[number] = self._load(
@@ -771,7 +773,7 @@ class HistoryStore:
 
     def identities(self) -> pd.DataFrame:
         """The latest snapshot's goals, only as much as identity and change detection need:
-        ``key, natural, member, goal, id`` plus the version's ``vid`` and ``rowhash``."""
+        ``key, natural, member, goal, id`` plus the version's ``vid``, ``rowhash`` and ``seq``."""
         return self._load("v.valid_to IS NULL", (), _IDENTITY_COLUMNS)
 
     def _load(
@@ -785,7 +787,7 @@ class HistoryStore:
         columns = columns or (*STATE_COLUMNS, "key", "natural", "vid")
         sql = ", ".join(_SQL_COLUMNS[c] for c in columns)
         rows = self._db.execute(
-            f"SELECT {sql} FROM versions v WHERE {where} ORDER BY v.vid",
+            f"SELECT {sql} FROM versions v WHERE {where} ORDER BY COALESCE(v.seq, v.vid)",
             params,
         ).fetchall()
         cells = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
@@ -802,11 +804,19 @@ class HistoryStore:
                 data[name] = np.array(values, dtype=float)
             elif name in _VOCABULARIES:
                 data[name] = pd.Categorical(array, categories=_VOCABULARIES[name])
-            elif name in ("vid", "rowhash"):
+            elif name in ("vid", "rowhash", "seq"):
                 data[name] = np.array(values, dtype=np.int64)
             else:
                 data[name] = pd.Series(array, dtype="str")
         return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+def _integers(column: pd.Series) -> list[int | None]:
+    values = column.to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    out = np.full(len(values), None, dtype=object)
+    out[known] = values[known].astype(np.int64)
+    return out.tolist()
 
 
 _SNAPSHOT_SQL = "SELECT id, taken_at, period, goals, digest FROM snapshots"
@@ -826,8 +836,9 @@ _SQL_COLUMNS = {
     "natural": "COALESCE(v.natural, v.key)",
     "vid": "v.vid",
     "rowhash": "v.rowhash",
+    "seq": "COALESCE(v.seq, v.vid)",
 }
-_IDENTITY_COLUMNS = ("key", "natural", "member", "goal", "id", "vid", "rowhash")
+_IDENTITY_COLUMNS = ("key", "natural", "member", "goal", "id", "vid", "rowhash", "seq")
 
 
 def _snapshot(row: tuple[Any, ...]) -> Snapshot:

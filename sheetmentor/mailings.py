@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shlex
+import shutil
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -155,3 +159,21 @@ def recap_complete(ledger: Ledger, meeting: Meeting) -> bool:
     prefix = f"recap/{meeting.date.isoformat()}/"
     entries = [e for e in ledger.history(kind="recap") if e.key.startswith(prefix)]
     return bool(entries) and all(e.state in (State.SENT, State.FAILED) for e in entries)
+
+
+def crontab_line(config: Config, minute: int) -> str:
+    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
+    beside_python = Path(sys.executable).parent / "sheetmentor"
+    if beside_python.exists():
+        program = [str(beside_python)]
+    elif shutil.which("sheetmentor"):
+        program = [str(Path(shutil.which("sheetmentor")).resolve())]
+    else:
+        program = [sys.executable, "-m", "sheetmentor"]
+    command = [*program, "--config", str(config.path), "recap", "--send"]
+    lines = []
+    smtp = config.email.smtp if config.email else None
+    if smtp and smtp.password_env:
+        lines.append(f"# {smtp.password_env} must be set for cron, e.g. in the crontab's header")
+    lines.append(f"{minute % 60} * * * * {shlex.join(command)}")
+    return "\n".join(lines)
