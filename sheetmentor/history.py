@@ -9,13 +9,16 @@ goals went stale, streaks, completion per meeting, attendance and club health.
 Goal identity
 -------------
 A sheet has no stable row ids: members insert rows, sort, reword. sheetmentor recognizes a goal
-across versions of the sheet by these rules, in order:
+across versions of the sheet — each new version against the latest recorded one — by these rules,
+in order:
 
 1. **Explicit ID.** When the goal's ``ID`` cell is filled, the ID is the goal's identity: the same
-   ID is the same goal, whatever its text, tier or member; two different IDs are two goals.
+   ID is the same goal, whatever its text, tier or member; two different IDs are two goals. IDs
+   compare exactly, ignoring surrounding spaces.
 2. **Member and text.** Otherwise the goal is its member plus its *normalized* text: case folded,
    punctuation removed, runs of spaces collapsed ("Rewrite  CV!" is "rewrite cv"). Two equal goals
-   of one member are told apart by their order in the sheet.
+   of one member are told apart by their order in the sheet (so deleting the first of two equal
+   goals hands its identity to the second: give such goals IDs, or different words).
 3. **Slight rewording.** A goal that matches nothing in the previous snapshot keeps the identity of
    an unmatched goal of the *same member* in that snapshot when their normalized texts have a
    ``difflib.SequenceMatcher(None, old, new).ratio()`` of at least 0.85 ("Call two mentors" →
@@ -36,8 +39,10 @@ it change or disappear (``valid_to``, exclusive; NULL while current). An unchang
 nothing per snapshot, so 12 meetings of 100,000 goals of which 5% change each time hold ~145,000
 rows instead of 1.2 million; each row carries the goal's identity key and a hash of its state, so
 recording compares hashes instead of cells. Member rosters are stored once per distinct roster.
-``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the
-ordered list of steps from each version to the next, run in one transaction on open.
+``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the ordered list of steps
+from each version to the next, run in one transaction on open. The file is in WAL mode with
+``synchronous=NORMAL``: a power cut may lose the last snapshot, never corrupt the earlier ones,
+and the next run records the sheet again.
 
 Dates in the store are days since 1970-01-01, timestamps ISO 8601 in UTC.
 """
@@ -97,6 +102,7 @@ __all__ = [
     "stale",
     "streaks",
     "to_json",
+    "what_changed",
 ]
 
 HISTORY_NAME = "history.sqlite3"
@@ -123,7 +129,6 @@ and where it stands — not its place in the sheet, nor extra columns."""
 _TEXT = ("member", "goal", "notes", "id")
 _DATES = ("set", "due", "completed")
 _VOCABULARIES = {"tier": TIERS, "category": CATEGORIES, "status": STATUSES}
-_CHUNK = 900  # SQLite host parameters per statement, comfortably below every build's limit
 
 
 class HistoryError(SheetmentorError):
@@ -177,7 +182,7 @@ def _create_v1(db: sqlite3.Connection) -> None:
             completed_day INTEGER,
             notes         TEXT,
             goal_id       TEXT,                -- the sheet's ID cell
-            natural       TEXT,                -- natural key, when it differs from goals.key
+            natural       TEXT,                -- natural key, when it differs from key
             rowhash       INTEGER NOT NULL,    -- hash of the goal's state columns
             seq           INTEGER              -- vid of the goal's first version; NULL: this one
         )
@@ -417,7 +422,10 @@ def _roster(members: pd.DataFrame) -> list[list[Any]]:
 
 
 def _row_hashes(state: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each goal's :data:`STATE_COLUMNS` (as signed integers, for SQLite)."""
+    """A 64-bit hash of each goal's :data:`STATE_COLUMNS` (as signed integers, for SQLite).
+
+    ``pandas.util.hash_pandas_object`` is stable across runs; should a pandas upgrade ever change
+    it, the next snapshot stores every goal once more — wasteful once, never wrong."""
     hashed = pd.util.hash_pandas_object(state[list(STATE_COLUMNS)], index=False).to_numpy()
     return hashed.view(np.int64)
 
@@ -458,19 +466,21 @@ class Snapshot:
     taken_at: dt.datetime
     """When it was recorded (aware, UTC)."""
     period: dt.date | None
-    """The date of the last meeting that had started by ``taken_at``; None before the first."""
+    """The date of the last meeting that had ended by ``taken_at`` (:func:`period_for`)."""
     goals: int
     digest: str
 
 
 def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
-    """The ``period`` to record a snapshot under: the last meeting that started by ``taken_at``.
+    """The ``period`` to record a snapshot under: the last meeting that *ended* by ``taken_at``
+    (as :meth:`Schedule.last_ended` says), None before the first one.
 
-    Starting (not the day) counts, so a snapshot taken the morning of a meeting still belongs to
-    the previous period and the first one after the meeting starts is that meeting's state.
+    The end, not the day, counts: a snapshot taken the morning of a meeting, or while it runs,
+    still belongs to the previous period, so the first one after the meeting — the recap run's —
+    is the state that stands for it.
     """
-    started = [m for m in schedule.meetings if m.start <= taken_at]
-    return started[-1].date if started else None
+    ended = schedule.last_ended(taken_at)
+    return ended.date if ended else None
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -487,7 +497,9 @@ class HistoryStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.created = not self.path.exists() or self.path.stat().st_size == 0
+        self.created = str(path) == ":memory:" or (
+            not self.path.exists() or self.path.stat().st_size == 0
+        )
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
         try:
@@ -512,11 +524,20 @@ class HistoryStore:
             raise
 
     @classmethod
-    def open(cls, state_dir: Path) -> HistoryStore:
-        """Open (creating if needed) ``<state_dir>/history.sqlite3``."""
+    def open(cls, state_dir: Path, *, create: bool = True) -> HistoryStore:
+        """Open ``<state_dir>/history.sqlite3``, creating folder and file if needed.
+
+        With ``create=False`` (previews, which must not write anything), a missing file opens an
+        empty store in memory instead: every read finds no history and ``created`` is True.
+        """
         state_dir = Path(state_dir)
+        path = state_dir / HISTORY_NAME
+        if not create and not path.exists():
+            store = cls(Path(":memory:"))
+            store.path, store.created = path, True
+            return store
         state_dir.mkdir(parents=True, exist_ok=True)
-        return cls(state_dir / HISTORY_NAME)
+        return cls(path)
 
     def close(self) -> None:
         self._db.close()
@@ -613,7 +634,10 @@ class HistoryStore:
                 and not closed
                 and roster_id == self._last_roster_id()
             ):
-                return False  # same content under a different digest (e.g. a pandas upgrade)
+                # same content under a different digest (a pandas upgrade hashing differently):
+                # remember the new digest so the next run takes the fast path again
+                self._db.execute("UPDATE snapshots SET digest = ? WHERE id = ?", (digest, last.id))
+                return False
             snapshot = self._db.execute(
                 "INSERT INTO snapshots (taken_at, period, digest, roster_id, goals)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -760,6 +784,7 @@ class HistoryStore:
         return None if snapshot is None else self.club_of(snapshot, name)
 
     def club_of(self, snapshot: Snapshot | int, name: str = "") -> Club:
+        """:meth:`club_at` for a known snapshot."""
         roster = self.roster(snapshot)
         members = roster.assign(
             email=pd.Series(np.nan, index=roster.index, dtype="str"),
@@ -1059,6 +1084,8 @@ def changes_since(
     if members is None:
         names = pd.concat([new["member"], old["member"]]).dropna()
         members = [str(name) for name in names.unique()]
+    else:
+        table = table[table["member"].isin(members).to_numpy()].reset_index(drop=True)
     members = list(members)
     return Changes(
         members=members,
@@ -1066,6 +1093,32 @@ def changes_since(
         updated=[m for m in members if m in updated_names],
         no_update=[m for m in members if m not in updated_names],
     )
+
+
+def what_changed(
+    store: HistoryStore,
+    club: Club,
+    schedule: Schedule,
+    *,
+    since: dt.date,
+    now_state: pd.DataFrame | None = None,
+) -> Changes | None:
+    """What changed for the active members from the last meeting on or before ``since`` to the
+    sheet now (``changes --since``); None when the store has no state for that meeting.
+
+    ``Changes.since`` is that meeting's date. ``now_state`` saves reading the store again when the
+    caller has :func:`current_state` already.
+    """
+    earlier = [m for m in schedule.meetings if m.date <= since]
+    if not earlier:
+        return None
+    before = store.state_at(earlier[-1].date)
+    if before is None:
+        return None
+    now = now_state if now_state is not None else current_state(club, store)
+    changes = changes_since(before, now, members=list(club.active_members["name"]))
+    changes.since = earlier[-1].date
+    return changes
 
 
 def _keyed(state: pd.DataFrame | None) -> pd.DataFrame:
@@ -1231,13 +1284,13 @@ def completion_history(
     Rows are indexed by meeting date (``meeting``); columns are ``(tier, stat)`` with stat in
     ``total, done, dropped, rate, progress`` — :func:`sheetmentor.analysis.completion_by_tier`
     run on each meeting's state, so the history means exactly what ``status`` means (active
-    members of that time). Without ``through``: meetings that started by the latest snapshot.
+    members of that time). Without ``through``: meetings that ended by the latest snapshot.
     With ``club``, the current sheet stands for ``through`` when its period has no snapshot yet.
     """
     if through is None:
         last = store.latest_snapshot()
         candidates = (
-            [m for m in schedule.meetings if m.start <= last.taken_at] if last is not None else []
+            [m for m in schedule.meetings if m.end <= last.taken_at] if last is not None else []
         )
     else:
         candidates = schedule.meetings[: through.number]
@@ -1387,12 +1440,14 @@ def club_health(
     meeting: Meeting | None = None,
     last_n: int = 6,
     min_carried: int = 2,
+    now_state: pd.DataFrame | None = None,
 ) -> Health:
     """Health of the club at ``meeting`` (default: the next meeting on or after ``as_of``).
 
     Attendance counts recorded meetings on or before ``as_of``; carried-over goals come from
     :func:`sheetmentor.analysis.goals_at_meeting` at ``meeting``; "no update" compares the
-    current sheet with the stored state at the meeting before ``meeting``.
+    current sheet (``now_state``, if the caller has it already, else :func:`current_state`) with
+    the stored state at the meeting before ``meeting``.
     """
     meeting = meeting or schedule.next_meeting(as_of)
     present = attendance(club, schedule, through=as_of, last_n=last_n)
@@ -1408,7 +1463,11 @@ def club_health(
     no_update = (
         None
         if before is None
-        else changes_since(before, current_state(club, store), members=names).no_update
+        else changes_since(
+            before,
+            now_state if now_state is not None else current_state(club, store),
+            members=names,
+        ).no_update
     )
     return Health(
         meeting=meeting.date,
@@ -1478,24 +1537,22 @@ def meeting_memory(
     the current sheet standing for it when no snapshot of its period exists yet.
     """
     previous = schedule.previous(meeting)
-    if since is not None:
-        earlier = [m for m in schedule.meetings if m.date <= since]
-        base = earlier[-1] if earlier else None
-    else:
-        base = previous
+    if since is None:
+        since = previous.date if previous else None
     now = current_state(club, store)
     names = list(club.active_members["name"])
-    before = store.state_at(base.date) if base is not None else None
-    changes = None
-    if before is not None:
-        changes = changes_since(before, now, members=names)
-        changes.since = base.date if base else None
+    changes = (
+        what_changed(store, club, schedule, since=since, now_state=now)
+        if since is not None
+        else None
+    )
+    base = [m.date for m in schedule.meetings if since is not None and m.date <= since]
     active_now = now[now["member"].isin(names).to_numpy()]
     held = [m.date for m in schedule.meetings[: meeting.number - 1]]
     through = meeting if kind == "recap" else previous
     return MeetingMemory(
         meeting=meeting.date,
-        since=base.date if base else None,
+        since=base[-1] if base else None,
         changes=changes,
         stale=stale(store, held, active_now, min_stale),
         streaks=(
@@ -1513,7 +1570,14 @@ def meeting_memory(
         if through is not None
         else completion_history(store, schedule, 0),
         health=club_health(
-            club, schedule, store, as_of, cap=cap, meeting=meeting, last_n=attendance_n
+            club,
+            schedule,
+            store,
+            as_of,
+            cap=cap,
+            meeting=meeting,
+            last_n=attendance_n,
+            now_state=now,
         ),
         started_over=store.created,
     )

@@ -242,11 +242,11 @@ def test_one_snapshot_per_meeting_keyed_by_its_period(season: Season, store: His
     assert (season.state / HISTORY_NAME).is_file()
 
 
-def test_period_is_the_last_meeting_that_started(season: Season) -> None:
+def test_period_is_the_last_meeting_that_ended(season: Season) -> None:
     zone = season.config.meetings.zone
-    assert period_for(season.schedule, dt.datetime(2026, 9, 8, 11, 59, tzinfo=zone)) is None
-    assert period_for(season.schedule, dt.datetime(2026, 9, 8, 12, 0, tzinfo=zone)) == M1
-    assert period_for(season.schedule, dt.datetime(2026, 10, 20, 9, 0, tzinfo=zone)) == M3
+    assert period_for(season.schedule, dt.datetime(2026, 9, 8, 12, 30, tzinfo=zone)) is None
+    assert period_for(season.schedule, dt.datetime(2026, 9, 8, 13, 0, tzinfo=zone)) == M1
+    assert period_for(season.schedule, dt.datetime(2026, 10, 20, 12, 30, tzinfo=zone)) == M3
 
 
 def test_an_unchanged_sheet_stores_nothing(season: Season, tmp_path: Path) -> None:
@@ -617,3 +617,29 @@ def test_meeting_memory_for_an_agenda_and_a_recap(season: Season, store: History
     )  # fmt: skip
     assert since_m2.since == M2
     assert by_kind(since_m2.changes, ADA, "dropped") == ["Run a marathon"]
+
+
+def test_a_preview_opens_no_file(season: Season, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with HistoryStore.open(state, create=False) as store:
+        assert store.created and store.latest() is None
+        memory = meeting_memory(
+            store,
+            season.clubs[6],
+            season.schedule,
+            season.schedule.on(M6),
+            kind="agenda",
+            as_of=D(2026, 11, 10),
+            cap=10,
+        )
+    assert memory.changes is None and memory.started_over and memory.health.no_update is None
+    assert not state.exists()
+
+
+def test_what_changed_since_a_date(season: Season, store: HistoryStore) -> None:
+    from sheetmentor.history import what_changed
+
+    club, schedule = season.clubs[6], season.schedule
+    changes = what_changed(store, club, schedule, since=D(2026, 11, 10))  # between meetings
+    assert changes is not None and changes.since == M5 and changes.no_update == [BO, DI]
+    assert what_changed(store, club, schedule, since=D(2026, 9, 1)) is None  # before M1
