@@ -19,6 +19,7 @@ import click
 from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
+    from .cadence import Meeting, Schedule
     from .config import Config
     from .schema import Club
 
@@ -102,15 +103,26 @@ def _config(ctx: click.Context) -> Config:
     from .config import load_config
 
     if "config" not in ctx.obj:
-        ctx.obj["config"] = load_config(ctx.obj["config_path"])
+        config = ctx.obj["config"] = load_config(ctx.obj["config_path"])
+        ctx.obj["state_existed"] = config.state.is_dir() and any(config.state.iterdir())
     return ctx.obj["config"]
 
 
-def _club(ctx: click.Context, *, force: bool = False) -> Club:
-    """Read and normalize the sheet; warnings go to stderr, errors stop the command."""
+def _expect_history(ctx: click.Context) -> bool:
+    """A state folder that existed before this run should hold the meeting history."""
+    _config(ctx)
+    return ctx.obj["state_existed"]
+
+
+def _club(ctx: click.Context, *, force: bool = False, now: dt.datetime | None = None) -> Club:
+    """Read and normalize the sheet; warnings go to stderr, errors stop the command.
+
+    With ``now``, a sheet without errors is also recorded in the meeting history.
+    """
     from .schema import read_club
 
-    club = read_club(_config(ctx))
+    config = _config(ctx)
+    club = read_club(config)
     for problem in club.warnings:
         log.warning("%s", problem)
     if force:
@@ -118,11 +130,21 @@ def _club(ctx: click.Context, *, force: bool = False) -> Club:
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
+    if now is not None and not club.errors:
+        from .history import remember
+        from .render import schedule_for
+
+        schedule = schedule_for(config, club, now.date())
+        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
     return club
 
 
-def _today(config: Config, as_of: dt.date | None) -> dt.date:
-    return as_of or dt.datetime.now(config.meetings.zone).date()
+def _start_of(config: Config, as_of: dt.date | None) -> dt.datetime:
+    """Now, or the start of the ``--as-of`` day in the club's time zone: an agenda or status
+    "as of" a meeting day comes before that meeting."""
+    if as_of is None:
+        return dt.datetime.now(config.meetings.zone)
+    return dt.datetime.combine(as_of, dt.time(), tzinfo=config.meetings.zone)
 
 
 def _moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
@@ -135,7 +157,7 @@ def _moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=zone)
 
 
-def _write(text: str | bytes, output: Path | None) -> None:
+def _write(text: str | bytes, output: Path | None = None) -> None:
     if output is None:
         if isinstance(text, bytes):
             sys.stdout.buffer.write(text)
@@ -167,9 +189,16 @@ def init(folder: Path, force: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the config and the sheet; list problems with their cells."""
+    from .history import remember
+    from .render import schedule_for
     from .schema import read_club
 
-    club = read_club(_config(ctx))
+    config = _config(ctx)
+    club = read_club(config)
+    if not club.errors:
+        now = dt.datetime.now(config.meetings.zone)
+        schedule = schedule_for(config, club, now.date())
+        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
     for problem in club.problems:
         click.echo(f"{problem.severity}: {problem}")
     errors, warnings = len(club.errors), len(club.warnings)
@@ -191,24 +220,94 @@ def check(ctx: click.Context) -> None:
     default="table",
     show_default=True,
 )
+@click.option("--history", is_flag=True, help="Also completion per tier at recent meetings.")
+@click.option("--last", default=6, show_default=True, help="How many meetings --history shows.")
+@click.option(
+    "--chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draw completion per tier over recent meetings to this PNG file.",
+)
 @as_of_option
 @force_option
 @click.pass_context
-def status(ctx: click.Context, fmt: str, as_of: dt.date | None, force: bool) -> None:
+def status(
+    ctx: click.Context,
+    fmt: str,
+    history: bool,
+    last: int,
+    chart: Path | None,
+    as_of: dt.date | None,
+    force: bool,
+) -> None:
     """Completion per member, tier and category."""
     from .analysis import completion_by_tier
     from .render import status_csv, status_json, status_table
 
     config = _config(ctx)
-    club = _club(ctx, force=force)
+    now = _start_of(config, as_of)
+    club = _club(ctx, force=force, now=now)
     completion = completion_by_tier(club)
-    today = _today(config, as_of)
+    today = now.date()
+    records = _history(config, club, now, last) if history or chart else None
+    if chart is not None:
+        from .render import history_chart_png
+
+        _write(history_chart_png(club.name, records), chart)
     if fmt == "json":
-        _write(status_json(completion, club.name, today), None)
+        _write(status_json(completion, club.name, today, history=records if history else None))
     elif fmt == "csv":
         _write(status_csv(completion), None)
     else:
-        status_table(completion, club.name, today)
+        status_table(completion, club.name, today, history=records if history else None)
+
+
+def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[dict]:
+    from .history import HistoryStore, completion_history, history_records
+    from .render import schedule_for
+
+    schedule = schedule_for(config, club, now.date())
+    through = schedule.last_ended(now)
+    with HistoryStore.open(config.state, create=False) as store:
+        if through is None:
+            return []
+        return history_records(completion_history(store, schedule, last, through=through))
+
+
+@cli.command()
+@click.option("--since", type=DATE, help="Compare with the meeting on or before this date.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@as_of_option
+@force_option
+@click.pass_context
+def changes(
+    ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
+) -> None:
+    """What changed in each member's goals since the last meeting."""
+    from .history import HistoryStore, to_json, what_changed
+    from .render import changes_text, schedule_for
+
+    config = _config(ctx)
+    now = _start_of(config, as_of)
+    club = _club(ctx, force=force, now=now)
+    schedule = schedule_for(config, club, now.date())
+    if since is None:
+        last = schedule.last_ended(now)
+        if last is None:
+            raise SheetmentorError("no meeting has happened yet, so nothing changed since one")
+        since = last.date
+    with HistoryStore.open(config.state, create=False) as store:
+        found = what_changed(store, club, schedule, since=since)
+    if found is None:
+        raise SheetmentorError(
+            f"no record of the sheet at the meeting of {since.isoformat()} or before; "
+            f"sheetmentor remembers the sheet from the first run after a meeting on"
+        )
+    if fmt == "json":
+        _write(to_json(found.to_dict()))
+    else:
+        _write(changes_text(found.to_dict()))
 
 
 @cli.command()
@@ -234,20 +333,35 @@ def agenda(
     as_of: dt.date | None,
     force: bool,
 ) -> None:
-    """The next meeting's agenda."""
-    from .render import render_agenda, schedule_for
+    """The next meeting's agenda, with what changed since the last one."""
+    from .history import recall
+    from .render import agenda_meeting, render_agenda, schedule_for
 
     config = _config(ctx)
+    now = _start_of(config, as_of)
+    today = now.date()
     club = _club(ctx, force=force)
-    today = _today(config, as_of)
+    schedule = schedule_for(config, club, max(today, date or today))
+    meeting = agenda_meeting(schedule, today, date)
+    memory = recall(
+        config.state,
+        club,
+        schedule,
+        meeting,
+        kind="agenda",
+        now=now,
+        cap=config.club.cap,
+        record=not club.errors,
+        expect_history=_expect_history(ctx),
+    )
     if send:
         from .mailings import agenda_messages
 
-        schedule = schedule_for(config, club, max(today, date or today))
-        meeting = schedule.on(date) if date else schedule.next_meeting(today)
-        _deliver(config, agenda_messages(config, club, schedule, meeting, as_of=today))
+        messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
+        _deliver(config, messages)
         return
-    _write(render_agenda(config, club, as_of=today, date=date, format=fmt), output)
+    text = render_agenda(config, club, as_of=today, date=meeting.date, format=fmt, memory=memory)
+    _write(text, output)
 
 
 @cli.command()
@@ -302,10 +416,36 @@ def recap(
         if member_key(member) not in names:
             raise ConfigError(f"--member: no active member named {member!r}")
         member = names[member_key(member)]
+    memory = _recall_recap(ctx, club, schedule, chosen, now)
     context = recap_context(
-        club, schedule, chosen, as_of=now.date(), cap=config.club.cap, recipient=member
+        club,
+        schedule,
+        chosen,
+        as_of=now.date(),
+        cap=config.club.cap,
+        recipient=member,
+        memory=memory,
     )
     _write(render_template(f"recap.{FORMATS[fmt]}.j2", context, config.templates), output)
+
+
+def _recall_recap(
+    ctx: click.Context, club: Club, schedule: Schedule, meeting: Meeting, now: dt.datetime
+) -> dict:
+    from .history import recall
+
+    config = _config(ctx)
+    return recall(
+        config.state,
+        club,
+        schedule,
+        meeting,
+        kind="recap",
+        now=now,
+        cap=config.club.cap,
+        record=not club.errors,
+        expect_history=_expect_history(ctx),
+    )
 
 
 def _send_recap(
@@ -318,6 +458,7 @@ def _send_recap(
     retry_failed: bool,
 ) -> None:
     """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
+    from .history import remember
     from .ledger import Ledger
     from .mailings import due_recap, recap_messages
     from .render import schedule_for
@@ -325,6 +466,8 @@ def _send_recap(
 
     club = read_club(config)
     schedule = schedule_for(config, club, now.date())
+    if not club.errors:  # every hourly run keeps the history (an unchanged sheet adds nothing)
+        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
     with Ledger.open(config.state) as ledger:
         chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
     if chosen is None:
@@ -333,7 +476,8 @@ def _send_recap(
         log.warning("%s", problem)
     if club.errors and not force:
         club.raise_for_errors()
-    messages = recap_messages(config, club, schedule, chosen, as_of=now.date())
+    memory = _recall_recap(ctx, club, schedule, chosen, now)
+    messages = recap_messages(config, club, schedule, chosen, as_of=now.date(), memory=memory)
     _deliver(config, messages, retry_failed=retry_failed)
 
 
@@ -390,8 +534,9 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
     from .render import upcoming_lines
 
     config = _config(ctx)
-    club = _club(ctx, force=True)
-    for line in upcoming_lines(config, club, _today(config, as_of), count):
+    now = _start_of(config, as_of)
+    club = _club(ctx, force=True, now=now)
+    for line in upcoming_lines(config, club, now.date(), count):
         click.echo(line)
 
 
@@ -405,8 +550,9 @@ def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date
     from .render import calendar_ics
 
     config = _config(ctx)
-    club = _club(ctx, force=True)
-    _write(calendar_ics(config, club, _today(config, as_of), count), output)
+    now = _start_of(config, as_of)
+    club = _club(ctx, force=True, now=now)
+    _write(calendar_ics(config, club, now.date(), count), output)
 
 
 def main() -> None:

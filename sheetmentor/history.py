@@ -53,6 +53,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import logging
 import math
 import re
 import sqlite3
@@ -70,6 +71,7 @@ from .analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_
 from .cadence import Meeting, Schedule
 from .errors import SheetmentorError
 from .schema import CATEGORIES, STATUSES, TIERS, Club, member_key
+from .storage import open_database
 
 __all__ = [
     "CHANGE_KINDS",
@@ -97,7 +99,9 @@ __all__ = [
     "natural_keys",
     "normalize_goal_text",
     "period_for",
+    "recall",
     "records",
+    "remember",
     "schema_version",
     "stale",
     "streaks",
@@ -105,8 +109,9 @@ __all__ = [
     "what_changed",
 ]
 
+_log = logging.getLogger("sheetmentor.history")
+
 HISTORY_NAME = "history.sqlite3"
-BUSY_TIMEOUT_MS = 10_000
 FUZZY_THRESHOLD = 0.85
 """Minimum ``difflib`` ratio for a reworded goal to keep its identity (see the module doc)."""
 
@@ -502,26 +507,26 @@ class HistoryStore:
         )
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
+        self._db: sqlite3.Connection | None = None
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-        except sqlite3.Error as error:
-            raise HistoryError(f"cannot open the history store {self.path}: {error}") from None
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db = open_database(self.path, synchronous="NORMAL")
             self._migrate()
+        except sqlite3.OperationalError as error:
+            self._close_quietly()
+            raise HistoryError(f"cannot open the history store {self.path}: {error}") from None
         except sqlite3.DatabaseError as error:
-            self._db.close()
+            self._close_quietly()
             raise HistoryError(
                 f"{self.path} is not a sheetmentor history store ({error}); move it away and "
                 f"the next run starts the history over"
             ) from None
         except BaseException:
-            self._db.close()
+            self._close_quietly()
             raise
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
     @classmethod
     def open(cls, state_dir: Path, *, create: bool = True) -> HistoryStore:
@@ -1627,3 +1632,62 @@ def to_json(value: Any) -> str:
         raise TypeError(f"{type(item).__name__} is not JSON serializable")
 
     return json.dumps(value, ensure_ascii=False, indent=2, default=default) + "\n"
+
+
+# -- what a command run does with the store ------------------------------------------------------
+
+
+def remember(
+    state_dir: Path,
+    club: Club,
+    schedule: Schedule,
+    now: dt.datetime,
+    *,
+    expect_history: bool = False,
+) -> bool:
+    """Record the sheet as it is ``now``; every command that reads a sheet without errors does.
+
+    Returns whether a new snapshot was stored. A run "in the past" (``--as-of`` before the
+    latest snapshot) records nothing: history only grows forward. With ``expect_history`` (the
+    state folder existed before this run), a missing store starts over with a warning.
+    """
+    with _open_logged(state_dir, create=True, expect_history=expect_history) as store:
+        return _record(store, club, schedule, now)
+
+
+def recall(
+    state_dir: Path,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    kind: Literal["agenda", "recap"],
+    now: dt.datetime,
+    cap: int,
+    record: bool = True,
+    expect_history: bool = False,
+) -> dict[str, Any]:
+    """Record the sheet (unless ``record`` is False) and return the ``memory`` block of the
+    agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`)."""
+    with _open_logged(state_dir, create=record, expect_history=expect_history) as store:
+        if record:
+            _record(store, club, schedule, now)
+        memory = meeting_memory(
+            store, club, schedule, meeting, kind=kind, as_of=now.date(), cap=cap
+        )
+        return memory.to_dict()
+
+
+def _open_logged(state_dir: Path, *, create: bool, expect_history: bool) -> HistoryStore:
+    store = HistoryStore.open(state_dir, create=create)
+    if store.created and expect_history:
+        _log.warning("no meeting history in %s; starting it over from today", store.path)
+    return store
+
+
+def _record(store: HistoryStore, club: Club, schedule: Schedule, now: dt.datetime) -> bool:
+    try:
+        return store.record(club, taken_at=now, period=period_for(schedule, now))
+    except HistoryError as error:
+        _log.info("not recording the sheet: %s", error)
+        return False

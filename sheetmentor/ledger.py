@@ -34,12 +34,12 @@ from types import TracebackType
 import filelock
 
 from .errors import DeliveryError
+from .storage import open_database
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "Entry", "Ledger", "SendLockBusy", "State"]
 
 LEDGER_NAME = "ledger.sqlite3"
 LOCK_NAME = "send.lock"
-BUSY_TIMEOUT_MS = 10_000
 _SCHEMA_VERSION = 1
 
 _SCHEMA = (
@@ -116,11 +116,8 @@ class Ledger:
     ) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        self._db = open_database(self.path, synchronous="FULL")
         self._db.row_factory = sqlite3.Row
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
         with self._transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:

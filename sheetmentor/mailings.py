@@ -17,7 +17,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .ledger import Ledger, State
@@ -62,7 +62,13 @@ def recipients(club: Club) -> list[Recipient]:
 
 
 def recap_messages(
-    config: Config, club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    memory: dict[str, Any] | None = None,
 ) -> list[Outgoing]:
     """The recap of ``meeting``: one message per member (personal mode) or one to the group."""
     email = email_settings(config)
@@ -72,7 +78,13 @@ def recap_messages(
 
     def render(recipient: str | None) -> tuple[str, str, str]:
         context = recap_context(
-            club, schedule, meeting, as_of=as_of, cap=config.club.cap, recipient=recipient
+            club,
+            schedule,
+            meeting,
+            as_of=as_of,
+            cap=config.club.cap,
+            recipient=recipient,
+            memory=memory,
         )
         return tuple(  # type: ignore[return-value]
             render_template(name, context, config.templates).strip("\n") + end
@@ -96,11 +108,19 @@ def recap_messages(
 
 
 def agenda_messages(
-    config: Config, club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    memory: dict[str, Any] | None = None,
 ) -> list[Outgoing]:
     """The agenda of ``meeting`` for every member (or the list address), the .ics attached."""
     email = email_settings(config)
-    context = agenda_context(club, schedule, meeting, as_of=as_of, cap=config.club.cap)
+    context = agenda_context(
+        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory
+    )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
     subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"

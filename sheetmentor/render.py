@@ -97,7 +97,13 @@ def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:
 
 
 def agenda_context(
-    club: Club, schedule: Schedule, meeting: Meeting, *, as_of: dt.date, cap: int
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    cap: int,
+    memory: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the agenda templates receive (documented in ``templates/README.md``)."""
     completion = completion_by_tier(club)
@@ -127,6 +133,7 @@ def agenda_context(
         "members": people,
         "wins": [win for person in people for win in person["wins"]],
         "carried_total": int((goals["carried"] > 0).sum()),
+        "memory": memory,
     }
 
 
@@ -138,6 +145,7 @@ def recap_context(
     as_of: dt.date,
     cap: int,
     recipient: str | None = None,
+    memory: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the recap templates receive (documented in ``templates/README.md``).
 
@@ -184,6 +192,7 @@ def recap_context(
         "members": people,
         "recipient": people[0] if recipient else None,
         "wins": [win for person in people for win in person["wins"]],
+        "memory": memory,
     }
 
 
@@ -229,14 +238,26 @@ def render_agenda(
     as_of: dt.date,
     date: dt.date | None = None,
     format: str = "markdown",
+    memory: dict[str, Any] | None = None,
 ) -> str:
-    """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``)."""
+    """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``).
+
+    ``memory`` is the meeting-memory block (:func:`sheetmentor.history.recall`); without it the
+    agenda leaves out what changed since the last meeting.
+    """
     if format not in FORMATS:
         raise ConfigError(f"unknown agenda format {format!r} (expected {', '.join(FORMATS)})")
     schedule = schedule_for(config, club, max(as_of, date or as_of))
-    meeting = schedule.on(date) if date else schedule.next_meeting(as_of)
-    context = agenda_context(club, schedule, meeting, as_of=as_of, cap=config.club.cap)
+    meeting = agenda_meeting(schedule, as_of, date)
+    context = agenda_context(
+        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory
+    )
     return render_template(f"agenda.{FORMATS[format]}.j2", context, config.templates)
+
+
+def agenda_meeting(schedule: Schedule, as_of: dt.date, date: dt.date | None) -> Meeting:
+    """The meeting on ``date``, else the next one on or after ``as_of``."""
+    return schedule.on(date) if date else schedule.next_meeting(as_of)
 
 
 def _open(goals: pd.DataFrame, tier: str) -> pd.DataFrame:
@@ -318,9 +339,25 @@ def shortdate(value: dt.date | None, near: dt.date | None = None) -> str:
     return f"{value:%b} {value.day}{year}"
 
 
-def status_json(completion: Completion, club: str, as_of: dt.date) -> str:
-    """``status --format json``: the object SPEC.md defines, one line per run."""
-    return json.dumps(completion.to_dict(club, as_of), ensure_ascii=False, indent=2) + "\n"
+def status_json(
+    completion: Completion,
+    club: str,
+    as_of: dt.date,
+    *,
+    history: list[dict[str, Any]] | None = None,
+) -> str:
+    """``status --format json``: the object SPEC.md defines; with ``history``, a ``history``
+    list of ``{"meeting", "tiers": {TIER: STATS}}`` too, oldest meeting first."""
+    data = completion.to_dict(club, as_of)
+    if history is not None:
+        data["history"] = history
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso_date) + "\n"
+
+
+def _iso_date(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def status_csv(completion: Completion) -> str:
@@ -346,8 +383,15 @@ def status_csv(completion: Completion) -> str:
     return buffer.getvalue()
 
 
-def status_table(completion: Completion, club: str, as_of: dt.date) -> None:
-    """``status``: a terminal table, a row per member and the club, a column per tier."""
+def status_table(
+    completion: Completion,
+    club: str,
+    as_of: dt.date,
+    *,
+    history: list[dict[str, Any]] | None = None,
+) -> None:
+    """``status``: a terminal table, a row per member and the club, a column per tier; with
+    ``history``, a second table of the club's completion at recent meetings."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -380,7 +424,106 @@ def status_table(completion: Completion, club: str, as_of: dt.date) -> None:
         )
     table.add_section()
     table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    if history is not None:
+        console.print(history_table(history))
+
+
+def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
+    """The club's completion per tier at each recorded meeting, oldest first."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title="Club completion at recent meetings",
+        title_justify="left",
+        caption=None if history else "no meeting recorded yet: history starts with the next one",
+        caption_justify="left",
+    )
+    table.add_column("Meeting", no_wrap=True)
+    for tier in TIERS:
+        table.add_column(TIER_LABELS[tier], no_wrap=True)
+    for row in history:
+        table.add_row(
+            shortdate(row["meeting"], dt.date.today()),
+            *(
+                f"{bar(s['progress'], 6)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
+                for s in (row["tiers"][tier] for tier in TIERS)
+            ),
+        )
+    return table
+
+
+def history_chart_png(club: str, history: list[dict[str, Any]]) -> bytes:
+    """``status --chart``: mean progress per tier at recent meetings, as a PNG line chart."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise ConfigError("--chart needs matplotlib: pip install 'sheetmentor[chart]'") from None
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, 3.5), dpi=100)
+    days = [row["meeting"] for row in history]
+    for tier in TIERS:
+        values = [row["tiers"][tier]["progress"] for row in history]
+        axes.plot(days, [v * 100 if v is not None else None for v in values], marker="o",
+                  label=TIER_LABELS[tier])  # fmt: skip
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("mean progress (%)")
+    axes.set_title(f"{club}: progress at each meeting")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="upper left", fontsize="small")
+    if not history:
+        axes.text(0.5, 0.5, "no meeting recorded yet", ha="center", transform=axes.transAxes)
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
+CHANGE_LABELS = {
+    "completed": "completed",
+    "added": "added",
+    "progress": "progress",
+    "rescoped": "re-scoped",
+    "reworded": "reworded",
+    "dropped": "dropped",
+    "removed": "removed",
+    "reopened": "reopened",
+}
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """``changes``: per member, what moved since the last meeting's recorded state."""
+    since = changes["since"]
+    lines = [f"Since the meeting of {longdate(since)}:" if since else "Since the last meeting:"]
+    for name, found in changes["members"].items():
+        lines.append("")
+        lines.append(name if found["updated"] else f"{name} — no update")
+        for kind, label in CHANGE_LABELS.items():
+            for change in found.get(kind, []):
+                lines.append(f"  {label:<10} {change_line(kind, change)}")
+    return "\n".join(lines) + "\n"
+
+
+def change_line(kind: str, change: dict[str, Any]) -> str:
+    """One change in words: "Call two mentors (40% → 70%)"."""
+    goal = change["goal"]
+    if kind == "progress":
+        return f"{goal} ({pct(change['from'])} → {pct(change['to'])})"
+    if kind == "rescoped":
+        before, after = change["from"], change["to"]
+        if isinstance(before, dt.date) or isinstance(after, dt.date):
+            before, after = shortdate(before) or "no date", shortdate(after) or "no date"
+        return f"{goal} ({change['field']}: {before} → {after})"
+    if kind == "reworded":
+        return f'{goal} (was "{change["from"]}")'
+    return goal
 
 
 def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> list[str]:

@@ -27,7 +27,7 @@ def outbox(folder: ClubFolder) -> list[email.message.EmailMessage]:
     return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
 
 
-def test_preview_prints_the_text_and_touches_nothing(mailing_club: ClubFolder) -> None:
+def test_preview_prints_the_text_and_sends_nothing(mailing_club: ClubFolder) -> None:
     result = mailing_club.run("recap", "--as-of", "2026-11-18")
     assert result.exit_code == 0, result.stderr
     text = result.stdout
@@ -40,7 +40,7 @@ def test_preview_prints_the_text_and_touches_nothing(mailing_club: ClubFolder) -
     ada = text.split("ADA OKONKWO")[1].split("BO CHEN")[0]
     assert "Committed for next time:\n    [x] Rewrite CV\n    [ ] Call two mentors (40%)" in ada
     assert "Tuesday, December 1, 2026, 12:00-13:00 (EST), Room 4B" in text
-    assert not (mailing_club.folder / ".sheetmentor").exists()
+    assert not (mailing_club.folder / ".sheetmentor" / "ledger.sqlite3").exists()
     assert not (mailing_club.folder / "outbox").exists()
 
 
