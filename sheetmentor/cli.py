@@ -104,7 +104,7 @@ def _config(ctx: click.Context) -> Config:
 
     if "config" not in ctx.obj:
         config = ctx.obj["config"] = load_config(ctx.obj["config_path"])
-        ctx.obj["state_existed"] = config.state.is_dir() and any(config.state.iterdir())
+        ctx.obj["state_existed"] = config.state.is_dir()
     return ctx.obj["config"]
 
 
@@ -285,12 +285,12 @@ def changes(
     ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
 ) -> None:
     """What changed in each member's goals since the last meeting."""
-    from .history import HistoryStore, to_json, what_changed
+    from .history import HistoryStore, remember, to_json, what_changed
     from .render import changes_text, schedule_for
 
     config = _config(ctx)
     now = _start_of(config, as_of)
-    club = _club(ctx, force=force, now=now)
+    club = _club(ctx, force=force)
     schedule = schedule_for(config, club, now.date())
     if since is None:
         last = schedule.last_ended(now)
@@ -299,6 +299,8 @@ def changes(
         since = last.date
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
+    if not club.errors:  # after comparing, so this run's snapshot is not its own baseline
+        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
     if found is None:
         raise SheetmentorError(
             f"no record of the sheet at the meeting of {since.isoformat()} or before; "

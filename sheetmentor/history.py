@@ -1667,15 +1667,19 @@ def recall(
     record: bool = True,
     expect_history: bool = False,
 ) -> dict[str, Any]:
-    """Record the sheet (unless ``record`` is False) and return the ``memory`` block of the
-    agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`)."""
+    """The ``memory`` block of the agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`),
+    then the sheet recorded (unless ``record`` is False).
+
+    Recording comes second so that this run's own snapshot never serves as the baseline it is
+    compared with: the first run after a meeting compares with what was stored before.
+    """
     with _open_logged(state_dir, create=record, expect_history=expect_history) as store:
-        if record:
-            _record(store, club, schedule, now)
         memory = meeting_memory(
             store, club, schedule, meeting, kind=kind, as_of=now.date(), cap=cap
-        )
-        return memory.to_dict()
+        ).to_dict()
+        if record:
+            _record(store, club, schedule, now)
+        return memory
 
 
 def _open_logged(state_dir: Path, *, create: bool, expect_history: bool) -> HistoryStore:

@@ -46,6 +46,18 @@ FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
 TIER_LABELS = {"two-week": "Two-week", "quarterly": "Quarterly", "long-term": "Long-term"}
 SCHEDULE_HORIZON = dt.timedelta(days=400)
 
+CHANGE_LABELS = {
+    "completed": "completed",
+    "added": "added",
+    "progress": "progress",
+    "rescoped": "re-scoped",
+    "reworded": "reworded",
+    "dropped": "dropped",
+    "removed": "removed",
+    "reopened": "reopened",
+}
+"""How each kind of change reads in agendas, recaps and ``changes``, in the order shown."""
+
 
 def builtin_templates() -> Path:
     """The templates shipped with sheetmentor (in the wheel, or ``templates/`` in a checkout)."""
@@ -66,7 +78,13 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(pct=pct, bar=bar, longdate=longdate, shortdate=shortdate)
+    env.filters.update(
+        pct=pct,
+        bar=bar,
+        longdate=longdate,
+        shortdate=shortdate,
+        describe_change=lambda change, kind: change_line(kind, change),
+    )
     return env
 
 
@@ -125,6 +143,7 @@ def agenda_context(
             }
         )
     previous = schedule.previous(meeting)
+    _attach_memory(people, memory)
     return _common(club, completion, as_of, cap) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
@@ -183,6 +202,7 @@ def recap_context(
             }
         )
     attended = list(meeting.attended) if meeting.attended is not None else None
+    _attach_memory(people, memory)
     return _common(club, completion, as_of, cap) | {
         "meeting": _meeting(meeting),
         "attended": attended,
@@ -196,6 +216,17 @@ def recap_context(
     }
 
 
+def _attach_memory(people: list[dict[str, Any]], memory: dict[str, Any] | None) -> None:
+    """Each member's part of the meeting memory, so templates need not look names up:
+    ``changes`` (their CHANGES entry, or None without history), ``stale`` and ``streak``."""
+    changes = memory["changes"] if memory else None
+    for person in people:
+        name = person["name"]
+        person["changes"] = changes["members"].get(name) if changes else None
+        person["stale"] = [s for s in memory["stale"] if s["member"] == name] if memory else []
+        person["streak"] = memory["streaks"].get(name) if memory else None
+
+
 def _common(club: Club, completion: Completion, as_of: dt.date, cap: int) -> dict[str, Any]:
     active = len(club.active_members)
     return {
@@ -207,6 +238,7 @@ def _common(club: Club, completion: Completion, as_of: dt.date, cap: int) -> dic
             "categories": stats_dict(completion.categories),
         },
         "warnings": [str(p) for p in club.warnings if p.ref is None],
+        "change_labels": CHANGE_LABELS,
     }
 
 
@@ -484,18 +516,6 @@ def history_chart_png(club: str, history: list[dict[str, Any]]) -> bytes:
     figure.savefig(buffer, format="png", bbox_inches="tight")
     pyplot.close(figure)
     return buffer.getvalue()
-
-
-CHANGE_LABELS = {
-    "completed": "completed",
-    "added": "added",
-    "progress": "progress",
-    "rescoped": "re-scoped",
-    "reworded": "reworded",
-    "dropped": "dropped",
-    "removed": "removed",
-    "reopened": "reopened",
-}
 
 
 def changes_text(changes: dict[str, Any]) -> str:

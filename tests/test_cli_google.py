@@ -25,6 +25,7 @@ def google_demo(demo: ClubFolder, emulator: SheetsEmulator) -> ClubFolder:
     config = yaml.safe_load(demo.config_path.read_text(encoding="utf-8"))
     config["source"]["google_sheet"] = "https://docs.google.com/spreadsheets/d/demo-club-sheet/edit"
     del config["source"]["path"]
+    config["state"] = ".sheetmentor-google"  # its own meeting history, like a second club
     (demo.folder / "google.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return demo
 
@@ -101,6 +102,7 @@ def test_messy_club_reads_the_same_from_google(club: ClubFolder, emulator: Sheet
     emulator.load_workbook(club.folder / "club.xlsx", "messy-sheet")
     config = yaml.safe_load(club.config_path.read_text(encoding="utf-8"))
     config["source"] = {"google_sheet": "messy-sheet"}
+    config["state"] = ".sheetmentor-google"
     (club.folder / "google.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     for command in (("check",), ("status", "--format", "json", "--force", *AS_OF)):
         local = club.run(*command)
