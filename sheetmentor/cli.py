@@ -38,35 +38,27 @@ class SheetmentorGroup(click.Group):
 
 
 class DateParam(click.ParamType):
-    name = "YYYY-MM-DD"
+    """A date (``2026-11-24``); with ``times``, also a moment (``2026-11-24T14:00``)."""
+
+    def __init__(self, *, times: bool = False) -> None:
+        self.times = times
+        self.name = "YYYY-MM-DD[THH:MM]" if times else "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
         if isinstance(value, dt.date):
             return value
+        text = str(value).strip()
         try:
-            return dt.date.fromisoformat(str(value))
+            if self.times and ("T" in text or " " in text):
+                return dt.datetime.fromisoformat(text)
+            return dt.date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-24", param, ctx)
+            example = "2026-11-24 or 2026-11-24T14:00" if self.times else "2026-11-24"
+            self.fail(f"{value!r} is not a date like {example}", param, ctx)
 
 
 DATE = DateParam()
-
-
-class DateTimeParam(click.ParamType):
-    name = "YYYY-MM-DD[THH:MM]"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
-        if isinstance(value, dt.date):
-            return value
-        try:
-            if "T" in str(value) or " " in str(value).strip():
-                return dt.datetime.fromisoformat(str(value))
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date like 2026-11-24 or 2026-11-24T14:00", param, ctx)
-
-
-DATETIME = DateTimeParam()
+DATETIME = DateParam(times=True)
 FORMATS = {"text": "txt", "html": "html"}
 
 as_of_option = click.option(

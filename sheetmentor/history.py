@@ -57,11 +57,9 @@ import logging
 import math
 import re
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import numpy as np
@@ -71,7 +69,7 @@ from .analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_
 from .cadence import Meeting, Schedule
 from .errors import SheetmentorError
 from .schema import CATEGORIES, STATUSES, TIERS, Club, member_key
-from .storage import open_database
+from .storage import StateFile, open_database
 
 __all__ = [
     "CHANGE_KINDS",
@@ -492,7 +490,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-class HistoryStore:
+class HistoryStore(StateFile):
     """The meeting memory of one state folder; open with :meth:`open`, use as a context manager.
 
     ``created`` is True when the file did not exist (first run, or someone deleted it): history
@@ -543,30 +541,6 @@ class HistoryStore:
             return store
         state_dir.mkdir(parents=True, exist_ok=True)
         return cls(path)
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> HistoryStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         target = schema_version()

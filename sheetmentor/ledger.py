@@ -29,12 +29,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from types import TracebackType
 
 import filelock
 
 from .errors import DeliveryError
-from .storage import open_database
+from .storage import StateFile, open_database
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "Entry", "Ledger", "SendLockBusy", "State"]
 
@@ -101,7 +100,7 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
-class Ledger:
+class Ledger(StateFile):
     """The ledger of one state folder; open with :meth:`open`, use as a context manager.
 
     Every ``mark_*`` method commits before returning: the ledger is only useful if what it says
@@ -139,20 +138,6 @@ class Ledger:
     def state_dir(self) -> Path:
         return self.path.parent
 
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     @contextmanager
     def send_lock(self, timeout: float) -> Iterator[None]:
         """Hold ``<state>/send.lock`` for a sending run; wait at most ``timeout`` seconds for it.
@@ -172,16 +157,6 @@ class Ledger:
             yield
         finally:
             lock.release()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def get(self, key: str) -> Entry | None:
         """The row for ``key``, or ``None`` if it was never tried."""

@@ -15,6 +15,7 @@ import logging
 import shlex
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,7 +75,6 @@ def recap_messages(
     email = email_settings(config)
     following = schedule.following(meeting)
     calendar = meetings_ics(club, schedule, [following]) if following else None
-    day = meeting.date.isoformat()
 
     def render(recipient: str | None) -> tuple[str, str, str]:
         context = recap_context(
@@ -95,16 +95,9 @@ def recap_messages(
             )
         )
 
-    if email.mode == "group":
-        to = _group_addresses(email, club)
-        subject, text, html = render(None)
-        return [Outgoing(f"recap/{day}/group", to, subject, text, html, calendar, kind="recap")]
-    messages = []
-    for person in recipients(club):
-        subject, text, html = render(person.name)
-        key = f"recap/{day}/{person.address.addr_spec.lower()}"
-        messages.append(Outgoing(key, (person.address,), subject, text, html, calendar, "recap"))
-    return messages
+    return _addressed(
+        email, club, f"recap/{meeting.date.isoformat()}", "recap", calendar, render, personal=True
+    )
 
 
 def agenda_messages(
@@ -125,22 +118,41 @@ def agenda_messages(
     html = render_template("agenda.html.j2", context, config.templates)
     subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"
     calendar = meetings_ics(club, schedule, [meeting])
-    day = meeting.date.isoformat()
+    return _addressed(
+        email,
+        club,
+        f"agenda/{meeting.date.isoformat()}",
+        "agenda",
+        calendar,
+        lambda recipient: (subject, text, html),
+        personal=False,
+    )
+
+
+def _addressed(
+    email: EmailConfig,
+    club: Club,
+    key: str,
+    kind: str,
+    calendar: bytes | None,
+    render: Callable[[str | None], tuple[str, str, str]],
+    *,
+    personal: bool,
+) -> list[Outgoing]:
+    """One message to the group (``<key>/group``), or one per member with an email
+    (``<key>/<address>``), rendered for that member when ``personal``."""
     if email.mode == "group":
+        subject, text, html = render(None)
         to = _group_addresses(email, club)
-        return [Outgoing(f"agenda/{day}/group", to, subject, text, html, calendar, kind="agenda")]
-    return [
-        Outgoing(
-            f"agenda/{day}/{person.address.addr_spec.lower()}",
-            (person.address,),
-            subject,
-            text,
-            html,
-            calendar,
-            kind="agenda",
+        return [Outgoing(f"{key}/group", to, subject, text, html, calendar, kind)]
+    messages = []
+    for person in recipients(club):
+        subject, text, html = render(person.name if personal else None)
+        address_key = f"{key}/{person.address.addr_spec.lower()}"
+        messages.append(
+            Outgoing(address_key, (person.address,), subject, text, html, calendar, kind)
         )
-        for person in recipients(club)
-    ]
+    return messages
 
 
 def _group_addresses(email: EmailConfig, club: Club) -> tuple[Address, ...]:
