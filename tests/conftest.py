@@ -102,8 +102,8 @@ class ClubFolder:
         text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
         self.config_path.write_text(text, encoding="utf-8")
 
-    def run(self, *args: str, **kwargs: Any) -> Result:
-        return run_cli("--config", str(self.config_path), *args, **kwargs)
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        return run_cli("--config", str(self.config_path), *args, env=env)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
