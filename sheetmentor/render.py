@@ -186,7 +186,12 @@ def recap_context(
         here, ahead = at_meeting[name], after[name]
         two_week_here = here[here["tier"] == "two-week"]
         two_week_ahead = ahead[ahead["tier"] == "two-week"]
-        carrying = two_week_ahead[two_week_ahead["carried"] > 0]
+        due_here = set(two_week_here.index[two_week_here["due_here"]])
+        # Goals due at this meeting and still open show under "due" as carrying over; this
+        # list is what was already carried before it.
+        carrying = two_week_ahead[
+            (two_week_ahead["carried"] > 0) & ~two_week_ahead.index.isin(due_here)
+        ]
         people.append(
             _member(club, completion, name)
             | {

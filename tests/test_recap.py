@@ -35,8 +35,8 @@ def test_preview_prints_the_text_and_sends_nothing(mailing_club: ClubFolder) -> 
     assert "Attended: Ada Okonkwo. Missed: Bo Chen." in text
     assert "Notes: Talked about CVs" in text
     bo = text.split("BO CHEN")[1].split("NEXT MEETING")[0]
-    assert "Due at this meeting:\n    [ ] Find a studio space" in bo
-    assert "Carrying over:\n    [ ] Find a studio space (carried 1x)" in bo
+    assert "Due at this meeting:\n    [ ] Find a studio space -> carries over\n" in bo
+    assert "Still carried" not in bo  # listed once, under the meeting it was due at
     ada = text.split("ADA OKONKWO")[1].split("BO CHEN")[0]
     assert "Committed for next time:\n    [x] Rewrite CV\n    [ ] Call two mentors (40%)" in ada
     assert "Tuesday, December 1, 2026, 12:00-13:00 (EST), Room 4B" in text
