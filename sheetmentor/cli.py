@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -328,7 +328,6 @@ def agenda(
     force: bool,
 ) -> None:
     """The next meeting's agenda, with what changed since the last one."""
-    from .history import recall
     from .render import agenda_meeting, render_agenda, schedule_for
 
     config = _config(ctx)
@@ -337,17 +336,7 @@ def agenda(
     club = _club(ctx, force=force)
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
-    memory = recall(
-        config.state,
-        club,
-        schedule,
-        meeting,
-        kind="agenda",
-        now=now,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=_expect_history(ctx),
-    )
+    memory = _recall(ctx, club, schedule, meeting, now, kind="agenda")
     if send:
         from .mailings import agenda_messages
 
@@ -410,7 +399,7 @@ def recap(
         if member_key(member) not in names:
             raise ConfigError(f"--member: no active member named {member!r}")
         member = names[member_key(member)]
-    memory = _recall_recap(ctx, club, schedule, chosen, now)
+    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
     context = recap_context(
         club,
         schedule,
@@ -423,9 +412,17 @@ def recap(
     _write(render_template(f"recap.{FORMATS[fmt]}.j2", context, config.templates), output)
 
 
-def _recall_recap(
-    ctx: click.Context, club: Club, schedule: Schedule, meeting: Meeting, now: dt.datetime
+def _recall(
+    ctx: click.Context,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    now: dt.datetime,
+    *,
+    kind: Literal["agenda", "recap"],
 ) -> dict:
+    """The meeting-memory block for an agenda or recap; the sheet is recorded unless it has
+    errors (a ``--force`` run must not store half-read goals)."""
     from .history import recall
 
     config = _config(ctx)
@@ -434,7 +431,7 @@ def _recall_recap(
         club,
         schedule,
         meeting,
-        kind="recap",
+        kind=kind,
         now=now,
         cap=config.club.cap,
         record=not club.errors,
@@ -470,7 +467,7 @@ def _send_recap(
         log.warning("%s", problem)
     if club.errors and not force:
         club.raise_for_errors()
-    memory = _recall_recap(ctx, club, schedule, chosen, now)
+    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
     messages = recap_messages(config, club, schedule, chosen, as_of=now.date(), memory=memory)
     _deliver(config, messages, retry_failed=retry_failed)
 
