@@ -909,9 +909,6 @@ class Changes:
     since: dt.date | None = None
     """The meeting whose state was the baseline, when known (:func:`meeting_memory`)."""
 
-    def for_member(self, name: str) -> pd.DataFrame:
-        return self.table[self.table["member"] == name]
-
     def counts(self) -> dict[str, int]:
         counted = self.table["kind"].value_counts()
         return {kind: int(counted.get(kind, 0)) for kind in CHANGE_KINDS}
