@@ -51,7 +51,6 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
@@ -60,7 +59,7 @@ from typing import Literal, Self
 from .config import EmailConfig, SmtpConfig
 from .errors import ConfigError, DeliveryError, ServiceError
 from .ledger import Ledger, SendLockBusy, State
-from .mail import Outgoing, UnsafeHeaderError, build_message, parse_address
+from .mail import MESSAGE_POLICY, Outgoing, UnsafeHeaderError, build_message, parse_address
 
 __all__ = [
     "Accepted",
@@ -646,12 +645,16 @@ class DeliveryReport:
             raise DeliveryError(f"{len(self.problems())} delivery problem(s):\n{lines}")
 
 
+_SMTP = MESSAGE_POLICY.clone(linesep="\r\n")
+_SMTPUTF8 = _SMTP.clone(utf8=True)
+
+
 def envelope_for(
     key: str, message: EmailMessage, sender: str, recipients: tuple[str, ...]
 ) -> Envelope:
     """Serialise ``message`` for the wire: CRLF, ASCII headers unless an address needs UTF-8."""
     smtputf8 = not all(a.isascii() for a in (sender, *recipients))
-    data = message.as_bytes(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+    data = message.as_bytes(policy=_SMTPUTF8 if smtputf8 else _SMTP)
     return Envelope(key, sender, recipients, data, smtputf8)
 
 
