@@ -376,7 +376,7 @@ def recap(
     as_of: dt.datetime | dt.date | None,
     force: bool,
 ) -> None:
-    """The recap of the last meeting; without --send, a preview that touches nothing."""
+    """The recap of the last meeting; without --send, a preview that sends nothing."""
     from .render import recap_context, render_template, schedule_for
 
     config = _config(ctx)
