@@ -111,3 +111,24 @@ def test_agenda_for_a_date_without_meeting(club: ClubFolder) -> None:
     result = club.run("agenda", "--date", "2026-12-02")
     assert result.exit_code == 2
     assert "no meeting on 2026-12-02 (the nearest is 2026-12-01)" in result.stderr
+
+
+def test_calendar_file(club: ClubFolder, tmp_path) -> None:
+    import icalendar
+
+    rows = [[D(2026, 12, 3), "Café", None, None, "", "moved to Thursday"]]
+    club.write(meetings=[MEETINGS_HEADER, *rows])
+    stdout = club.run("calendar", "-n", "2", "--as-of", "2026-11-25")
+    assert stdout.exit_code == 0
+    events = icalendar.Calendar.from_ical(stdout.stdout_bytes).walk("VEVENT")
+    assert [e.decoded("dtstart").isoformat() for e in events] == [
+        "2026-12-03T12:00:00-05:00",
+        "2026-12-15T12:00:00-05:00",
+    ]
+    # The moved meeting keeps the UID of its planned slot, so calendars update it in place.
+    assert str(events[0]["uid"]) == "20261201-test-club@sheetmentor"
+    assert str(events[0]["location"]) == "Café"
+    assert str(events[0]["description"]) == "Facilitator: Ada Okonkwo"
+    target = tmp_path / "club.ics"
+    assert club.run("calendar", "-o", str(target), "--as-of", "2026-11-25").exit_code == 0
+    assert len(icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")) == 26
