@@ -300,7 +300,10 @@ class _Normalizer:
                 )
             return None
         width = max(names) + 1
-        body = [list(row[:width]) + [None] * (width - len(row)) for row in rows[header_at + 1 :]]
+        body = [
+            row if len(row) == width else [*row[:width], *[None] * (width - len(row))]
+            for row in rows[header_at + 1 :]
+        ]
         frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else None
         if frame is None:
             frame = pd.DataFrame(columns=range(width), dtype=object)
@@ -582,14 +585,23 @@ def _filled(value: Any) -> bool:
 
 def _strip_text(column: pd.Series) -> pd.Series:
     """Trim text cells and turn blank text into missing values, leaving typed cells alone."""
-    if column.name == "sheet_row":
-        return column
-    try:
-        stripped = column.str.strip()
-    except AttributeError:  # no text at all in this column
-        return column.where(column.notna(), None)
-    column = stripped.where(stripped.notna(), column)
-    return column.where(column.notna() & column.ne(""), None)
+    return _per_distinct(column, _stripped)
+
+
+def _stripped(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _per_distinct(column: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``function`` over a column, called once per distinct value; blanks become ``None`` and
+    the result stays an object column (``Series.map`` in pandas 3 would infer a ``str`` dtype
+    with NaN for blanks)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    values[:] = [*(function(value) for value in uniques), function(None)]
+    return pd.Series(values[codes], index=column.index, dtype=object)
 
 
 def _text(value: Any) -> str | None:
@@ -603,9 +615,8 @@ def _text(value: Any) -> str | None:
 
 
 def _texts(column: pd.Series) -> pd.Series:
-    """:func:`_text` over a column, blanks kept as ``None`` (``Series.map`` in pandas 3 infers a
-    ``str`` dtype and turns them into NaN)."""
-    return pd.Series([_text(value) for value in column], index=column.index, dtype=object)
+    """:func:`_text` over a column, blanks kept as ``None``."""
+    return _per_distinct(column, _text)
 
 
 def member_key(name: Any) -> str:
