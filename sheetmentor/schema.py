@@ -324,21 +324,18 @@ class _Normalizer:
         self, tab: _Tab, name: str, parse: Callable[[Any], tuple[Any, str | None]]
     ) -> np.ndarray:
         """Parse a column once per distinct value; report every cell whose value failed."""
-        column = tab.frame[name]
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
-        parsed = [parse(value) for value in uniques]
-        blank_value, blank_error = parse(None)
-        values = np.empty(len(parsed) + 1, dtype=object)
-        values[:] = [value for value, _ in parsed] + [blank_value]
-        messages = [message for _, message in parsed] + [blank_error]
+        codes, uniques = _distinct(tab.frame[name])
+        parsed = [parse(value) for value in uniques] + [parse(None)]
+        values = np.empty(len(parsed), dtype=object)
+        values[:] = [value for value, _ in parsed]
+        messages = [message for _, message in parsed]
         bad = [code for code, message in enumerate(messages) if message]
         if bad:
             bad_codes = np.array(bad)
-            bad_codes[bad_codes == len(parsed)] = -1
+            bad_codes[bad_codes == len(uniques)] = -1
             for position in np.flatnonzero(np.isin(codes, bad_codes)):
-                code = codes[position]
                 row = int(tab.frame["sheet_row"].iat[position])
-                self.error(tab.ref(name, row), messages[code])
+                self.error(tab.ref(name, row), messages[codes[position]])
         return values[codes]
 
     def dates(self, tab: _Tab, name: str) -> pd.Series:
@@ -598,10 +595,38 @@ def _per_distinct(column: pd.Series, function: Callable[[Any], Any]) -> pd.Serie
     """``function`` over a column, called once per distinct value; blanks become ``None`` and
     the result stays an object column (``Series.map`` in pandas 3 would infer a ``str`` dtype
     with NaN for blanks)."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes, uniques = _distinct(column)
     values = np.empty(len(uniques) + 1, dtype=object)
     values[:] = [*(function(value) for value in uniques), function(None)]
     return pd.Series(values[codes], index=column.index, dtype=object)
+
+
+def _distinct(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes and distinct values of a column, blanks coded -1.
+
+    ``pandas.factorize`` hashes ``True`` and ``1`` (and ``False`` and ``0``) as one value, but a
+    checkbox and a number mean different things in a cell ("TRUE" is no progress; 1 is 100%), so
+    booleans get codes of their own.
+    """
+    codes, found = pd.factorize(column, use_na_sentinel=True)
+    uniques = list(found)
+    if not any(isinstance(value, bool | int | float | np.number) for value in uniques):
+        return codes, uniques
+    cells = column.to_numpy(dtype=object)
+    is_bool = np.fromiter((type(v) is bool for v in cells), dtype=bool, count=len(cells))
+    stands_for_bool = np.array([type(v) is bool for v in uniques] + [False])
+    mixed = is_bool != stands_for_bool[codes]
+    if mixed.any():
+        codes = codes.copy()
+        extra: dict[tuple[bool, Any], int] = {}
+        for position in np.flatnonzero(mixed):
+            value = cells[position]
+            key = (type(value) is bool, value)
+            if key not in extra:
+                extra[key] = len(uniques)
+                uniques.append(value)
+            codes[position] = extra[key]
+    return codes, uniques
 
 
 def _text(value: Any) -> str | None:

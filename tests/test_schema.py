@@ -259,3 +259,20 @@ def test_relative_source_path_resolves_against_the_config_folder(club: ClubFolde
     assert result.exit_code == 2
     assert f"source.path: {elsewhere / 'club.xlsx'} does not exist" in result.stderr
     assert status_json(club)["members"][0]["name"] == "Ada Okonkwo"
+
+
+def test_a_checkbox_and_the_number_one_are_different_cells(club: ClubFolder) -> None:
+    rows = [
+        ["Ada Okonkwo", "Ticked", "Q", "work", True, True, None, None],
+        ["Ada Okonkwo", "Number", "Q", "work", "", 1, None, None],
+        ["Ada Okonkwo", "Zero", "Q", "work", 0, False, None, None],
+    ]
+    club_data = club_with_goals(club, rows)
+    assert [str(p) for p in club_data.errors] == [
+        "Goals!F2: True is not a progress (write 40%, 0.4 or 40)",
+        "Goals!F4: False is not a progress (write 40%, 0.4 or 40)",
+    ]
+    goals = club_data.goals.set_index("goal")
+    assert goals.loc["Ticked", "status"] == "done"
+    assert goals.loc["Number", "progress"] == 1.0  # 1 in Progress is 100%
+    assert goals.loc["Zero", "status"] == "open"
