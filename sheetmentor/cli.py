@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -65,6 +66,16 @@ as_of_option = click.option(
     "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
 )
 force_option = click.option("--force", is_flag=True, help="Go on even if the sheet has errors.")
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
+)
+
+
+def format_option(*choices: str) -> Callable:
+    """``--format`` with these choices, the first the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True
+    )
 
 
 @click.group(cls=SheetmentorGroup)
@@ -122,13 +133,21 @@ def _club(ctx: click.Context, *, force: bool = False, now: dt.datetime | None = 
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
-    if now is not None and not club.errors:
-        from .history import remember
+    if now is not None:
         from .render import schedule_for
 
-        schedule = schedule_for(config, club, now.date())
-        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
+        _remember(ctx, club, schedule_for(config, club, now.date()), now)
     return club
+
+
+def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.datetime) -> None:
+    """Record the sheet in the meeting history, unless it has errors (a ``--force`` run must not
+    store half-read goals)."""
+    if club.errors:
+        return
+    from .history import remember
+
+    remember(_config(ctx).state, club, schedule, now, expect_history=_expect_history(ctx))
 
 
 def _start_of(config: Config, as_of: dt.date | None) -> dt.datetime:
@@ -181,16 +200,13 @@ def init(folder: Path, force: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the config and the sheet; list problems with their cells."""
-    from .history import remember
     from .render import schedule_for
     from .schema import read_club
 
     config = _config(ctx)
     club = read_club(config)
-    if not club.errors:
-        now = dt.datetime.now(config.meetings.zone)
-        schedule = schedule_for(config, club, now.date())
-        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
+    now = dt.datetime.now(config.meetings.zone)
+    _remember(ctx, club, schedule_for(config, club, now.date()), now)
     for problem in club.problems:
         click.echo(f"{problem.severity}: {problem}")
     errors, warnings = len(club.errors), len(club.warnings)
@@ -205,13 +221,7 @@ def check(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.option("--history", is_flag=True, help="Also completion per tier at recent meetings.")
 @click.option("--last", default=6, show_default=True, help="How many meetings --history shows.")
 @click.option(
@@ -267,9 +277,7 @@ def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[di
 
 @cli.command()
 @click.option("--since", type=DATE, help="Compare with the meeting on or before this date.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @as_of_option
 @force_option
 @click.pass_context
@@ -277,7 +285,7 @@ def changes(
     ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
 ) -> None:
     """What changed in each member's goals since the last meeting."""
-    from .history import HistoryStore, remember, to_json, what_changed
+    from .history import HistoryStore, to_json, what_changed
     from .render import changes_text, schedule_for
 
     config = _config(ctx)
@@ -291,8 +299,7 @@ def changes(
         since = last.date
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
-    if not club.errors:  # after comparing, so this run's snapshot is not its own baseline
-        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
+    _remember(ctx, club, schedule, now)  # after comparing: a run is never its own baseline
     if found is None:
         raise SheetmentorError(
             f"no record of the sheet at the meeting of {since.isoformat()} or before; "
@@ -306,14 +313,8 @@ def changes(
 
 @cli.command()
 @click.option("--date", type=DATE, help="The meeting's date (default: the next meeting).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "html", "text"]),
-    default="markdown",
-    show_default=True,
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@format_option("markdown", "html", "text")
+@output_option
 @click.option("--send", is_flag=True, help="Email it to the members (once per meeting).")
 @as_of_option
 @force_option
@@ -350,11 +351,9 @@ def agenda(
 @cli.command()
 @click.option("--meeting", type=DATE, help="The meeting's date (default: the last that ended).")
 @click.option("--send", is_flag=True, help="Send it, if due and not sent yet (for cron).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True
-)
+@format_option("text", "html")
 @click.option("--member", help="Preview the personal version a member receives.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@output_option
 @click.option("--status", "show_status", is_flag=True, help="Show what was sent, and when.")
 @click.option("--retry-failed", is_flag=True, help="Send again messages that failed for good.")
 @click.option(
@@ -449,7 +448,6 @@ def _send_recap(
     retry_failed: bool,
 ) -> None:
     """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
-    from .history import remember
     from .ledger import Ledger
     from .mailings import due_recap, recap_messages
     from .render import schedule_for
@@ -457,8 +455,7 @@ def _send_recap(
 
     club = read_club(config)
     schedule = schedule_for(config, club, now.date())
-    if not club.errors:  # every hourly run keeps the history (an unchanged sheet adds nothing)
-        remember(config.state, club, schedule, now, expect_history=_expect_history(ctx))
+    _remember(ctx, club, schedule, now)  # hourly runs over an unchanged sheet add nothing
     with Ledger.open(config.state) as ledger:
         chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
     if chosen is None:
@@ -532,7 +529,7 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@output_option
 @click.option("-n", "--count", default=26, show_default=True, help="How many meetings.")
 @as_of_option
 @click.pass_context
