@@ -22,6 +22,7 @@ from .errors import ConfigError, SheetmentorError
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
     from .config import Config
+    from .delivery import DeliveryReport
     from .schema import Club
 
 log = logging.getLogger("sheetmentor")
@@ -66,6 +67,11 @@ as_of_option = click.option(
     "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
 )
 force_option = click.option("--force", is_flag=True, help="Go on even if the sheet has errors.")
+new_ledger_option = click.option(
+    "--new-ledger",
+    is_flag=True,
+    help="Start a new ledger although earlier sends are on record (they may go out again).",
+)
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
 )
@@ -316,6 +322,8 @@ def changes(
 @format_option("markdown", "html", "text")
 @output_option
 @click.option("--send", is_flag=True, help="Email it to the members (once per meeting).")
+@click.option("--retry-failed", is_flag=True, help="With --send: send again what failed for good.")
+@new_ledger_option
 @as_of_option
 @force_option
 @click.pass_context
@@ -325,6 +333,8 @@ def agenda(
     fmt: str,
     output: Path | None,
     send: bool,
+    retry_failed: bool,
+    new_ledger: bool,
     as_of: dt.date | None,
     force: bool,
 ) -> None:
@@ -333,17 +343,25 @@ def agenda(
 
     config = _config(ctx)
     now = _start_of(config, as_of)
+    if send:
+        from .sending import send_agenda
+
+        report = send_agenda(
+            config,
+            date,
+            now=_clock(config),
+            as_of=now if as_of else None,
+            force=force,
+            retry_failed=retry_failed,
+            new_ledger=new_ledger,
+        )
+        _report(report)
+        return
     today = now.date()
     club = _club(ctx, force=force)
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
     memory = _recall(ctx, club, schedule, meeting, now, kind="agenda")
-    if send:
-        from .mailings import agenda_messages
-
-        messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
-        _deliver(config, messages)
-        return
     text = render_agenda(config, club, as_of=today, date=meeting.date, format=fmt, memory=memory)
     _write(text, output)
 
@@ -356,6 +374,7 @@ def agenda(
 @output_option
 @click.option("--status", "show_status", is_flag=True, help="Show what was sent, and when.")
 @click.option("--retry-failed", is_flag=True, help="Send again messages that failed for good.")
+@new_ledger_option
 @click.option(
     "--as-of",
     type=DATETIME,
@@ -372,6 +391,7 @@ def recap(
     output: Path | None,
     show_status: bool,
     retry_failed: bool,
+    new_ledger: bool,
     as_of: dt.datetime | dt.date | None,
     force: bool,
 ) -> None:
@@ -380,12 +400,29 @@ def recap(
 
     config = _config(ctx)
     if show_status:
-        _print_ledger(config)
+        from .sending import ledger_lines
+
+        click.echo("\n".join(ledger_lines(config)))
+        return
+    if send:
+        from .sending import send_due, send_recap
+
+        clock = _clock(config)
+        if meeting is None and not retry_failed and not force and as_of is None:
+            report = send_due(config, clock, new_ledger=new_ledger)
+        else:
+            report = send_recap(
+                config,
+                meeting,
+                now=clock,
+                as_of=_moment(config, as_of) if as_of else None,
+                force=force,
+                retry_failed=retry_failed,
+                new_ledger=new_ledger,
+            )
+        _report(report)
         return
     now = _moment(config, as_of)
-    if send:
-        _send_recap(ctx, config, now, meeting, force=force, retry_failed=retry_failed)
-        return
     club = _club(ctx, force=force)
     schedule = schedule_for(config, club, now.date())
     chosen = schedule.on(meeting) if meeting else schedule.last_ended(now)
@@ -438,69 +475,17 @@ def _recall(
     )
 
 
-def _send_recap(
-    ctx: click.Context,
-    config: Config,
-    now: dt.datetime,
-    meeting: dt.date | None,
-    *,
-    force: bool,
-    retry_failed: bool,
-) -> None:
-    """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
-    from .ledger import Ledger
-    from .mailings import due_recap, recap_messages
-    from .render import schedule_for
-    from .schema import read_club
+def _clock(config: Config) -> dt.datetime:
+    from .sending import clock
 
-    club = read_club(config)
-    schedule = schedule_for(config, club, now.date())
-    _remember(ctx, club, schedule, now)  # hourly runs over an unchanged sheet add nothing
-    with Ledger.open(config.state) as ledger:
-        chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
-    if chosen is None:
-        return
-    for problem in club.warnings:
-        log.warning("%s", problem)
-    if club.errors and not force:
-        club.raise_for_errors()
-    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
-    messages = recap_messages(config, club, schedule, chosen, as_of=now.date(), memory=memory)
-    _deliver(config, messages, retry_failed=retry_failed)
+    return clock(config.meetings.zone)
 
 
-def _deliver(config: Config, messages: list, *, retry_failed: bool = False) -> None:
-    from .delivery import deliver, transport_for
-    from .ledger import Ledger
-    from .mailings import email_settings
-
-    email = email_settings(config)
-    with Ledger.open(config.state) as ledger, transport_for(email) as transport:
-        report = deliver(
-            messages,
-            transport,
-            ledger,
-            email=email,
-            club_name=config.club.name,
-            retry_failed=retry_failed,
-        )
+def _report(report: DeliveryReport) -> None:
+    """Notices even without ``-v``; problems as the error that sets the exit code."""
+    for notice in report.notices:
+        click.echo(f"warning: {notice}", err=True)
     report.raise_for_problems()
-
-
-def _print_ledger(config: Config) -> None:
-    from .ledger import Ledger
-
-    with Ledger.open(config.state) as ledger:
-        entries = ledger.history()
-    if not entries:
-        click.echo("nothing sent yet")
-    for entry in entries:
-        when = entry.sent_at or entry.updated_at
-        local = when.astimezone(config.meetings.zone).strftime("%Y-%m-%d %H:%M")
-        line = f"{local}  {entry.state:<8}  {entry.key}"
-        if entry.error:
-            line += f"  ({entry.error})"
-        click.echo(line)
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetmentor.errors import DeliveryError
+from sheetmentor.errors import LedgerError
 from sheetmentor.ledger import LEDGER_NAME, LOCK_NAME, Ledger, SendLockBusy, State
 
 
@@ -159,7 +159,7 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     raw = sqlite3.connect(tmp_path / LEDGER_NAME)
     raw.execute("PRAGMA user_version = 99")
     raw.close()
-    with pytest.raises(DeliveryError, match="newer sheetmentor"):
+    with pytest.raises(LedgerError, match="newer sheetmentor"):
         Ledger.open(tmp_path)
 
 
