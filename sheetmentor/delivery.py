@@ -498,7 +498,10 @@ class SmtpTransport(Transport):
             return Accepted(f"{code} {self._reply(reply)}", refused)
         except OSError as error:  # includes SMTPServerDisconnected, resets, timeouts, TLS errors
             self._drop()
-            timeout = late.is_set() or isinstance(error, TimeoutError)
+            # smtplib turns a read timeout into SMTPServerDisconnected("... timed out")
+            timeout = late.is_set() or any(
+                isinstance(cause, TimeoutError) for cause in (error, error.__context__)
+            )
             state = (
                 " after the whole message was sent (the server may have it)" if handed_over else ""
             )

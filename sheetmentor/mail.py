@@ -142,7 +142,11 @@ def address(name: str, email: str, *, header: str = "To") -> Address:
     local, at, domain = email.rpartition("@")
     if not at or not local or not domain or any(ch.isspace() for ch in email):
         raise ValueError(f"{email!r} is not an e-mail address")
-    return Address(display_name=name.strip(), addr_spec=email)
+    if local.isascii():
+        return Address(display_name=name.strip(), addr_spec=email)
+    # The parser refuses a non-ASCII local part (RFC 6531 allows it where the server offers
+    # SMTPUTF8): build it from its parts; the transport checks the server at send time.
+    return Address(display_name=name.strip(), username=local, domain=domain)
 
 
 def parse_address(text: str, *, setting: str = "email.from") -> Address:
