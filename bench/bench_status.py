@@ -259,7 +259,8 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
 def library(phases: Phases, config_path: Path) -> None:
     from sheetmentor.analysis import completion_by_tier
     from sheetmentor.config import load_config
-    from sheetmentor.render import render_agenda, status_json
+    from sheetmentor.formats import status_json
+    from sheetmentor.render import render_agenda
     from sheetmentor.schema import normalize
     from sheetmentor.sources import open_source
 

@@ -145,7 +145,7 @@ def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.dateti
     store half-read goals)."""
     if club.errors:
         return
-    from .history import remember
+    from .memory import remember
 
     remember(_config(ctx).state, club, schedule, now, expect_history=_expect_history(ctx))
 
@@ -243,7 +243,7 @@ def status(
 ) -> None:
     """Completion per member, tier and category."""
     from .analysis import completion_by_tier
-    from .render import status_csv, status_json, status_table
+    from .formats import status_csv, status_json, status_table
 
     config = _config(ctx)
     now = _start_of(config, as_of)
@@ -252,7 +252,7 @@ def status(
     today = now.date()
     records = _history(config, club, now, last) if history or chart else None
     if chart is not None:
-        from .render import history_chart_png
+        from .chart import history_chart_png
 
         _write(history_chart_png(club.name, records), chart)
     if fmt == "json":
@@ -264,7 +264,7 @@ def status(
 
 
 def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[dict]:
-    from .history import HistoryStore, completion_history, history_records
+    from .memory import HistoryStore, completion_history, history_records
     from .render import schedule_for
 
     schedule = schedule_for(config, club, now.date())
@@ -285,8 +285,10 @@ def changes(
     ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
 ) -> None:
     """What changed in each member's goals since the last meeting."""
-    from .history import HistoryStore, to_json, what_changed
-    from .render import changes_text, schedule_for
+    from .formats import changes_text
+    from .memory import HistoryStore, what_changed
+    from .plain import to_json
+    from .render import schedule_for
 
     config = _config(ctx)
     now = _start_of(config, as_of)
@@ -422,7 +424,7 @@ def _recall(
 ) -> dict:
     """The meeting-memory block for an agenda or recap; the sheet is recorded unless it has
     errors (a ``--force`` run must not store half-read goals)."""
-    from .history import recall
+    from .memory import recall
 
     config = _config(ctx)
     return recall(
@@ -519,7 +521,7 @@ def cron(ctx: click.Context, minute: int) -> None:
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
     """The next meeting dates, with place and facilitator."""
-    from .render import upcoming_lines
+    from .calendar import upcoming_lines
 
     config = _config(ctx)
     now = _start_of(config, as_of)
@@ -535,7 +537,7 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:
     """The meeting cadence as an iCalendar (.ics) file."""
-    from .render import calendar_ics
+    from .calendar import calendar_ics
 
     config = _config(ctx)
     now = _start_of(config, as_of)

@@ -49,3 +49,13 @@ class ServiceError(SheetmentorError):
     """An outside service (Google, SMTP) failed or refused (exit 3)."""
 
     exit_code = 3
+
+
+class HistoryError(SheetmentorError):
+    """The history store cannot be used as asked (exit 1): unreadable, or written out of order."""
+
+    exit_code = 1
+
+
+class HistoryVersionError(HistoryError):
+    """The history file was written by a newer sheetmentor; this one will not guess its layout."""

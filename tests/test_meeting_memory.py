@@ -154,7 +154,7 @@ def test_reading_the_same_sheet_twice_stores_nothing_new(season: ClubFolder) -> 
     for _ in range(3):
         assert season.run("status", "--as-of", "2026-11-02").exit_code == 0
     season.run("check")
-    from sheetmentor.history import HistoryStore
+    from sheetmentor.memory import HistoryStore
 
     with HistoryStore.open(store.parent) as opened:
         taken = [s.taken_at.date() for s in opened.snapshots()]
