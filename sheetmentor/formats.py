@@ -69,9 +69,12 @@ def status_table(
     as_of: dt.date,
     *,
     history: list[dict[str, Any]] | None = None,
-) -> None:
+) -> str:
     """``status``: a terminal table, a row per member and the club, a column per tier; with
-    ``history``, a second table of the club's completion at recent meetings."""
+    ``history``, a second table of the club's completion at recent meetings.
+
+    The text is laid out for the terminal on standard output (its width, and its colours when
+    it is one), as ``rich`` would print it there."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -104,10 +107,18 @@ def status_table(
         )
     table.add_section()
     table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
-    console = Console(highlight=False)
+    terminal = Console()
+    console = Console(
+        file=io.StringIO(),
+        width=terminal.width,
+        force_terminal=terminal.is_terminal,
+        color_system=terminal.color_system,
+        highlight=False,
+    )
     console.print(table)
     if history is not None:
         console.print(history_table(history))
+    return console.file.getvalue()
 
 
 def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
