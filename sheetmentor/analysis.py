@@ -40,7 +40,7 @@ class Completion:
     member_categories: pd.DataFrame
 
     def to_dict(self, club: str, as_of: dt.date) -> dict[str, Any]:
-        """The ``status --format json`` object of SPEC.md."""
+        """The ``status --format json`` object (documented in README.md, "Commands")."""
         return {
             "club": club,
             "as_of": as_of.isoformat(),

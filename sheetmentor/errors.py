@@ -2,7 +2,8 @@
 
 Every failure that a user can cause or fix (a typo in the config, a sheet that is not shared, an
 SMTP server that refuses a login) is one of these classes. The CLI maps them to exit codes in one
-place (:func:`sheetmentor.cli.main`), so library users get the same precise classes.
+place (:class:`sheetmentor.cli.SheetmentorGroup` reads each class's ``exit_code``), so library
+users get the same precise classes.
 """
 
 from __future__ import annotations
