@@ -70,11 +70,14 @@ def meetings_ics(
 ) -> bytes:
     """Meetings as an iCalendar file (also the .ics attached to emails), with facilitators.
 
-    ``stamp`` is the ``DTSTAMP`` of every event (default: now, by :func:`sheetmentor.clock.now`).
+    ``stamp`` is the ``DTSTAMP`` of every event (default: now, by :func:`sheetmentor.clock.now`,
+    a naive ``SHEETMENTOR_NOW`` read in the meetings' time zone).
     """
     from icalendar import Calendar, Event
 
-    stamp = (stamp or clock.now()).astimezone(dt.UTC)
+    if stamp is None:
+        stamp = clock.now(meetings[0].start.tzinfo if meetings else dt.UTC)
+    stamp = stamp.astimezone(dt.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//sheetmentor//EN")
     calendar.add("version", "2.0")

@@ -337,4 +337,4 @@ def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 
 
     now = start_of(config, as_of)
     club = read(config, force=True, now=now)
-    return calendar_ics(config, club, now.date(), count, stamp=clock.now())
+    return calendar_ics(config, club, now.date(), count, stamp=clock.now(config.meetings.zone))
