@@ -117,13 +117,9 @@ def _expect_history(ctx: click.Context) -> bool:
 
 
 def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.datetime) -> None:
-    """Record the sheet in the meeting history, unless it has errors (a ``--force`` run must not
-    store half-read goals)."""
-    if club.errors:
-        return
-    from .memory import remember
+    from .commands import record_sheet
 
-    remember(_config(ctx).state, club, schedule, now, expect_history=_expect_history(ctx))
+    record_sheet(_config(ctx), club, schedule, now, expect_history=_expect_history(ctx))
 
 
 def _write(text: str | bytes, output: Path | None = None) -> None:

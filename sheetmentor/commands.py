@@ -27,7 +27,7 @@ from . import clock
 from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
-    from .cadence import Schedule
+    from .cadence import Meeting, Schedule
     from .config import Config
     from .schema import Club
 
@@ -38,10 +38,12 @@ __all__ = [
     "calendar_file",
     "changes_report",
     "check_club",
+    "memory_block",
     "moment",
     "next_meetings",
     "read",
     "recap_text",
+    "record_sheet",
     "start_of",
     "status_report",
 ]
@@ -96,12 +98,14 @@ def read(
     if now is not None:
         from .render import schedule_for
 
-        _remember(config, club, schedule_for(config, club, now.date()), now, expect_history)
+        record_sheet(
+            config, club, schedule_for(config, club, now.date()), now, expect_history=expect_history
+        )
     return club
 
 
-def _remember(
-    config: Config, club: Club, schedule: Schedule, now: dt.datetime, expect_history: bool
+def record_sheet(
+    config: Config, club: Club, schedule: Schedule, now: dt.datetime, *, expect_history: bool
 ) -> None:
     """Record the sheet in the meeting history, unless it has errors (a ``--force`` run must not
     store half-read goals)."""
@@ -110,6 +114,33 @@ def _remember(
     from .memory import remember
 
     remember(config.state, club, schedule, now, expect_history=expect_history)
+
+
+def memory_block(
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    now: dt.datetime,
+    *,
+    kind: Literal["agenda", "recap"],
+    expect_history: bool,
+) -> dict:
+    """The ``memory`` block of an agenda or recap (:func:`sheetmentor.memory.recall`); the sheet
+    is recorded after, unless it has errors (a ``--force`` run must not store half-read goals)."""
+    from .memory import recall
+
+    return recall(
+        config.state,
+        club,
+        schedule,
+        meeting,
+        kind=kind,
+        now=now,
+        cap=config.club.cap,
+        record=not club.errors,
+        expect_history=expect_history,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,7 +162,9 @@ def check_club(config: Config) -> CheckResult:
     expect_history = config.state.is_dir()
     club = read_club(config)
     now = clock.now(config.meetings.zone)
-    _remember(config, club, schedule_for(config, club, now.date()), now, expect_history)
+    record_sheet(
+        config, club, schedule_for(config, club, now.date()), now, expect_history=expect_history
+    )
     lines = [f"{problem.severity}: {problem}" for problem in club.problems]
     errors, warnings = len(club.errors), len(club.warnings)
     active = len(club.active_members)
@@ -229,7 +262,7 @@ def changes_report(
         since = last.date
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
-    _remember(config, club, schedule, now, expect_history)  # after comparing
+    record_sheet(config, club, schedule, now, expect_history=expect_history)  # after comparing
     if found is None:
         raise SheetmentorError(
             f"no record of the sheet at the meeting of {since.isoformat()} or before; "
@@ -248,7 +281,6 @@ def agenda_text(
 ) -> str:
     """``agenda``: the agenda of the meeting on ``date`` (default: the next one), with what
     changed since the last meeting."""
-    from .memory import recall
     from .render import agenda_meeting, render_agenda, schedule_for
 
     expect_history = config.state.is_dir()
@@ -257,16 +289,8 @@ def agenda_text(
     club = read(config, force=force)
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
-    memory = recall(
-        config.state,
-        club,
-        schedule,
-        meeting,
-        kind="agenda",
-        now=now,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=expect_history,
+    memory = memory_block(
+        config, club, schedule, meeting, now, kind="agenda", expect_history=expect_history
     )
     return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
 
@@ -282,7 +306,6 @@ def recap_text(
 ) -> str:
     """``recap`` without ``--send``: the recap of the meeting on ``meeting`` (default: the last
     that ended), in group form or as ``member`` receives it. Sends nothing."""
-    from .memory import recall
     from .render import recap_context, render_template, schedule_for
     from .schema import member_key
 
@@ -298,16 +321,8 @@ def recap_text(
         if member_key(member) not in names:
             raise ConfigError(f"--member: no active member named {member!r}")
         member = names[member_key(member)]
-    memory = recall(
-        config.state,
-        club,
-        schedule,
-        chosen,
-        kind="recap",
-        now=now,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=expect_history,
+    memory = memory_block(
+        config, club, schedule, chosen, now, kind="recap", expect_history=expect_history
     )
     context = recap_context(
         club,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import clock
 from .analysis import STAT_COLUMNS, Completion, stats_dict
 from .plain import to_json
 from .render import (
@@ -139,7 +140,7 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
         table.add_column(TIER_LABELS[tier], no_wrap=True)
     for row in history:
         table.add_row(
-            shortdate(row["meeting"], dt.date.today()),
+            shortdate(row["meeting"], clock.now().date()),
             *(
                 f"{bar(s['progress'], 6)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
                 for s in (row["tiers"][tier] for tier in TIERS)
