@@ -228,6 +228,7 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
     if kind.startswith("lib"):
         start = time.perf_counter()
         import sheetmentor.analysis
+        import sheetmentor.formats
         import sheetmentor.render
         import sheetmentor.schema
         import sheetmentor.sources.workbook  # noqa: F401
@@ -350,7 +351,7 @@ def generate_in_child(folder: Path, rows: int, members: int, seed: int) -> dict[
 
 def floor_rss() -> float:
     """Max RSS of a child that only imports pandas and sheetmentor: the floor under every row."""
-    code = "import pandas, sheetmentor.schema, sheetmentor.render, sheetmentor.analysis"
+    code = "import pandas, sheetmentor.schema, sheetmentor.formats, sheetmentor.analysis"
     return spawn([sys.executable, "-c", code])[2]
 
 

@@ -13,12 +13,16 @@ import pandas as pd
 
 
 def number(value: Any) -> float | None:
+    """A figure for JSON: rounded to 4 places (rates and progress need no more), None when
+    missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), 4)
 
 
 def plain(value: Any) -> Any:
+    """One cell as templates and JSON want it: pandas' and numpy's dates as
+    :class:`datetime.date`, their scalars as Python ones, every missing marker as None."""
     if value is None:
         return None
     if isinstance(value, pd.Timestamp):
