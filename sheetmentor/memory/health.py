@@ -22,9 +22,10 @@ class Health:
     """Club health at a meeting, after the My-Peer toolkit's monitoring indicators.
 
     ``attendance_rate``: member-meetings attended / counted over the recorded meetings
-    (:func:`attendance`); ``carried``: open two-week goals carried over ``min_carried`` or more
-    meetings at ``meeting``; ``no_update``: active members none of whose goals changed since the
-    previous meeting (None when there is no stored state to compare with); ``active`` vs ``cap``.
+    (:func:`sheetmentor.analysis.attendance`); ``carried``: open two-week goals carried over
+    ``min_carried`` or more meetings at ``meeting``; ``no_update``: active members none of whose
+    goals changed since the previous meeting (None when there is no stored state to compare
+    with); ``active`` vs ``cap``.
     """
 
     meeting: dt.date
