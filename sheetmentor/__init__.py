@@ -44,7 +44,6 @@ _EXPORTS = {
     "render_agenda": "render",
     "recap_context": "render",
     "render_template": "render",
-    "read": "commands",
     "check_club": "commands",
     "CheckResult": "commands",
     "status_report": "commands",
@@ -107,7 +106,6 @@ __all__ = [
     "meeting_memory",
     "next_meetings",
     "normalize",
-    "read",
     "read_club",
     "recall",
     "recap_context",
@@ -131,7 +129,6 @@ if TYPE_CHECKING:
         changes_report,
         check_club,
         next_meetings,
-        read,
         recap_text,
         status_report,
     )
