@@ -38,6 +38,19 @@ def plain(value: Any) -> Any:
     return value
 
 
+def cell(value: Any) -> Any:
+    """A cell for templates: pandas' missing markers (NaN, NaT, NA) become ``None``; any other
+    value stays as it is."""
+    missing = pd.isna(value)
+    return None if isinstance(missing, bool) and missing else value
+
+
+def day(value: Any) -> dt.date | None:
+    """A date cell (a ``Timestamp``, ``datetime64`` or date) as :class:`datetime.date`; None
+    when missing."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts: dates as :class:`datetime.date`, missing values as None, numpy
     scalars as Python ones — what templates expect."""

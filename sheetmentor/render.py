@@ -34,6 +34,7 @@ from .analysis import (
 )
 from .cadence import Meeting, Schedule, build_schedule
 from .errors import ConfigError
+from .plain import cell, day
 
 if TYPE_CHECKING:
     from .config import Config
@@ -250,10 +251,10 @@ def _member(club: Club, completion: Completion, name: str) -> dict[str, Any]:
     extras = club.extra_columns.get("members", [])
     return {
         "name": name,
-        "email": _value(row["email"]),
-        "focus": _value(row["focus"]),
-        "joined": _date(row["joined"]),
-        "extra": {column: _value(row[column]) for column in extras},
+        "email": cell(row["email"]),
+        "focus": cell(row["focus"]),
+        "joined": day(row["joined"]),
+        "extra": {column: cell(row[column]) for column in extras},
         "tiers": stats_dict(completion.member_tiers.loc[name]),
         "categories": stats_dict(completion.member_categories.loc[name]),
     }
@@ -305,18 +306,18 @@ def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
             "member": row["member"],
             "goal": row["goal"],
             "tier": row["tier"],
-            "category": _value(row["category"]),
+            "category": cell(row["category"]),
             "status": row["status"],
             "progress": float(row["progress"]),
-            "set": _date(row["set"]),
-            "due": _date(row["due"]),
-            "completed": _date(row["completed"]),
-            "due_meeting": _date(row["due_meeting"]),
+            "set": day(row["set"]),
+            "due": day(row["due"]),
+            "completed": day(row["completed"]),
+            "due_meeting": day(row["due_meeting"]),
             "carried": int(row["carried"]),
             "overdue": bool(row["overdue"]),
-            "notes": _value(row["notes"]),
+            "notes": cell(row["notes"]),
             "ref": f"{row['tab']}!{row['sheet_row']}",
-            "extra": {column: _value(row.get(column)) for column in extras},
+            "extra": {column: cell(row.get(column)) for column in extras},
         }
         for row in goals.to_dict("records")
     ]
@@ -335,16 +336,6 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
         "moved_from": meeting.moved_from,
         "extra": meeting.extra,
     }
-
-
-def _date(value: Any) -> dt.date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
-def _value(value: Any) -> Any:
-    """A cell for templates: pandas' missing markers (NaN, NaT, NA) become ``None``."""
-    missing = pd.isna(value)
-    return None if isinstance(missing, bool) and missing else value
 
 
 def pct(value: float | None) -> str:

@@ -329,7 +329,7 @@ def test_a_version_0_file_is_migrated(tmp_path: Path) -> None:
 def test_an_older_file_runs_only_the_newer_steps(
     season: Season, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sheetmentor.memory import store as history
+    from sheetmentor.memory import store as store_module
 
     state = season.copy_state(tmp_path / "state")
 
@@ -337,7 +337,7 @@ def test_an_older_file_runs_only_the_newer_steps(
         db.execute("ALTER TABLE snapshots ADD COLUMN label TEXT")
         db.execute("UPDATE snapshots SET label = 'meeting ' || period")
 
-    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, add_labels])
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_labels])
     with HistoryStore.open(state) as store:
         assert (store.migrated_from, store.version) == (1, 2)
         assert len(store.snapshots()) == 5 and store.state_at(M3) is not None
