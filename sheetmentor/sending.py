@@ -23,13 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+from . import clock
 from .delivery import DeliveryReport, Transport, deliver, transport_for
-from .errors import ConfigError
 from .ledger import Ledger
 from .mailings import Mailing, due_recap, email_settings, mailing_name
 from .storage import state_folder
@@ -39,27 +38,11 @@ if TYPE_CHECKING:
     from .config import Config, EmailConfig
     from .schema import Club
 
-__all__ = ["NOW_ENV", "clock", "send_agenda", "send_due", "send_recap"]
+__all__ = ["ledger_lines", "send_agenda", "send_due", "send_recap"]
 
 log = logging.getLogger("sheetmentor.sending")
 
-NOW_ENV = "SHEETMENTOR_NOW"
 LOCK_TIMEOUT = 60.0
-
-
-def clock(zone: dt.tzinfo = dt.UTC) -> dt.datetime:
-    """Now, in ``zone``: the system clock, or ``$SHEETMENTOR_NOW`` when set (an ISO date-time;
-    without an offset it is read in ``zone``) — an aid for simulations and tests."""
-    text = os.environ.get(NOW_ENV, "").strip()
-    if not text:
-        return dt.datetime.now(zone)
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"{NOW_ENV}: {text!r} is not a date-time like 2026-11-24T14:00 (or unset it)"
-        ) from None
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def send_due(
@@ -94,13 +77,14 @@ def send_recap(
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
-    ``now`` is the clock (:func:`clock`); ``as_of`` (default ``now``) is the moment the recap
-    is computed and judged due for. Without ``meeting``, ``retry_failed`` picks the latest recap
-    with a failed message and sends its failed messages again. The sheet must have no errors
-    unless ``force``. Raises :class:`~sheetmentor.errors.SheetProblemsError` (exit 1),
-    :class:`~sheetmentor.errors.LedgerMissingError` / ``LedgerError`` (exit 1),
-    :class:`~sheetmentor.errors.SendLockBusy` (exit 1), ``ServiceError`` (exit 3); what
-    happened to each message is in the report (:meth:`DeliveryReport.raise_for_problems`).
+    ``now`` is the clock (:func:`sheetmentor.clock.now`); ``as_of`` (default ``now``) is the
+    moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
+    the latest recap with a failed message and sends its failed messages again. The sheet must
+    have no errors unless ``force``.
+
+    Raises :class:`~sheetmentor.errors.SheetProblemsError`, ``LedgerMissingError``,
+    ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
+    each message is in the report (:meth:`DeliveryReport.raise_for_problems`).
     """
     moment = as_of or now
 
@@ -201,10 +185,10 @@ def _send(
     club = read_club(config)
     schedule = _schedule(config, club, moment)
     if not club.errors:  # a --force run must not store half-read goals
-        from .history import remember
+        from .memory import remember
 
         remember(config.state, club, schedule, moment, expect_history=expect_history)
-    ledger_clock = functools.partial(clock, dt.UTC)
+    ledger_clock = functools.partial(clock.now, dt.UTC)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, clock=ledger_clock) as ledger,
         ledger.send_lock(lock_timeout),
@@ -247,7 +231,7 @@ def _memory(
     kind: Literal["agenda", "recap"],
     expect_history: bool,
 ) -> dict:
-    from .history import recall
+    from .memory import recall
 
     return recall(
         config.state,
