@@ -167,8 +167,9 @@ class Transport(ABC):
         """Get ready to send (connect and log in); raise :class:`ServiceError` if refused."""
 
     @abstractmethod
-    def send(self, envelope: Envelope) -> Accepted:
-        """Hand one message over."""
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
+        """Hand one message over; call ``handover()`` right before the message itself goes,
+        once nothing but the message is left (the ledger commits ``sending`` there)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -443,7 +444,7 @@ class SmtpTransport(Transport):
         finally:
             self._drop()
 
-    def send(self, envelope: Envelope) -> Accepted:
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
         """One attempt at one message over the shared connection (reconnecting if it dropped)."""
         if self._smtp is None:
             try:
@@ -453,9 +454,15 @@ class SmtpTransport(Transport):
             except _Refused as error:
                 raise ServiceError(str(error)) from None
         with self._deadline(self._smtp) as late:
-            return self._exchange(self._smtp, envelope, late)
+            return self._exchange(self._smtp, envelope, late, handover)
 
-    def _exchange(self, smtp: smtplib.SMTP, envelope: Envelope, late: threading.Event) -> Accepted:
+    def _exchange(
+        self,
+        smtp: smtplib.SMTP,
+        envelope: Envelope,
+        late: threading.Event,
+        handover: Callable[[], None] | None,
+    ) -> Accepted:
         handed_over = False
         try:
             if envelope.smtputf8 and not smtp.has_extn("smtputf8"):
@@ -490,6 +497,8 @@ class SmtpTransport(Transport):
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 self._fail(code, reply, "DATA")
+            if handover is not None:
+                handover()
             smtp.send(_dot_stuffed(envelope.data))
             handed_over = True
             code, reply = smtp.getreply()
@@ -589,7 +598,7 @@ class OutboxTransport(Transport):
     def path_for(self, key: str) -> Path:
         return self.outbox / outbox_filename(key)
 
-    def send(self, envelope: Envelope) -> Accepted:
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
         target = self.path_for(envelope.key)
         try:
             fd, temp = tempfile.mkstemp(dir=self.outbox, prefix=".", suffix=".eml.tmp")
@@ -598,6 +607,8 @@ class OutboxTransport(Transport):
                     file.write(envelope.data)
                     file.flush()
                     os.fsync(file.fileno())
+                if handover is not None:
+                    handover()
                 os.replace(temp, target)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
@@ -868,8 +879,10 @@ class _Run:
             detail = f"failed in an earlier run: {entry.error}"
             return Outcome(**base, status="held", message_id=entry.message_id, detail=detail)
         message_id = entry.message_id if entry is not None else None
-        in_doubt = entry is not None and entry.state == State.SENDING
-        if in_doubt and entry.resends >= 1 and not retry_failed:
+        if entry is not None and entry.state == State.SENDING:
+            entry = self.ledger.count_doubt(outgoing.key)
+        in_doubt = entry is not None and entry.doubts >= 1
+        if entry is not None and entry.doubts >= 2 and not retry_failed:
             return self._give_up(entry, base)
         if self.unavailable is not None:
             detail = f"not tried: {self.unavailable}"
@@ -889,9 +902,8 @@ class _Run:
     def _give_up(self, entry: Entry, base: dict) -> Outcome:
         """The one resend of an in-doubt message was in doubt too: no third copy."""
         detail = (
-            f"no answer from the server after the whole message, twice "
-            f"({entry.error or 'the sending run stopped'}); the server may have it, so it is not "
-            "sent a third time (--retry-failed sends it anyway)"
+            f"handed to the server twice without an answer ({entry.error}); the server may have "
+            "it, so it is not sent a third time (--retry-failed sends it anyway)"
         )
         self.ledger.mark_failed(entry.key, detail)
         return Outcome(**base, status="failed", message_id=entry.message_id, detail=detail)
@@ -906,18 +918,17 @@ class _Run:
     ) -> Outcome:
         key = outgoing.key
         failure: TemporaryFailure | None = None
+
+        def handover() -> None:
+            self.ledger.mark_sending(
+                key, kind=outgoing.kind, message_id=message_id, recipients=outgoing.recipients
+            )
+
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 self.sleep(self.backoff * 2 ** (attempt - 2))
-            self.ledger.mark_sending(
-                key,
-                kind=outgoing.kind,
-                message_id=message_id,
-                recipients=outgoing.recipients,
-                resend=resend and attempt == 1,
-            )
             try:
-                accepted = self.transport.send(envelope)
+                accepted = self.transport.send(envelope, handover)
             except TemporaryFailure as error:
                 failure = error
                 log.info("%s: attempt %d of %d: %s", key, attempt, self.max_attempts, error.reply)

@@ -6,15 +6,18 @@ messages, each with a *key* (``recap/2026-11-24/ada@example.org``, see
 ``planned``, in one transaction, under the send lock; then a row moves through these states::
 
     planned ──► sending ──► sent
-                  │  ▲ └──► failed    (for good: every recipient or the content refused,
-                  ▼  │                 the address unusable, or still in doubt after a resend)
-                deferred              (temporary: 4xx, connection refused; the next run retries)
+      │           │  ▲ └──► failed    (for good: every recipient or the content refused,
+      ▼           ▼  │                 the address unusable, or in doubt twice)
+    deferred ◄────┘                   (temporary: 4xx, connection refused; the next run retries)
 
-``sending`` is committed *before* a message goes to the server and ``sent`` right after the server
-accepts it. A row found in ``sending`` by a later run is **in doubt**: the server may or may not
-have it (the run died in between, or the server took the whole message and never answered). It
-is sent again once, with the Message-ID recorded here (``resends`` counts that); if it is still in
-doubt after that, it becomes ``failed`` instead of a third copy.
+``sending`` is committed at the *handover*: after the server agreed to take the message (354 to
+DATA) and before the message goes, and ``sent`` right after the server accepts it. A run that
+dies earlier leaves the row ``planned`` or ``deferred``: nothing reached the server, the next run
+sends it as if for the first time. A row found in ``sending`` by a later run is **in doubt**: the
+server may or may not have it (the run died in the window, or the server took the whole message
+and never answered). The next run counts that doubt (``doubts``) and sends it again, once, with
+the Message-ID recorded here; a message in doubt a second time becomes ``failed`` instead of a
+third copy.
 
 A mailing is *complete* when it was planned and every planned key is ``sent`` or ``failed``: a
 run killed half-way leaves ``planned`` rows, so the next run sends the rest.
@@ -71,7 +74,7 @@ CREATE TABLE IF NOT EXISTS messages (
     error       TEXT,
     refused     TEXT,
     attempts    INTEGER NOT NULL DEFAULT 0,
-    resends     INTEGER NOT NULL DEFAULT 0,
+    doubts      INTEGER NOT NULL DEFAULT 0,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     sent_at     TEXT
@@ -130,8 +133,9 @@ class Entry:
     refused: Mapping[str, str]
     """Recipients the server refused while it accepted the others (address → server reply)."""
     attempts: int
-    resends: int
-    """Sends made after an attempt that may have reached the server (at most one by cron)."""
+    doubts: int
+    """Handovers that ended without an answer (the server may have the message); cron sends a
+    message again after one, never after two."""
     created_at: dt.datetime
     updated_at: dt.datetime
     sent_at: dt.datetime | None
@@ -389,13 +393,11 @@ class Ledger(StateFile):
         kind: str,
         message_id: str,
         recipients: tuple[str, ...],
-        resend: bool = False,
     ) -> Entry:
-        """Record that ``key`` is about to go to the server (one more attempt).
+        """Record that ``key`` is being handed to the server (one more attempt).
 
         A key that was not planned is planned now, in a mailing named after its key. The
         Message-ID of an existing row is kept: it is the one a receiver may already have.
-        ``resend``: the row was left ``sending`` (in doubt) and this is its one resend.
         Refuses (``ValueError``) to move a ``sent`` message back to ``sending``.
         """
         now = _iso(self._clock())
@@ -409,10 +411,10 @@ class Ledger(StateFile):
                 ON CONFLICT (key) DO UPDATE SET
                     state = 'sending', attempts = attempts + 1, kind = excluded.kind,
                     recipients = excluded.recipients, error = NULL, refused = NULL,
-                    resends = resends + ?, updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at
                 WHERE state != 'sent'
                 """,
-                (key, mailing, kind, message_id, json.dumps(list(recipients)), now, now, resend),
+                (key, mailing, kind, message_id, json.dumps(list(recipients)), now, now),
             )
             if cursor.rowcount != 1:
                 raise ValueError(f"{key!r} is already sent; it must not be sent again")
@@ -448,6 +450,20 @@ class Ledger(StateFile):
             "UPDATE messages SET state = 'deferred', error = ?, updated_at = ? WHERE key = ?",
             (error, now, key),
         )
+
+    def count_doubt(self, key: str) -> Entry:
+        """A row found ``sending`` by a later run: one more doubt, and back to ``deferred``
+        until its resend is handed over (the error says why)."""
+        now = _iso(self._clock())
+        self._update(
+            "UPDATE messages SET state = 'deferred', doubts = doubts + 1, updated_at = ?,"
+            " error = 'in doubt: ' || coalesce(error, 'the sending run stopped at the handover')"
+            " WHERE key = ? AND state = 'sending'",
+            (now, key),
+        )
+        entry = self.get(key)
+        assert entry is not None
+        return entry
 
     def mark_in_doubt(self, key: str, error: str) -> None:
         """The server had the whole message and did not answer: the row stays ``sending`` (a
@@ -514,7 +530,7 @@ def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:
 
 
 def _from_v1(db: sqlite3.Connection) -> None:
-    """Version 1 had no ``planned`` state, no mailings and no resend count."""
+    """Version 1 had no ``planned`` state, no mailings and no count of doubts."""
     db.execute("ALTER TABLE messages RENAME TO messages_v1")
     db.execute("DROP INDEX IF EXISTS messages_created")
     db.execute(_MESSAGES)
@@ -556,7 +572,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         error=row["error"],
         refused=json.loads(row["refused"]) if row["refused"] else {},
         attempts=row["attempts"],
-        resends=row["resends"],
+        doubts=row["doubts"],
         created_at=dt.datetime.fromisoformat(row["created_at"]),
         updated_at=dt.datetime.fromisoformat(row["updated_at"]),
         sent_at=_parse_time(row["sent_at"]),
