@@ -743,8 +743,13 @@ class DeliveryReport:
         raise DeliveryDeferred(message)
 
 
-_SMTP = MESSAGE_POLICY.clone(linesep="\r\n")
-_SMTPUTF8 = _SMTP.clone(utf8=True)
+_SMTP = MESSAGE_POLICY.clone(linesep="\r\n", max_line_length=998)
+"""ASCII headers fold at RFC 5322's hard limit (998), not at its suggested 78: folding an
+address header at 78 splits a long non-ASCII display name into encoded-words that the standard
+library decodes with a stray space ("Øde gaard")."""
+_SMTPUTF8 = MESSAGE_POLICY.clone(linesep="\r\n", utf8=True)
+"""Raw UTF-8 headers (RFC 6532) have no encoded-words to split: they fold at 78 characters,
+which also keeps a line of 4-byte characters under 998 bytes."""
 
 
 def envelope_for(

@@ -352,14 +352,6 @@ class Ledger(StateFile):
             ).fetchone()
         return row[0] == 0
 
-    def entries(self, mailing: str) -> list[Entry]:
-        """The rows of ``mailing``, in the order they were planned."""
-        with _readable(self.path):
-            rows = self._db.execute(
-                "SELECT * FROM messages WHERE mailing = ? ORDER BY rowid", (mailing,)
-            ).fetchall()
-        return [_entry(row) for row in rows]
-
     def latest_with_failures(self, kind: str) -> str | None:
         """The most recently planned mailing of ``kind`` with a ``failed`` message."""
         with _readable(self.path):

@@ -380,6 +380,19 @@ def test_international_domains_use_smtputf8(server: Server, ledger: Ledger) -> N
     assert "<ada@ökonkwo.example>".encode() in received.data  # raw UTF-8 header (RFC 6532)
 
 
+def test_a_non_ascii_local_part_goes_where_smtputf8_is_offered_and_fails_alone_elsewhere(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    with smtp_server() as server:
+        assert run(plain(server), ledger, [recap(0, to=("élodie@example.org",))]).ok
+        assert server.recorder.received[0].rcpt_tos == ["élodie@example.org"]
+    with smtp_server(enable_SMTPUTF8=False) as server, Ledger.open(tmp_path / "b") as other:
+        report = run(plain(server), other, [recap(1, to=("élodie@example.org",)), recap(2)])
+        assert [o.status for o in report.outcomes] == ["failed", "sent"]
+        assert "SMTPUTF8" in report.outcomes[0].detail
+        assert [r.rcpt_tos for r in server.recorder.received] == [["m2@example.org"]]
+
+
 # --- temporary trouble ----------------------------------------------------------------------
 
 
