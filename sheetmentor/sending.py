@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from . import clock
+from .commands import memory_block, record_sheet
 from .delivery import DeliveryReport, Transport, deliver, transport_for
 from .ledger import Ledger
 from .mailings import Mailing, due_recap, email_settings, mailing_name
@@ -184,10 +185,7 @@ def _send(
     state_folder(config.state)
     club = read_club(config)
     schedule = _schedule(config, club, moment)
-    if not club.errors:  # a --force run must not store half-read goals
-        from .memory import remember
-
-        remember(config.state, club, schedule, moment, expect_history=expect_history)
+    record_sheet(config, club, schedule, moment, expect_history=expect_history)
     ledger_clock = functools.partial(clock.now, dt.UTC)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, clock=ledger_clock) as ledger,
@@ -200,7 +198,9 @@ def _send(
             log.warning("%s", problem)
         if club.errors and not force:
             club.raise_for_errors()
-        memory = _memory(config, club, schedule, chosen, moment, kind, expect_history)
+        memory = memory_block(
+            config, club, schedule, chosen, moment, kind=kind, expect_history=expect_history
+        )
         mailing = build(club, schedule, chosen, memory)
         with transport or transport_for(email) as opened:
             report = deliver(
@@ -220,30 +220,6 @@ def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
     from .render import schedule_for
 
     return schedule_for(config, club, moment.date())
-
-
-def _memory(
-    config: Config,
-    club: Club,
-    schedule: Schedule,
-    meeting: Meeting,
-    moment: dt.datetime,
-    kind: Literal["agenda", "recap"],
-    expect_history: bool,
-) -> dict:
-    from .memory import recall
-
-    return recall(
-        config.state,
-        club,
-        schedule,
-        meeting,
-        kind=kind,
-        now=moment,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=expect_history,
-    )
 
 
 def _open_ledger(config: Config, email: EmailConfig, *, new_ledger: bool, clock) -> Ledger:
