@@ -775,6 +775,7 @@ def deliver(
     email: EmailConfig,
     club_name: str,
     unsendable: Iterable[Unsendable] = (),
+    mailing: str | None = None,
     retry_failed: bool = False,
     lock_timeout: float = 60.0,
     max_attempts: int = 3,
@@ -786,9 +787,10 @@ def deliver(
     Holds ``<state>/send.lock`` for the run (see the module docstring), unless the caller holds
     it already through the same ``ledger``. Before anything goes out, every key (of
     ``outgoings`` and of ``unsendable``, the recipients that cannot be mailed) is written to the
-    ledger in one transaction, so a run killed half-way leaves the rest ``planned`` for the next
-    one. Opens ``transport`` only when a message needs sending; the caller closes it. A
-    temporary failure before the server had the message is retried up to ``max_attempts``
+    ledger in one transaction, under ``mailing`` (by default each key's own, see
+    :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for the next one.
+    Opens ``transport`` only when a message needs sending; the caller closes it. A temporary
+    failure before the server had the message is retried up to ``max_attempts``
     times, sleeping ``backoff``, ``2 * backoff``, … seconds; a message the server took without
     answering is not sent again in this run (a later run sends it once more, with the same
     Message-ID); when the server cannot be reached or stops answering, the messages left are
@@ -807,7 +809,7 @@ def deliver(
     sender = parse_address(email.sender, setting="email.from")
     outcomes: list[Outcome] = []
     with ledger.send_lock(lock_timeout):
-        new = _plan(ledger, items, bad, club_name, sender.domain)
+        new = _plan(ledger, items, bad, club_name, sender.domain, mailing)
         for item in bad:
             outcome = _unsendable(ledger, item, new=item.key in new, retry_failed=retry_failed)
             outcomes.append(outcome)
@@ -828,6 +830,7 @@ def _plan(
     bad: list[Unsendable],
     club_name: str,
     domain: str,
+    mailing: str | None,
 ) -> set[str]:
     """Write every key to the ledger, one transaction per mailing; the keys that are new."""
     mailings: dict[str, list[tuple[str, Planned]]] = {}
@@ -835,12 +838,13 @@ def _plan(
         planned = Planned(
             outgoing.key, message_id_for(club_name, outgoing.key, domain), outgoing.recipients
         )
-        mailings.setdefault(mailing_of(outgoing.key), []).append((outgoing.kind, planned))
+        name = mailing or mailing_of(outgoing.key)
+        mailings.setdefault(name, []).append((outgoing.kind, planned))
     for item in bad:
         planned = Planned(
             item.key, message_id_for(club_name, item.key, domain), item.recipients, item.reason
         )
-        mailings.setdefault(mailing_of(item.key), []).append((item.kind, planned))
+        mailings.setdefault(mailing or mailing_of(item.key), []).append((item.kind, planned))
     keys = {planned.key for group in mailings.values() for _, planned in group}
     known = {key for key in keys if ledger.get(key) is not None}
     for mailing, group in mailings.items():

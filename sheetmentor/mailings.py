@@ -87,16 +87,17 @@ def addressees(club: Club) -> tuple[list[Recipient], list[Unreachable]]:
     for name, email in zip(active["name"], active["email"], strict=True):
         if not isinstance(email, str) or not email.strip():
             continue
+        shown = " ".join(name.split())  # a line break in a cell stays out of the report
         try:
             recipient = Recipient(name, address(name, email))
         except (UnsafeHeaderError, ValueError) as error:
             reason = getattr(error, "message", None) or str(error)
-            bad.append(Unreachable(name, email.strip(), f"cannot mail {name}: {reason}"))
+            bad.append(Unreachable(shown, email.strip(), f"cannot mail {shown}: {reason}"))
             continue
         folded = recipient.address.addr_spec.lower()
         if folded in seen:
-            reason = f"cannot mail {name}: {email.strip()} is also the address of {seen[folded]}"
-            bad.append(Unreachable(name, email.strip(), reason))
+            reason = f"cannot mail {shown}: {email.strip()} is also the address of {seen[folded]}"
+            bad.append(Unreachable(shown, email.strip(), reason))
             continue
         seen[folded] = name
         good.append(recipient)
@@ -182,7 +183,7 @@ def _addressed(
 ) -> Mailing:
     """One message to the group (``<key>/group``), or one per member with an email
     (``<key>/<address>``), rendered for that member when ``personal``. Members that cannot be
-    mailed become :class:`Unsendable` under ``<key>/<address>`` (``<key>/<address>/<name>``
+    mailed become :class:`Unsendable` under ``<key>/<address>`` (``<key>/<address> (<name>)``
     when an earlier member has that address)."""
     people, unreachable = addressees(club)
     if email.mode == "group" and email.to:
@@ -191,7 +192,7 @@ def _addressed(
     unsendable = []
     for member in unreachable:
         where = member.email.lower()
-        unsendable_key = f"{key}/{where}/{member.name}" if where in taken else f"{key}/{where}"
+        unsendable_key = f"{key}/{where} ({member.name})" if where in taken else f"{key}/{where}"
         unsendable.append(Unsendable(unsendable_key, (member.email,), member.reason, kind))
     if email.mode == "group":
         subject, text, html = render(None)

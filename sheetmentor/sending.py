@@ -186,7 +186,7 @@ def _send(
     club = read_club(config)
     schedule = _schedule(config, club, moment)
     record_sheet(config, club, schedule, moment, expect_history=expect_history)
-    ledger_clock = functools.partial(clock.now, dt.UTC)
+    ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, clock=ledger_clock) as ledger,
         ledger.send_lock(lock_timeout),
@@ -210,6 +210,7 @@ def _send(
                 email=email,
                 club_name=config.club.name,
                 unsendable=mailing.unsendable,
+                mailing=mailing.name,
                 retry_failed=retry_failed,
                 lock_timeout=lock_timeout,
             )
@@ -249,6 +250,6 @@ def ledger_lines(config: Config) -> list[str]:
         local = when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         line = f"{local}  {entry.state:<8}  {entry.key}"
         if entry.error:
-            line += f"  ({entry.error})"
+            line += f"  ({' '.join(entry.error.split())})"
         lines.append(line)
     return lines

@@ -194,6 +194,14 @@ def test_bad_recipients_fail_alone_and_the_others_get_theirs(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     again = invoke(config, "recap", "--send", now=HOUR_LATER)
     assert (again.returncode, again.stderr) == (0, "")  # reported once, not every hour
+    log = (tmp_path / ".sheetmentor" / "mailings.log").read_text()
+    assert log.splitlines() == ["2026-11-17T19:00:00+00:00 planned recap/2026-11-17: 5 messages"]
+    status = invoke(config, "recap", "--status", now=HOUR_LATER).stdout.splitlines()
+    assert status[0] == "times in America/Toronto"
+    assert sorted(line.split()[:3] for line in status[1:]) == [
+        ["2026-11-17", "14:00", state] for state in ["failed"] * 3 + ["sent"] * 2
+    ]
+    assert "recap/2026-11-17/m1@example.org (Twin)" in "\n".join(status)
 
 
 def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:
