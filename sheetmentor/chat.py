@@ -260,6 +260,8 @@ def _chunks(
                     extra = width
                 chunk.lines.append(rendered)
                 chunk.size += extra
+        if not any(line.strip() for line in chunk.lines):
+            chunk.lines = []  # blank lines alone carry nothing, and platforms refuse empty text
         if chunk.heading or chunk.lines:
             yield chunk
 
@@ -757,7 +759,7 @@ def _refusal(platform: Platform, response: requests.Response) -> tuple[str, str 
     status = response.status_code
     text = _scrub(response.text.strip())
     if platform == "slack":
-        code = text.split()[0] if text and len(text) < 100 else None
+        code = text if re.fullmatch(r"[a-z][a-z0-9_]{1,60}", text) else None
         meaning = SLACK_ERRORS.get(code or "")
         said = f"{code}: {meaning}" if meaning else (_shorten(text, 200) or "no explanation")
         return said, code, code in _SLACK_WEBHOOK_GONE or status in (401, 403, 404, 410)
