@@ -189,6 +189,12 @@ class ChatServer:
             def log_message(self, format: str, *args: Any) -> None:  # the path is a secret
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: without this, a keep-alive client
+                # waits for a delayed ACK (~40 ms) on every answer.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)

@@ -654,3 +654,42 @@ def test_the_webhook_url_is_never_shown(caplog: pytest.LogCaptureFixture) -> Non
     for text in shown:
         for secret in SECRETS:
             assert secret not in text
+
+
+def test_post_to_chats_takes_the_loaded_config(tmp_path: Path) -> None:
+    text = BASE + "chat:\n  discord: {webhook_env: SM_DISCORD}\n  post: [agenda]\n"
+    config = parse_config(text, tmp_path / "sheetmentor.yaml")
+    agenda = numbered_message(300, members=2, kind="agenda")
+    with ChatServer("discord") as server:
+        outcomes = post_to_chats(config, agenda, environ={"SM_DISCORD": server.url})
+        recap = numbered_message(300, members=2, kind="recap")
+        assert post_to_chats(config, recap, environ={"SM_DISCORD": server.url}) == []
+    assert [(o.part_key, o.status) for o in outcomes] == [
+        ("chat/discord/agenda/2026-12-08", "accepted")
+    ]
+    assert len(server.received) == 1
+
+
+def test_the_teams_emulator_fails_the_run_of_a_card_teams_would_not_post() -> None:
+    big = teams_payloads(numbered_message(300, members=1))[0]
+    big["attachments"][0]["content"]["body"].append({"type": "TextBlock", "text": "x" * 30_000})
+    with ChatServer("teams") as server:
+        hook = webhooks_from_config(chat_config("teams"), {"SM_TEAMS": server.url})[0]
+        with WebhookPoster() as poster:
+            answer = poster.post(hook, big)
+    assert answer.status == "accepted"  # the workflow takes it (202), then its Teams step fails
+    assert [problem for problem, _ in server.failed_runs] == ["MessageSizeTooBig"]
+    assert server.received == []
+
+
+def test_a_refusal_outranks_an_outage_in_the_exit_code() -> None:
+    def outcome(status: str) -> ChatOutcome:
+        key = chat_key("slack", "recap", DATE)
+        return ChatOutcome(key, key, "slack", 1, 1, status, f"{status} detail")  # type: ignore[arg-type]
+
+    raise_for_outcomes([outcome("accepted"), outcome("skipped")])
+    with pytest.raises(ChatRefused) as refused:
+        raise_for_outcomes([outcome("failed-temporarily"), outcome("failed-permanently")])
+    assert "2 chat message(s) not posted" in refused.value.message
+    with pytest.raises(ChatUnavailable):
+        raise_for_outcomes([outcome("accepted"), outcome("failed-temporarily")])
