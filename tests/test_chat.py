@@ -693,3 +693,23 @@ def test_a_refusal_outranks_an_outage_in_the_exit_code() -> None:
     assert "2 chat message(s) not posted" in refused.value.message
     with pytest.raises(ChatUnavailable):
         raise_for_outcomes([outcome("accepted"), outcome("failed-temporarily")])
+
+
+def test_the_documented_chat_block_is_valid(tmp_path: Path) -> None:
+    example = (Path(__file__).resolve().parents[1] / "config.example.yaml").read_text()
+    lines = example.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# chat:"))
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        block.append(line[2:] if not line[2:].lstrip().startswith("#") else "")
+    uncommented = "\n".join(lines[:start] + block + lines[start + len(block) :])
+    config = parse_config(uncommented, tmp_path / "sheetmentor.yaml")
+    assert config.chat is not None
+    assert [p for p in ("slack", "discord", "teams") if getattr(config.chat, p)] == [
+        "slack", "discord", "teams"
+    ]  # fmt: skip
+    assert config.chat.teams is not None
+    assert config.chat.teams.webhook_env == "SHEETMENTOR_TEAMS_WEBHOOK"
+    assert config.chat.post == ["agenda", "recap", "nudge"]
