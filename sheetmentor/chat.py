@@ -19,7 +19,9 @@ What it guarantees
 * **Sheet text is data.** Slack's ``&``, ``<`` and ``>`` are escaped (a goal called
   ``<!channel>`` pings no one); Discord posts carry ``allowed_mentions`` naming only the members
   we mean to mention (``@everyone`` in a cell stays text).
-* **Keys for a ledger.** Every post has a deterministic key, ``chat/slack/recap/2026-12-08``;
+* **Keys for a ledger.** :func:`plan_chat_posts` gives every message to send, with its key,
+  before anything is sent; :func:`send_chat_posts` sends them (:func:`post_to_chats` does both).
+  Every post has a deterministic key, ``chat/slack/recap/2026-12-08``;
   a post split into several messages has one outcome per part (``…/part-2-of-3``) so a ledger
   can record each, pass the parts already sent as ``skip_keys`` on the next run, and never post
   a part twice or skip one. Incoming webhooks take no idempotency key, so each outcome also
@@ -45,7 +47,6 @@ them into :class:`ChatRefused` (exit 1, a platform said no for good) or :class:`
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email.utils
 import hashlib
@@ -59,7 +60,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import requests
 
@@ -70,19 +71,24 @@ __all__ = [
     "PLATFORMS",
     "ChatMessage",
     "ChatOutcome",
+    "ChatPost",
     "Section",
     "WebhookPoster",
     "chat_key",
     "discord_payloads",
+    "plan_chat_posts",
     "post_to_chats",
     "raise_for_outcomes",
     "redact_url",
+    "send_chat_posts",
     "slack_payloads",
     "teams_payloads",
     "webhooks_from_config",
 ]
 
 log = logging.getLogger("sheetmentor.chat")
+
+_T = TypeVar("_T")
 
 Platform = Literal["slack", "discord", "teams"]
 PLATFORMS: tuple[Platform, ...] = ("slack", "discord", "teams")
@@ -106,6 +112,7 @@ DISCORD_EMBEDS_TOTAL_MAX = 6000
 # Teams: "The message size limit is 28 KB"; clients report failures from about 21 KB, so stay
 # under 20 KB of JSON.
 TEAMS_PAYLOAD_BYTES = 20_000
+TEAMS_TITLE_MAX = 256
 TEAMS_TEXT_BYTES = 4_000
 """One TextBlock's text, as UTF-8 JSON: a split section stays readable in one block."""
 
@@ -315,6 +322,20 @@ def _checked_ids(platform: Platform, ids: Mapping[str, str] | None) -> dict[str,
     return checked
 
 
+def _pack(sized: Iterable[tuple[_T, int]], *, max_items: int, max_size: int) -> list[list[_T]]:
+    """Group items, in order, into messages of at most ``max_items`` items and ``max_size`` in
+    total (an item alone may reach ``max_size``: the chunks were cut to fit)."""
+    groups: list[list[_T]] = [[]]
+    size = 0
+    for item, width in sized:
+        if groups[-1] and (len(groups[-1]) >= max_items or size + width > max_size):
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += width
+    return groups
+
+
 # --- Slack ---------------------------------------------------------------------------------
 
 
@@ -330,30 +351,25 @@ def slack_payloads(
     message, and a ``text`` fallback (the title) for notifications. ``mentions`` maps member
     names to Slack user IDs (``U024BE7LH``)."""
     ids = _checked_ids("slack", mentions)
-    groups: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for chunk in _chunks(
-        _all_sections(message, SLACK_HEADER_MAX),
-        limit=SLACK_SECTION_MAX - HEADING_MAX - 60,
-        measure=len,
-        render=_slack_escape,
-        joiner="\n",
-    ):
+
+    def block(chunk: _Chunk) -> tuple[dict[str, Any], int]:
         head = ""
         if chunk.heading:
             head = f"*{_slack_escape(chunk.heading)}*" + (" (continued)" if chunk.continued else "")
             member_id = ids.get(_normal(chunk.member or ""))
             if member_id and not chunk.continued:
                 head += f" <@{member_id}>"
-        text = "\n".join([head, *chunk.lines] if head else chunk.lines) or " "
-        block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-        if groups[-1] and (
-            len(groups[-1]) >= SLACK_BLOCKS_MAX - 1 or size + len(text) > SLACK_MESSAGE_CHARS
-        ):
-            groups.append([])
-            size = 0
-        groups[-1].append(block)
-        size += len(text)
+        text = "\n".join([head, *chunk.lines] if head else chunk.lines)
+        return {"type": "section", "text": {"type": "mrkdwn", "text": text}}, len(text)
+
+    chunks = _chunks(
+        _all_sections(message, SLACK_HEADER_MAX),
+        limit=SLACK_SECTION_MAX - HEADING_MAX - 60,
+        measure=len,
+        render=_slack_escape,
+        joiner="\n",
+    )
+    groups = _pack(map(block, chunks), max_items=SLACK_BLOCKS_MAX - 1, max_size=SLACK_MESSAGE_CHARS)
     parts = len(groups)
     payloads = []
     for number, blocks in enumerate(groups, 1):
@@ -375,30 +391,28 @@ def discord_payloads(
     ``allowed_mentions`` lets only those members be pinged. ``mentions`` maps member names to
     Discord user IDs."""
     ids = _checked_ids("discord", mentions)
-    groups: list[list[tuple[dict[str, Any], str | None]]] = [[]]
-    size = 0
-    for chunk in _chunks(
+
+    def embed(chunk: _Chunk) -> tuple[tuple[dict[str, Any], str | None], int]:
+        made: dict[str, Any] = {}
+        if chunk.lines:
+            made["description"] = "\n".join(chunk.lines)
+        if chunk.heading:
+            suffix = " (continued)" if chunk.continued else ""
+            made["title"] = _shorten(chunk.heading, DISCORD_TITLE_MAX - len(suffix)) + suffix
+        width = len(made.get("description", "")) + len(made.get("title", ""))
+        member_id = None if chunk.continued else ids.get(_normal(chunk.member or ""))
+        return (made, member_id), width
+
+    chunks = _chunks(
         _all_sections(message, DISCORD_TITLE_MAX),
         limit=DISCORD_DESCRIPTION_MAX,
         measure=len,
         render=str,
         joiner="\n",
-    ):
-        embed: dict[str, Any] = {}
-        if chunk.lines:
-            embed["description"] = "\n".join(chunk.lines)
-        if chunk.heading:
-            suffix = " (continued)" if chunk.continued else ""
-            embed["title"] = _shorten(chunk.heading, DISCORD_TITLE_MAX - len(suffix)) + suffix
-        width = len(embed.get("description", "")) + len(embed.get("title", ""))
-        member_id = None if chunk.continued else ids.get(_normal(chunk.member or ""))
-        if groups[-1] and (
-            len(groups[-1]) >= DISCORD_EMBEDS_MAX or size + width > DISCORD_EMBEDS_TOTAL_MAX
-        ):
-            groups.append([])
-            size = 0
-        groups[-1].append((embed, member_id))
-        size += width
+    )
+    groups = _pack(
+        map(embed, chunks), max_items=DISCORD_EMBEDS_MAX, max_size=DISCORD_EMBEDS_TOTAL_MAX
+    )
     parts = len(groups)
     payloads = []
     for number, group in enumerate(groups, 1):
@@ -426,19 +440,12 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
     """Adaptive Cards (version 1.4) in the envelope a Teams Workflows webhook expects, each
     under 20 KB of JSON (Teams refuses messages over about 28 KB). Teams' ``<at>`` mentions
     need Entra IDs, which the sheet does not have, so members are named, not mentioned."""
-    groups: list[list[dict[str, Any]]] = [[]]
-    size = 0
-    for chunk in _chunks(
-        _all_sections(message, None),
-        limit=TEAMS_TEXT_BYTES,
-        measure=_json_bytes,
-        render=str,
-        joiner="\n\n",
-    ):
-        items: list[dict[str, Any]] = []
+
+    def items(chunk: _Chunk) -> tuple[list[dict[str, Any]], int]:
+        made: list[dict[str, Any]] = []
         if chunk.heading:
             suffix = " (continued)" if chunk.continued else ""
-            items.append(
+            made.append(
                 {
                     "type": "TextBlock",
                     "text": chunk.heading + suffix,
@@ -448,19 +455,26 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
                 }
             )
         if chunk.lines:
-            items.append({"type": "TextBlock", "text": "\n\n".join(chunk.lines), "wrap": True})
-        width = sum(len(json.dumps(item, ensure_ascii=False).encode()) + 1 for item in items)
-        if groups[-1] and size + width > TEAMS_PAYLOAD_BYTES - 1_000:
-            groups.append([])
-            size = 0
-        groups[-1].extend(items)
-        size += width
+            made.append({"type": "TextBlock", "text": "\n\n".join(chunk.lines), "wrap": True})
+        return made, sum(len(json.dumps(item, ensure_ascii=False).encode()) + 1 for item in made)
+
+    chunks = _chunks(
+        _all_sections(message, TEAMS_TITLE_MAX),
+        limit=TEAMS_TEXT_BYTES,
+        measure=_json_bytes,
+        render=str,
+        joiner="\n\n",
+    )
+    packed = _pack(
+        map(items, chunks), max_items=TEAMS_PAYLOAD_BYTES, max_size=TEAMS_PAYLOAD_BYTES - 2_000
+    )
+    groups = [[item for made in group for item in made] for group in packed]
     parts = len(groups)
     payloads = []
     for number, body in enumerate(groups, 1):
         title = {
             "type": "TextBlock",
-            "text": _part_title(message.title, number, parts, None),
+            "text": _part_title(message.title, number, parts, TEAMS_TITLE_MAX),
             "size": "Large",
             "weight": "Bolder",
             "wrap": True,
@@ -652,7 +666,8 @@ class _Answer:
     attempts: int = 0
     in_doubt: bool = False
     stop: bool = False
-    """Stop posting to this webhook: it is unreachable, gone, or refuses everything."""
+    """Post nothing more to this webhook in this run: it is unreachable, gone, or out of
+    budget."""
 
 
 SLACK_ERRORS = {
@@ -1024,6 +1039,124 @@ def payloads_for(
     return teams_payloads(message)
 
 
+@dataclass(frozen=True, slots=True)
+class ChatPost:
+    """One message to one webhook, planned before anything is sent (what a ledger records
+    first); ``repr`` shows the webhook redacted."""
+
+    key: str
+    part_key: str
+    part: int
+    parts: int
+    webhook: Webhook
+    payload: Mapping[str, Any] = field(repr=False)
+    digest: str
+
+    @property
+    def platform(self) -> Platform:
+        return self.webhook.platform
+
+
+def plan_chat_posts(
+    config: Config | ChatConfig,
+    message: ChatMessage,
+    *,
+    member_ids: Mapping[str, Mapping[str, str]] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[ChatPost]:
+    """Every message ``message`` becomes on every chat that takes its kind (``chat.post``), in
+    posting order, with its key: nothing is sent. No chat configured, or this kind not in
+    ``chat.post``, gives ``[]``.
+
+    ``member_ids`` maps a platform to member name → user ID (the Members tab's ``Slack`` and
+    ``Discord`` columns). Raises :class:`ConfigError` for a missing webhook variable and
+    :class:`ChatMentionError` for an ID that is not one.
+    """
+    chat = config.chat if isinstance(config, Config) else config
+    if chat is None or message.kind not in chat.post:
+        return []
+    posts = []
+    for hook in webhooks_from_config(chat, environ):
+        key = chat_key(hook.platform, message.kind, message.date)
+        payloads = payloads_for(hook.platform, message, (member_ids or {}).get(hook.platform))
+        for number, payload in enumerate(payloads, 1):
+            posts.append(
+                ChatPost(
+                    key=key,
+                    part_key=part_key(key, number, len(payloads)),
+                    part=number,
+                    parts=len(payloads),
+                    webhook=hook,
+                    payload=payload,
+                    digest=_digest(payload),
+                )
+            )
+    return posts
+
+
+def send_chat_posts(
+    posts: Iterable[ChatPost],
+    *,
+    poster: WebhookPoster | None = None,
+    skip_keys: Collection[str] = (),
+    on_outcome: Callable[[ChatOutcome], None] | None = None,
+) -> list[ChatOutcome]:
+    """Post planned messages in order; one :class:`ChatOutcome` each, never raising for HTTP.
+
+    Parts whose ``part_key`` is in ``skip_keys`` (already sent, says the ledger) are not posted
+    again. Once a part of a post fails, the later parts of that post are not posted (they would
+    arrive out of order) and get the same status; once a webhook is unreachable, gone or out of
+    retry budget, nothing more is posted to it in this run. ``on_outcome`` is called after each
+    part, so a ledger can commit it before the next one goes.
+    """
+    owned = poster is None
+    poster = poster or WebhookPoster()
+    outcomes: list[ChatOutcome] = []
+    blocked: dict[str, _Answer] = {}
+    dead: dict[str, _Answer] = {}
+    try:
+        for post in posts:
+            earlier = blocked.get(post.key)
+            gone = dead.get(post.webhook.url)
+            if post.part_key in skip_keys:
+                answer = _Answer("skipped", "already posted (in the ledger)")
+            elif earlier is not None:
+                detail = f"not posted: an earlier part failed ({earlier.detail})"
+                answer = _Answer(earlier.status, detail, error=earlier.error)
+            elif gone is not None:
+                detail = f"not posted: this webhook failed earlier in this run ({gone.detail})"
+                answer = _Answer(gone.status, detail, error=gone.error)
+            else:
+                answer = poster.post(post.webhook, post.payload)
+                if answer.status != "accepted":
+                    blocked[post.key] = answer
+                if answer.stop:
+                    dead[post.webhook.url] = answer
+            outcome = ChatOutcome(
+                key=post.key,
+                part_key=post.part_key,
+                platform=post.platform,
+                part=post.part,
+                parts=post.parts,
+                status=answer.status,
+                detail=answer.detail,
+                http_status=answer.http_status,
+                error=answer.error,
+                remote_id=answer.remote_id,
+                digest=post.digest,
+                attempts=answer.attempts,
+                in_doubt=answer.in_doubt,
+            )
+            log.info("%s: %s", post.part_key, outcome.detail)
+            outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+    finally:
+        if owned:
+            poster.close()
+    return outcomes
+
+
 def post_to_chats(
     config: Config | ChatConfig,
     message: ChatMessage,
@@ -1034,69 +1167,19 @@ def post_to_chats(
     skip_keys: Collection[str] = (),
     on_outcome: Callable[[ChatOutcome], None] | None = None,
 ) -> list[ChatOutcome]:
-    """Post ``message`` to every chat in the config that takes its kind (``chat.post``).
-
-    ``member_ids`` maps a platform to member name → user ID (the Members tab's ``Slack`` and
-    ``Discord`` columns). Parts whose key is in ``skip_keys`` (already sent, says the ledger) are
-    not posted again; ``on_outcome`` is called after each part, so a ledger can commit it before
-    the next one goes. Returns one :class:`ChatOutcome` per message part, in order; no chat
-    configured, or this kind not in ``chat.post``, gives ``[]``.
-
-    Raises :class:`ConfigError` for a missing webhook variable and :class:`ChatMentionError` for
-    an ID that is not one, before anything is posted; HTTP trouble is in the outcomes (see
-    :func:`raise_for_outcomes`).
-    """
-    chat = config.chat if isinstance(config, Config) else config
-    if chat is None or message.kind not in chat.post:
+    """Post ``message`` to every chat in the config that takes its kind: :func:`plan_chat_posts`
+    then :func:`send_chat_posts` with a poster built from ``chat.timeout`` and
+    ``chat.retry_budget``. Configuration and ID errors are raised before anything is posted;
+    HTTP trouble is in the outcomes (see :func:`raise_for_outcomes`)."""
+    posts = plan_chat_posts(config, message, member_ids=member_ids, environ=environ)
+    if not posts:
         return []
-    hooks = webhooks_from_config(chat, environ)
-    planned = [
-        (hook, payloads_for(hook.platform, message, (member_ids or {}).get(hook.platform)))
-        for hook in hooks
-    ]
-    owned = poster is None
-    poster = poster or WebhookPoster.from_config(chat)
-    outcomes: list[ChatOutcome] = []
-    try:
-        for hook, payloads in planned:
-            key = chat_key(hook.platform, message.kind, message.date)
-            blocked: _Answer | None = None
-            for number, payload in enumerate(payloads, 1):
-                this_key = part_key(key, number, len(payloads))
-                if this_key in skip_keys:
-                    answer = _Answer("skipped", "already posted (in the ledger)")
-                elif blocked is not None:
-                    answer = dataclasses.replace(
-                        blocked, detail=f"not posted: an earlier part failed ({blocked.detail})",
-                        attempts=0, http_status=None, remote_id=None, in_doubt=False,
-                    )  # fmt: skip
-                else:
-                    answer = poster.post(hook, payload)
-                    if answer.status != "accepted":
-                        blocked = answer
-                outcome = ChatOutcome(
-                    key=key,
-                    part_key=this_key,
-                    platform=hook.platform,
-                    part=number,
-                    parts=len(payloads),
-                    status=answer.status,
-                    detail=answer.detail,
-                    http_status=answer.http_status,
-                    error=answer.error,
-                    remote_id=answer.remote_id,
-                    digest=_digest(payload),
-                    attempts=answer.attempts,
-                    in_doubt=answer.in_doubt,
-                )
-                log.info("%s: %s", this_key, outcome.detail)
-                outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
-    finally:
-        if owned:
-            poster.close()
-    return outcomes
+    if poster is None:
+        chat = config.chat if isinstance(config, Config) else config
+        assert chat is not None  # there are posts
+        with WebhookPoster.from_config(chat) as own:
+            return send_chat_posts(posts, poster=own, skip_keys=skip_keys, on_outcome=on_outcome)
+    return send_chat_posts(posts, poster=poster, skip_keys=skip_keys, on_outcome=on_outcome)
 
 
 def raise_for_outcomes(outcomes: Iterable[ChatOutcome]) -> None:

@@ -30,14 +30,17 @@ from hypothesis import strategies as st
 from sheetmentor.chat import (
     ChatMessage,
     ChatOutcome,
+    ChatPost,
     Section,
     Webhook,
     WebhookPoster,
     chat_key,
     discord_payloads,
+    plan_chat_posts,
     post_to_chats,
     raise_for_outcomes,
     redact_url,
+    send_chat_posts,
     slack_payloads,
     teams_payloads,
     webhooks_from_config,
@@ -713,3 +716,40 @@ def test_the_documented_chat_block_is_valid(tmp_path: Path) -> None:
     assert config.chat.teams is not None
     assert config.chat.teams.webhook_env == "SHEETMENTOR_TEAMS_WEBHOOK"
     assert config.chat.post == ["agenda", "recap", "nudge"]
+
+
+def test_every_key_is_planned_before_anything_is_sent() -> None:
+    message = numbered_message(40_000)
+    with chat_servers() as servers:
+        posts = plan_chat_posts(
+            chat_config("slack", "discord", "teams"), message, environ=environ(servers)
+        )
+        assert all(server.hits == [] for server in servers.values())
+        keys = [post.part_key for post in posts]
+        assert len(set(keys)) == len(keys)
+        assert {post.key for post in posts} == {
+            chat_key(name, "recap", DATE) for name in ("slack", "discord", "teams")
+        }
+        assert all(SECRETS[0] not in repr(post) for post in posts)
+        outcomes = send_chat_posts(posts)
+    assert [o.part_key for o in outcomes] == keys
+    assert [o.digest for o in outcomes] == [post.digest for post in posts]
+
+
+def test_a_webhook_that_failed_is_not_tried_again_in_the_same_run() -> None:
+    agenda = numbered_message(300, members=1, kind="agenda")
+    nudge = numbered_message(300, members=1, kind="nudge")
+    with ChatServer("slack") as server:
+        server.script(Answer(404, "no_service"))
+        hooks = {"SM_SLACK": server.url}
+        posts: list[ChatPost] = []
+        for message in (agenda, nudge):
+            posts += plan_chat_posts(chat_config("slack"), message, environ=hooks)
+        outcomes = send_chat_posts(posts)
+    assert len(server.hits) == 1
+    assert [(o.key, o.status) for o in outcomes] == [
+        ("chat/slack/agenda/2026-12-08", "failed-permanently"),
+        ("chat/slack/nudge/2026-12-08", "failed-permanently"),
+    ]
+    assert "this webhook failed earlier in this run" in outcomes[1].detail
+    assert outcomes[1].error == "no_service"
