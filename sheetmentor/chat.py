@@ -549,9 +549,13 @@ class _RedactSecrets(logging.Filter):
         return True
 
 
-_FILTER = _RedactSecrets()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "sheetmentor.chat"):
-    logging.getLogger(_name).addFilter(_FILTER)
+def _install_redaction() -> None:
+    redact = _RedactSecrets()
+    for name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "sheetmentor.chat"):
+        logging.getLogger(name).addFilter(redact)
+
+
+_install_redaction()
 
 
 # --- config --------------------------------------------------------------------------------
@@ -563,6 +567,9 @@ class Webhook:
 
     platform: Platform
     url: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _register_secret(self.url)
 
     def __str__(self) -> str:
         return f"{self.platform} webhook {redact_url(self.url)}"
@@ -616,7 +623,6 @@ def webhooks_from_config(
                 f"the environment variable {name} ({setting}) does not hold an https:// webhook "
                 f"URL (its value is not shown: it is a secret)"
             )
-        _register_secret(url)
         hooks.append(Webhook(platform, url))
     return hooks
 
@@ -937,7 +943,7 @@ class WebhookPoster:
                     attempts=attempt,
                 )
             if status == 429 or status >= 500 or status == 408:
-                asked = _retry_after(webhook.platform, response) if status in (429, 503) else None
+                asked = _retry_after(webhook.platform, response)
                 delay = asked
                 if delay is None:
                     delay = self.rng.uniform(0, min(self.backoff_cap, self.backoff * 2**attempt))

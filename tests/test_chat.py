@@ -438,6 +438,19 @@ def test_an_empty_discord_bucket_is_waited_for_before_the_next_post() -> None:
     )
 
 
+def test_retry_after_as_an_http_date_is_understood() -> None:
+    past = "Sun, 06 Nov 1994 08:49:37 GMT"  # already passed: retry at once
+    with ChatServer("slack") as server:
+        server.script(Answer(429, "rate_limited", {"Retry-After": past}))
+        with WebhookPoster(budget=5) as poster:
+            outcomes = post_to_chats(
+                chat_config("slack"), numbered_message(100, members=1),
+                environ={"SM_SLACK": server.url}, poster=poster,
+            )  # fmt: skip
+    assert [(o.status, o.attempts) for o in outcomes] == [("accepted", 2)]
+    assert poster.waited == 0
+
+
 def test_5xx_is_retried_then_posted() -> None:
     with ChatServer("slack") as server:
         server.script(Answer(500, "rollup_error"), Answer(503, "", {"Retry-After": "0"}))
