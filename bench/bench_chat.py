@@ -1,11 +1,12 @@
 """Chat delivery: posting to loopback Slack/Discord/Teams webhooks, and building payloads for
 clubs of 10, 100 and 1,000 members.
 
-    python bench/bench_chat.py [--count 200] [--members 10,100,1000]
+    python bench/bench_chat.py [--count 200] [--members 10,100,1000] [--no-tls]
 
 **Posting.** Starts the test suite's webhook servers (tests/chat_servers.py, which check every
 payload the way the platform does) in another process, so server and client do not share a GIL,
-then posts ``--count`` one-part recaps to each platform in two ways:
+then posts ``--count`` one-part recaps to each platform, over plain HTTP and then over HTTPS
+(a certificate from a throwaway trustme CA; real webhooks are HTTPS), in two ways:
 
 * ``WebhookPoster``: sheetmentor's poster, one shared ``requests.Session`` (keep-alive);
 * ``requests.post``: the plain baseline, a new connection per message.
@@ -24,10 +25,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import multiprocessing
 import multiprocessing.connection
+import ssl
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,13 +54,25 @@ ENV = {"slack": "BENCH_SLACK", "discord": "BENCH_DISCORD", "teams": "BENCH_TEAMS
 BUILDERS = {"slack": slack_payloads, "discord": discord_payloads, "teams": teams_payloads}
 
 
-def serve(conn: multiprocessing.connection.Connection) -> None:
-    """Child process: run the three servers until told to stop; report what they received."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from chat_servers import chat_servers
+def serve(conn: multiprocessing.connection.Connection, tls: bool) -> None:
+    """Child process: run the three servers until told to stop; report what they received.
 
-    with chat_servers() as servers:
-        conn.send({name: server.url for name, server in servers.items()})
+    With ``tls``, over HTTPS with a certificate from a throwaway trustme CA, whose PEM file
+    is sent to the parent (real webhooks are HTTPS: every new connection is a TLS handshake).
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    chat_servers = importlib.import_module("chat_servers").chat_servers  # tests/ is no package
+    context, ca_file = None, None
+    if tls:
+        import trustme
+
+        authority = trustme.CA()
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        authority.issue_cert("127.0.0.1").configure_cert(context)
+        ca_file = Path(tempfile.mkdtemp()) / "ca.pem"
+        authority.cert_pem.write_to_path(str(ca_file))
+    with chat_servers(context) as servers:
+        conn.send(({name: server.url for name, server in servers.items()}, ca_file))
         conn.recv()
         conn.send({name: len(server.received) for name, server in servers.items()})
 
@@ -99,28 +115,41 @@ def best_of(runs: int, action: object) -> float:
     return min(times)
 
 
-def bench_posting(count: int) -> None:
+def bench_session(verify: str | bool) -> requests.Session:
+    """A session that trusts the bench's CA (``REQUESTS_CA_BUNDLE`` would override
+    ``Session.verify`` unless ``trust_env`` is off)."""
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = verify
+    return session
+
+
+def bench_posting(count: int, tls: bool) -> None:
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.Process(target=serve, args=(child,), daemon=True)
+    process = multiprocessing.Process(target=serve, args=(child, tls), daemon=True)
     process.start()
-    urls: dict[str, str] = parent.recv()
+    urls, ca_file = parent.recv()
+    verify: str | bool = str(ca_file) if ca_file else True
     environ = {ENV[name]: url for name, url in urls.items()}
     chat = ChatConfig.model_validate({name: {"webhook_env": ENV[name]} for name in PLATFORMS})
     hooks = {hook.platform: hook for hook in webhooks_from_config(chat, environ)}
     sent = 0
-    print(f"Posting {count} one-part recaps per channel to loopback webhook servers")
+    how = "HTTPS" if tls else "plain HTTP"
+    print(f"Posting {count} one-part recaps per channel to loopback webhook servers ({how})")
     print(f"{'channel':<9} {'how':<26} {'messages':>8} {'seconds':>8} {'msg/s':>8}")
     for name in PLATFORMS:
         recap = club_message(2, kind="recap")
         payload = (
             teams_payloads(recap)[0] if name == "teams" else BUILDERS[name](recap, ids(2)[name])[0]
         )
-        with WebhookPoster() as poster:
+        session = bench_session(verify)
+        with WebhookPoster(session) as poster:
             start = time.perf_counter()
             answers = [poster.post(hooks[name], payload) for _ in range(count)]
             took = time.perf_counter() - start
         assert all(a.status == "accepted" for a in answers), {a.detail for a in answers}
         sent += count
+        session.close()
         print(f"{name:<9} {'WebhookPoster (1 session)':<26} {count:>8} {took:>8.3f} "
               f"{count / took:>8.0f}")  # fmt: skip
         url = urls[name] + ("?wait=true" if name == "discord" else "")
@@ -128,14 +157,17 @@ def bench_posting(count: int) -> None:
         headers = {"Content-Type": "application/json"}
         start = time.perf_counter()
         for _ in range(count):
-            requests.post(url, data=body, headers=headers, timeout=10).raise_for_status()
+            answer = requests.post(url, data=body, headers=headers, timeout=10, verify=verify)
+            answer.raise_for_status()
         took = time.perf_counter() - start
         sent += count
         print(f"{name:<9} {'requests.post (baseline)':<26} {count:>8} {took:>8.3f} "
               f"{count / took:>8.0f}")  # fmt: skip
     message = club_message(10, kind="recap")
+    session = bench_session(verify)
     start = time.perf_counter()
-    outcomes = post_to_chats(chat, message, member_ids=ids(10), environ=environ)
+    with WebhookPoster(session) as poster:
+        outcomes = post_to_chats(chat, message, member_ids=ids(10), environ=environ, poster=poster)
     took = time.perf_counter() - start
     assert all(o.status == "accepted" for o in outcomes), [o.detail for o in outcomes]
     sent += len(outcomes)
@@ -184,8 +216,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200, help="messages per channel and way")
     parser.add_argument("--members", default="10,100,1000", help="club sizes to build for")
+    parser.add_argument("--no-tls", action="store_true", help="plain HTTP only")
     args = parser.parse_args()
-    bench_posting(args.count)
+    bench_posting(args.count, tls=False)
+    if not args.no_tls:
+        print()
+        bench_posting(args.count, tls=True)
     bench_building([int(n) for n in args.members.split(",")])
 
 

@@ -432,7 +432,14 @@ def discord_payloads(
 # --- Microsoft Teams -----------------------------------------------------------------------
 
 
+_JSON_AS_IS = re.compile(r'[^"\\\x00-\x1f\x7f\u2028\u2029]*')
+"""Characters JSON writes as they are (no escape), so they take their UTF-8 bytes."""
+
+
 def _json_bytes(text: str) -> int:
+    """Bytes ``text`` takes inside a JSON string (UTF-8); additive, as :func:`_chunks` needs."""
+    if _JSON_AS_IS.fullmatch(text):
+        return len(text.encode())
     return len(json.dumps(text, ensure_ascii=False).encode()) - 2
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -170,8 +171,15 @@ def teams_problems(payload: Any, size: int) -> list[str]:
 class ChatServer:
     """One platform's webhook endpoint on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, platform: str, *, hang_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        platform: str,
+        *,
+        hang_seconds: float = 2.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.platform = platform
+        self.scheme = "https" if ssl_context else "http"
         self.hang_seconds = hang_seconds
         self.received: list[Any] = []
         self.failed_runs: list[tuple[str, Any]] = []
@@ -202,6 +210,8 @@ class ChatServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if ssl_context is not None:
+            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -209,7 +219,7 @@ class ChatServer:
 
     @property
     def url(self) -> str:
-        base = f"http://127.0.0.1:{self.port}"
+        base = f"{self.scheme}://127.0.0.1:{self.port}"
         if self.platform == "slack":
             return f"{base}/services/T0001ABCD/B0002EFGH/{SLACK_TOKEN}"
         if self.platform == "discord":
@@ -351,12 +361,12 @@ class ChatServer:
 
 
 @contextmanager
-def chat_servers() -> Iterator[dict[str, ChatServer]]:
-    """A Slack, a Discord and a Teams server, running."""
+def chat_servers(ssl_context: ssl.SSLContext | None = None) -> Iterator[dict[str, ChatServer]]:
+    """A Slack, a Discord and a Teams server, running (over TLS with ``ssl_context``)."""
     with (
-        ChatServer("slack") as slack,
-        ChatServer("discord") as discord,
-        ChatServer("teams") as teams,
+        ChatServer("slack", ssl_context=ssl_context) as slack,
+        ChatServer("discord", ssl_context=ssl_context) as discord,
+        ChatServer("teams", ssl_context=ssl_context) as teams,
     ):
         yield {"slack": slack, "discord": discord, "teams": teams}
 
