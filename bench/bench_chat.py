@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -61,7 +60,8 @@ def serve(conn: multiprocessing.connection.Connection, tls: bool) -> None:
     is sent to the parent (real webhooks are HTTPS: every new connection is a TLS handshake).
     """
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    chat_servers = importlib.import_module("chat_servers").chat_servers  # tests/ is no package
+    from chat_servers import chat_servers  # tests/ is on the path, not a package
+
     context, ca_file = None, None
     if tls:
         import trustme
