@@ -72,7 +72,9 @@ __all__ = [
     "ChatMessage",
     "ChatOutcome",
     "ChatPost",
+    "PostAnswer",
     "Section",
+    "Webhook",
     "WebhookPoster",
     "chat_key",
     "discord_payloads",
@@ -670,7 +672,9 @@ class ChatOutcome:
 
 
 @dataclass(slots=True)
-class _Answer:
+class PostAnswer:
+    """What one :meth:`WebhookPoster.post` got: the makings of a :class:`ChatOutcome`."""
+
     status: Status
     detail: str
     http_status: int | None = None
@@ -890,7 +894,7 @@ class WebhookPoster:
             self.waited += seconds
         return True
 
-    def post(self, webhook: Webhook, payload: Mapping[str, Any]) -> _Answer:
+    def post(self, webhook: Webhook, payload: Mapping[str, Any]) -> PostAnswer:
         """One message, retried on 429/5xx within the budget; never raises for HTTP trouble."""
         name = _NAMES[webhook.platform]
         where = redact_url(webhook.url)
@@ -904,7 +908,7 @@ class WebhookPoster:
             attempt += 1
             pause = self._not_before.get(webhook.url, 0.0) - self.clock()
             if pause > 0 and not self._wait(pause):
-                return _Answer(
+                return PostAnswer(
                     "failed-temporarily",
                     f"{name} ({where}) asked to slow down beyond the retry budget",
                     attempts=attempt - 1,
@@ -924,7 +928,7 @@ class WebhookPoster:
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as error:
                 if isinstance(error, requests.exceptions.ConnectionError) and not _sent(error):
                     return self._unreachable(name, where, error, attempt)
-                return _Answer(
+                return PostAnswer(
                     "failed-temporarily",
                     f"{name} ({where}) did not answer; the message may have been posted, so it "
                     "is not sent again in this run",
@@ -933,7 +937,7 @@ class WebhookPoster:
                     stop=True,
                 )
             except requests.exceptions.RequestException as error:
-                return _Answer(
+                return PostAnswer(
                     "failed-temporarily",
                     f"cannot post to {name} at {where}: {error.__class__.__name__}",
                     attempts=attempt,
@@ -942,7 +946,7 @@ class WebhookPoster:
             status = response.status_code
             self._note_bucket(webhook, response)
             if 200 <= status < 300:
-                return _Answer(
+                return PostAnswer(
                     "accepted",
                     f"{name} accepted it (HTTP {status})",
                     http_status=status,
@@ -960,7 +964,7 @@ class WebhookPoster:
                 said, code, _ = _refusal(webhook.platform, response)
                 why = "rate limited" if status == 429 else f"failing (HTTP {status}: {said})"
                 wait = f"; it asked to wait {asked:g} s" if asked is not None else ""
-                return _Answer(
+                return PostAnswer(
                     "failed-temporarily",
                     f"{name} ({where}) kept {why} past the retry budget of {self.budget:g} s{wait}",
                     http_status=status,
@@ -969,7 +973,7 @@ class WebhookPoster:
                     stop=True,
                 )
             if 300 <= status < 400:
-                return _Answer(
+                return PostAnswer(
                     "failed-permanently",
                     f"{name} ({where}) answered with a redirect (HTTP {status}); check the "
                     "webhook URL",
@@ -978,7 +982,7 @@ class WebhookPoster:
                     stop=True,
                 )
             said, code, gone = _refusal(webhook.platform, response)
-            return _Answer(
+            return PostAnswer(
                 "failed-permanently",
                 f"{name} ({where}) refused the message: HTTP {status} {said}",
                 http_status=status,
@@ -988,8 +992,8 @@ class WebhookPoster:
             )
 
     @staticmethod
-    def _unreachable(name: str, where: str, error: BaseException, attempt: int) -> _Answer:
-        return _Answer(
+    def _unreachable(name: str, where: str, error: BaseException, attempt: int) -> PostAnswer:
+        return PostAnswer(
             "failed-temporarily",
             f"cannot reach {name} at {where}: {_why_unreachable(error)}",
             attempts=attempt,
@@ -1125,20 +1129,20 @@ def send_chat_posts(
     owned = poster is None
     poster = poster or WebhookPoster()
     outcomes: list[ChatOutcome] = []
-    blocked: dict[str, _Answer] = {}
-    dead: dict[str, _Answer] = {}
+    blocked: dict[str, PostAnswer] = {}
+    dead: dict[str, PostAnswer] = {}
     try:
         for post in posts:
             earlier = blocked.get(post.key)
             gone = dead.get(post.webhook.url)
             if post.part_key in skip_keys:
-                answer = _Answer("skipped", "already posted (in the ledger)")
+                answer = PostAnswer("skipped", "already posted (in the ledger)")
             elif earlier is not None:
                 detail = f"not posted: an earlier part failed ({earlier.detail})"
-                answer = _Answer(earlier.status, detail, error=earlier.error)
+                answer = PostAnswer(earlier.status, detail, error=earlier.error)
             elif gone is not None:
                 detail = f"not posted: this webhook failed earlier in this run ({gone.detail})"
-                answer = _Answer(gone.status, detail, error=gone.error)
+                answer = PostAnswer(gone.status, detail, error=gone.error)
             else:
                 answer = poster.post(post.webhook, post.payload)
                 if answer.status != "accepted":
