@@ -273,6 +273,12 @@ def test_a_1000_member_nudge_mentions_everyone_once_within_limits() -> None:
     assert sorted(mentioned) == sorted(ids.values())
     for payload in payloads:
         assert re.findall(r"<@(\d+)>", payload["content"]) == payload["allowed_mentions"]["users"]
+    slack_ids = {name: f"U{number:08d}" for number, name in enumerate(ids)}
+    slack = slack_payloads(message, slack_ids)
+    assert all(not slack_problems(p) for p in slack)
+    slack_text = "\n".join(t for p in slack for t in texts("slack", p))
+    assert sorted(re.findall(r"<@(U\d+)>", slack_text)) == sorted(slack_ids.values())
+    assert all(not problems("teams", p) for p in teams_payloads(message))
 
 
 WORDS = st.one_of(
