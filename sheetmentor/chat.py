@@ -280,23 +280,25 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _part_title(title: str, part: int, parts: int, limit: int | None) -> str:
+def _part_title(
+    title: str, part: int, parts: int, limit: int, escape: Callable[[str], str] = str
+) -> str:
+    """The title of one message of ``parts``: shortened to fit ``limit`` with its marker, the
+    sheet's text escaped, ours (the marker) not."""
     marker = f" (part {part} of {parts})" if parts > 1 else ""
-    title = " ".join(title.split())
-    if limit is not None:
-        title = _shorten(title, limit - len(marker))
-    return title + marker
+    return escape(_shorten(title, limit - len(marker))) + marker
 
 
-def _title_lines(message: ChatMessage, limit: int | None) -> list[str]:
-    """Intro lines, led by the full title when the header has to shorten it."""
+def _title_lines(message: ChatMessage, limit: int) -> list[str]:
+    """Intro lines, led by the full title when a header might have to shorten it (the part
+    count is not known yet, so room is kept for the longest marker)."""
     full = " ".join(message.title.split())
-    marker_room = len(" (part 99 of 99)")
-    lead = [full] if limit is not None and len(full) > limit - marker_room else []
+    marker_room = len(" (part 99999 of 99999)")
+    lead = [full] if len(full) > limit - marker_room else []
     return lead + list(message.intro)
 
 
-def _all_sections(message: ChatMessage, title_limit: int | None) -> list[Section]:
+def _all_sections(message: ChatMessage, title_limit: int) -> list[Section]:
     intro = _title_lines(message, title_limit)
     head = [Section("", intro)] if intro else []
     return head + list(message.sections)
@@ -383,6 +385,14 @@ def slack_payloads(
 
 # --- Discord -------------------------------------------------------------------------------
 
+_DISCORD_MARKUP = re.compile(r"([\\*_~`|>#\[\]()])")
+
+
+def _discord_escape(text: str) -> str:
+    """Backslash Discord's markdown characters, so sheet text cannot bold, quote or make a
+    masked link (``[text](url)``)."""
+    return _DISCORD_MARKUP.sub(r"\\\1", text)
+
 
 def discord_payloads(
     message: ChatMessage, mentions: Mapping[str, str] | None = None
@@ -400,7 +410,7 @@ def discord_payloads(
             made["description"] = "\n".join(chunk.lines)
         if chunk.heading:
             suffix = " (continued)" if chunk.continued else ""
-            made["title"] = _shorten(chunk.heading, DISCORD_TITLE_MAX - len(suffix)) + suffix
+            made["title"] = _discord_escape(chunk.heading) + suffix  # fits: see HEADING_MAX
         width = len(made.get("description", "")) + len(made.get("title", ""))
         member_id = None if chunk.continued else ids.get(_normal(chunk.member or ""))
         return (made, member_id), width
@@ -409,7 +419,7 @@ def discord_payloads(
         _all_sections(message, DISCORD_TITLE_MAX),
         limit=DISCORD_DESCRIPTION_MAX,
         measure=len,
-        render=str,
+        render=_discord_escape,
         joiner="\n",
     )
     groups = _pack(
@@ -419,8 +429,10 @@ def discord_payloads(
     payloads = []
     for number, group in enumerate(groups, 1):
         users = list(dict.fromkeys(member for _, member in group if member))
-        title = _part_title(message.title, number, parts, DISCORD_TITLE_MAX)
-        content = f"**{title}**" + ("\n" + " ".join(f"<@{u}>" for u in users) if users else "")
+        title = _part_title(message.title, number, parts, DISCORD_TITLE_MAX, _discord_escape)
+        content = f"**{title}**"
+        if users:
+            content += "\n" + " ".join(f"<@{u}>" for u in users)
         payloads.append(
             {
                 "content": content,

@@ -241,6 +241,15 @@ def test_sheet_text_cannot_ping_the_channel() -> None:
     assert "&lt;!channel&gt;" in visible and "&amp; see" in visible
     discord = discord_payloads(message)[0]
     assert discord["allowed_mentions"] == {"parse": [], "users": []}
+    linked = ChatMessage(
+        kind="recap",
+        date=DATE,
+        title="**Recap**",
+        sections=[Section("# Ada", ["[click](https://evil.example) **now** > quote"])],
+    )
+    embed = discord_payloads(linked)[0]["embeds"][0]
+    assert embed["title"] == "\\# Ada"
+    assert embed["description"] == r"\[click\]\(https://evil.example\) \*\*now\*\* \> quote"
 
 
 def test_members_are_mentioned_with_their_ids() -> None:
