@@ -17,8 +17,10 @@ What it guarantees
   the parts gives back every word in order. A title too long for a header is shortened there
   and given in full as the first line of the body.
 * **Sheet text is data.** Slack's ``&``, ``<`` and ``>`` are escaped (a goal called
-  ``<!channel>`` pings no one); Discord posts carry ``allowed_mentions`` naming only the members
-  we mean to mention (``@everyone`` in a cell stays text).
+  ``<!channel>`` pings no one); Discord's markdown characters are backslashed (a cell cannot
+  make a masked link) and its posts carry ``allowed_mentions`` naming only the members we mean
+  to mention (``@everyone`` in a cell stays text). Teams cards name members; their text is
+  Adaptive Card markdown, which has no escape.
 * **Keys for a ledger.** :func:`plan_chat_posts` gives every message to send, with its key,
   before anything is sent; :func:`send_chat_posts` sends them (:func:`post_to_chats` does both).
   Every post has a deterministic key, ``chat/slack/recap/2026-12-08``;
