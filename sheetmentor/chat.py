@@ -342,11 +342,55 @@ def _pack(sized: Iterable[tuple[_T, int]], *, max_items: int, max_size: int) -> 
     return groups
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How one platform cuts and packs a message: the longest header title, the longest text
+    of one block (as ``measure`` counts it, after ``render`` escapes it), what joins lines, and
+    how many blocks and how much text one message holds."""
+
+    title_max: int
+    block_max: int
+    measure: Callable[[str], int]
+    render: Callable[[str], str]
+    joiner: str
+    blocks_per_message: int
+    text_per_message: int
+
+
+def _laid_out(
+    message: ChatMessage, layout: _Layout, make: Callable[[_Chunk], tuple[_T, int]]
+) -> list[list[_T]]:
+    """``message`` cut into chunks, each made into a platform block, packed into messages."""
+    chunks = _chunks(
+        _all_sections(message, layout.title_max),
+        limit=layout.block_max,
+        measure=layout.measure,
+        render=layout.render,
+        joiner=layout.joiner,
+    )
+    return _pack(
+        map(make, chunks),
+        max_items=layout.blocks_per_message,
+        max_size=layout.text_per_message,
+    )
+
+
 # --- Slack ---------------------------------------------------------------------------------
 
 
 def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_SLACK = _Layout(
+    title_max=SLACK_HEADER_MAX,
+    block_max=SLACK_SECTION_MAX - HEADING_MAX - 60,  # room for the bold heading and a mention
+    measure=len,
+    render=_slack_escape,
+    joiner="\n",
+    blocks_per_message=SLACK_BLOCKS_MAX - 1,  # and the header
+    text_per_message=SLACK_MESSAGE_CHARS,
+)
 
 
 def slack_payloads(
@@ -368,14 +412,7 @@ def slack_payloads(
         text = "\n".join([head, *chunk.lines] if head else chunk.lines)
         return {"type": "section", "text": {"type": "mrkdwn", "text": text}}, len(text)
 
-    chunks = _chunks(
-        _all_sections(message, SLACK_HEADER_MAX),
-        limit=SLACK_SECTION_MAX - HEADING_MAX - 60,
-        measure=len,
-        render=_slack_escape,
-        joiner="\n",
-    )
-    groups = _pack(map(block, chunks), max_items=SLACK_BLOCKS_MAX - 1, max_size=SLACK_MESSAGE_CHARS)
+    groups = _laid_out(message, _SLACK, block)
     parts = len(groups)
     payloads = []
     for number, blocks in enumerate(groups, 1):
@@ -394,6 +431,17 @@ def _discord_escape(text: str) -> str:
     """Backslash Discord's markdown characters, so sheet text cannot bold, quote or make a
     masked link (``[text](url)``)."""
     return _DISCORD_MARKUP.sub(r"\\\1", text)
+
+
+_DISCORD = _Layout(
+    title_max=DISCORD_TITLE_MAX,
+    block_max=DISCORD_DESCRIPTION_MAX,
+    measure=len,
+    render=_discord_escape,
+    joiner="\n",
+    blocks_per_message=DISCORD_EMBEDS_MAX,
+    text_per_message=DISCORD_EMBEDS_TOTAL_MAX,
+)
 
 
 def discord_payloads(
@@ -417,16 +465,7 @@ def discord_payloads(
         member_id = None if chunk.continued else ids.get(_normal(chunk.member or ""))
         return (made, member_id), width
 
-    chunks = _chunks(
-        _all_sections(message, DISCORD_TITLE_MAX),
-        limit=DISCORD_DESCRIPTION_MAX,
-        measure=len,
-        render=_discord_escape,
-        joiner="\n",
-    )
-    groups = _pack(
-        map(embed, chunks), max_items=DISCORD_EMBEDS_MAX, max_size=DISCORD_EMBEDS_TOTAL_MAX
-    )
+    groups = _laid_out(message, _DISCORD, embed)
     parts = len(groups)
     payloads = []
     for number, group in enumerate(groups, 1):
@@ -459,6 +498,17 @@ def _json_bytes(text: str) -> int:
     return len(json.dumps(text, ensure_ascii=False).encode()) - 2
 
 
+_TEAMS = _Layout(
+    title_max=TEAMS_TITLE_MAX,
+    block_max=TEAMS_TEXT_BYTES,
+    measure=_json_bytes,
+    render=str,
+    joiner="\n\n",
+    blocks_per_message=TEAMS_PAYLOAD_BYTES,  # bounded by size alone
+    text_per_message=TEAMS_PAYLOAD_BYTES - 2_000,  # the title and the card's own JSON
+)
+
+
 def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
     """Adaptive Cards (version 1.4) in the envelope a Teams Workflows webhook expects, each
     under 20 KB of JSON (Teams refuses messages over about 28 KB). Teams' ``<at>`` mentions
@@ -481,16 +531,7 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
             made.append({"type": "TextBlock", "text": "\n\n".join(chunk.lines), "wrap": True})
         return made, sum(len(json.dumps(item, ensure_ascii=False).encode()) + 1 for item in made)
 
-    chunks = _chunks(
-        _all_sections(message, TEAMS_TITLE_MAX),
-        limit=TEAMS_TEXT_BYTES,
-        measure=_json_bytes,
-        render=str,
-        joiner="\n\n",
-    )
-    packed = _pack(
-        map(items, chunks), max_items=TEAMS_PAYLOAD_BYTES, max_size=TEAMS_PAYLOAD_BYTES - 2_000
-    )
+    packed = _laid_out(message, _TEAMS, items)
     groups = [[item for made in group for item in made] for group in packed]
     parts = len(groups)
     payloads = []
