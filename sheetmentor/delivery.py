@@ -1,39 +1,43 @@
 """Send messages through SMTP or into an outbox folder, recording each one in the ledger.
 
-Use it like this (the CLI does)::
+:mod:`sheetmentor.sending` decides what to send and calls :func:`deliver`; a library user can too::
 
     with Ledger.open(config.state) as ledger, transport_for(config.email) as transport:
         report = deliver(outgoings, transport, ledger, email=config.email,
                          club_name=config.club.name)
-    report.raise_for_problems()          # DeliveryError (exit 1) if anything failed or waits
+    report.raise_for_problems()   # DeliveryError (exit 1) if a message failed for good,
+                                  # DeliveryDeferred (exit 3) if some wait for the next run
 
 Guarantees
 ----------
 * **One run at a time.** :func:`deliver` holds ``<state>/send.lock`` (an OS file lock, released
-  even by ``kill -9``) for the whole run. A second run started meanwhile, by a second cron entry
-  or by hand, waits up to ``lock_timeout`` seconds (default 60) for the first to finish, then
-  finds those messages ``sent`` and skips them; if the lock is still held after that, it raises
-  :class:`SendLockBusy` (a :class:`DeliveryError`, exit 1) without sending anything.
-* **Never twice, except in one window.** For each message the ledger commits ``sending`` before
-  the message goes to the server and ``sent`` as soon as the server answers 250; a message already
-  ``sent`` is skipped. The only way to send a message twice is a run that dies (``kill -9``, power
-  cut, lost connection while waiting for the server's final reply) *after* the server accepted the
-  message and *before* ``sent`` was committed. The next run finds that message still ``sending``
-  and sends it again, because it cannot know whether the server got it, and a recap that is
-  never sent is worse than one sent twice. The copy carries **the same Message-ID** (the one the
-  ledger recorded at the first attempt), so mail clients and servers that drop duplicate
-  Message-IDs show it once.
+  even by ``kill -9``) for the whole run, or runs under the caller's hold of it. A second run
+  waits up to ``lock_timeout`` seconds (default 60), then finds those messages ``sent`` and skips
+  them; if the lock is still held after that, it raises :class:`SendLockBusy` (exit 1) without
+  sending anything.
+* **Planned first.** Every key is written to the ledger (``planned``) before anything goes out,
+  so a run killed between two messages leaves the rest for the next run.
+* **Never twice, except in one window.** The ledger commits ``sending`` at the handover (the
+  server said 354 to DATA, the message is about to go) and ``sent`` as soon as the server
+  answers 250. Only a message in between — its run died, or the server took the whole message
+  and never answered — is *in doubt*. It is not sent again in the same run; a later run sends it
+  once more with **the same Message-ID** (mail clients and servers that drop duplicate
+  Message-IDs show it once); in doubt a second time, it becomes ``failed``, never a third copy.
 * **Never skipped.** A message leaves the retry cycle only when the server accepted it (``sent``)
-  or refused it for good (``failed``: 5xx for every recipient, or for the content). Temporary
-  trouble (4xx replies, a dropped or reset connection, a timeout) is retried within the run,
-  reconnecting, up to ``max_attempts`` times with a short backoff; after that the message is
-  ``deferred`` and the next run sends it. ``failed`` messages are not retried by cron: pass
-  ``retry_failed=True`` after fixing the cause.
+  or refused it for good (``failed``: 5xx for every recipient or for the content, an address the
+  server cannot take, a header that would hold a line break). 4xx replies and dropped or reset
+  connections before the handover are retried within the run, reconnecting, up to
+  ``max_attempts`` times with a short backoff; a refused connection or a timeout stops the run.
+  What is left is ``deferred`` or still ``planned``, and the next run sends it. ``failed``
+  messages are not retried by cron: pass ``retry_failed=True`` after fixing the cause.
+* **Bounded waits.** Each SMTP exchange (greeting and login; one message) must finish within the
+  transport's ``timeout``, however slowly the server drips its bytes.
 
-Errors: a login refusal, a server that cannot be reached or a refused sender address raise
-:class:`~sheetmentor.errors.ServiceError` (exit 3); everything recorded per message is in the
-:class:`DeliveryReport`. The SMTP password is read from the environment variable named in the
-config, never logged, and scrubbed from any server reply quoted in an error.
+Errors: a login refusal, a server that cannot be reached (refused, unknown host: no retry) or a
+refused sender address raise :class:`~sheetmentor.errors.ServiceError` (exit 3); everything
+recorded per message is in the :class:`DeliveryReport`. The SMTP password is read from the
+environment variable named in the config, never logged, and scrubbed from any server reply quoted
+in an error.
 """
 
 from __future__ import annotations
