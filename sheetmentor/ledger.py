@@ -215,9 +215,10 @@ class Ledger(StateFile):
         """Open the ledger for a run that sends; refuse to *start* one over earlier sends.
 
         A missing ``ledger.sqlite3`` while ``<state>/mailings.log`` lists earlier mailings (or
-        ``outbox`` holds ``.eml`` files) means the ledger was deleted or lost: a new one would
-        send everyone again what they already received. That is a :class:`LedgerMissingError`
-        unless ``new_ledger`` says to go on anyway.
+        ``send.lock`` shows earlier sending runs, or ``outbox`` holds ``.eml`` files) means the
+        ledger was deleted or lost: a new one would send everyone again what they already
+        received. That is a :class:`LedgerMissingError` unless ``new_ledger`` says to go on
+        anyway.
         """
         state_dir = state_folder(state_dir)
         if not (state_dir / LEDGER_NAME).exists() and not new_ledger:
@@ -516,6 +517,8 @@ def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:
             return f"{log} records earlier mailings"
     except OSError:
         pass
+    if (state_dir / LOCK_NAME).exists():
+        return f"{state_dir / LOCK_NAME} shows that earlier runs sent from this folder"
     if outbox is not None and outbox.is_dir() and any(outbox.glob("*.eml")):
         return f"the outbox {outbox} holds messages sent before"
     return None

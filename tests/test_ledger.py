@@ -273,3 +273,9 @@ def test_a_missing_ledger_with_earlier_mailings_is_refused(tmp_path: Path) -> No
     assert not (tmp_path / LEDGER_NAME).exists()
     with Ledger.open_for_sending(tmp_path, new_ledger=True) as ledger:
         assert ledger.history() == []
+        with ledger.send_lock(timeout=1):
+            pass
+    (tmp_path / LEDGER_NAME).unlink()
+    (tmp_path / "mailings.log").unlink()
+    with pytest.raises(LedgerMissingError, match="earlier runs sent from this folder"):
+        Ledger.open_for_sending(tmp_path)  # the lock file of a sending run is evidence too
