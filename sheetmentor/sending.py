@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -168,8 +169,8 @@ def _send(
     config: Config,
     kind: Literal["agenda", "recap"],
     moment: dt.datetime,
-    choose,
-    build,
+    choose: Callable[[Ledger, Schedule], tuple[Meeting | None, str | None]],
+    build: Callable[[Club, Schedule, Meeting, dict], Mailing],
     *,
     force: bool,
     retry_failed: bool,
@@ -188,7 +189,7 @@ def _send(
     record_sheet(config, club, schedule, moment, expect_history=expect_history)
     ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
-        _open_ledger(config, email, new_ledger=new_ledger, clock=ledger_clock) as ledger,
+        _open_ledger(config, email, new_ledger=new_ledger, ledger_clock=ledger_clock) as ledger,
         ledger.send_lock(lock_timeout),
     ):
         chosen, notice = choose(ledger, schedule)
@@ -223,9 +224,17 @@ def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
     return schedule_for(config, club, moment.date())
 
 
-def _open_ledger(config: Config, email: EmailConfig, *, new_ledger: bool, clock) -> Ledger:
+def _open_ledger(
+    config: Config,
+    email: EmailConfig,
+    *,
+    new_ledger: bool,
+    ledger_clock: Callable[[], dt.datetime],
+) -> Ledger:
     outbox = email.outbox if email.smtp is None else None
-    return Ledger.open_for_sending(config.state, new_ledger=new_ledger, outbox=outbox, clock=clock)
+    return Ledger.open_for_sending(
+        config.state, new_ledger=new_ledger, outbox=outbox, clock=ledger_clock
+    )
 
 
 def zone_name(zone: ZoneInfo | dt.tzinfo) -> str:
