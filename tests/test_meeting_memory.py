@@ -120,7 +120,7 @@ def test_recap_tells_what_changed_since_the_meeting_before(season: ClubFolder) -
     assert "Hi Bo" in text
     bo = section(text, "BO CHEN\n", "ADA OKONKWO")
     assert "Since Sep 22:\n  * added: Sign a lease for the studio\n" in bo
-    assert "  * dropped: Find a studio\n" in bo
+    assert "  Dropped: Find a studio\n" in bo  # named once, on its own line
 
 
 def test_changes_command(season: ClubFolder) -> None:
