@@ -24,7 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 
 from .analysis import (
     Completion,
@@ -77,6 +85,7 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled_templates(),
     )
     env.filters.update(
         pct=pct,
@@ -87,6 +96,17 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         describe_change=lambda change, kind: change_line(kind, change),
     )
     return env
+
+
+def _compiled_templates() -> BytecodeCache | None:
+    """Jinja's cache of compiled templates in the user's temporary folder: compiling the
+    agenda's templates costs more than rendering them. Each entry is checked against its
+    template's source, so an edited template is compiled again; without a usable folder,
+    templates are compiled on every run."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def render_template(name: str, context: dict[str, Any], user_templates: Path | None = None) -> str:
