@@ -229,3 +229,15 @@ def test_time_box_settings_are_validated(club: ClubFolder) -> None:
 )
 def test_clip(text: str | None, width: int, expected: str) -> None:
     assert clip(text, width) == expected
+
+
+def test_members_who_joined_later_were_not_absent(club: ClubFolder) -> None:
+    members = [[*row, "Joined"] for row in MEMBERS[:1]]
+    members += [[*row, D(2026, 9, 1)] for row in MEMBERS[1:]]
+    members.append(["Di Ekström", "di@example.org", "yes", "Write a novel", D(2026, 11, 20)])
+    club.write(members=members, goals=GOALS, meetings=MEETINGS)
+    assert "absent: Bo Chen\n" in agenda(club)  # Di joined after Nov 17
+    text = recap(club)
+    assert "Attended: Ada Okonkwo, Bo Chen. Missed: Di Ekström." in text
+    di = text.split("DI EKSTRÖM\n", 1)[1]
+    assert "Committed for next time: nothing yet." in di
