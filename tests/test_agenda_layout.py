@@ -83,3 +83,20 @@ def test_demo_agenda_fits_a_projector(demo: ClubFolder, tmp_path: Path) -> None:
     assert 0 < seen["first_top"] < seen["first_goal_bottom"] <= seen["height"] <= HEIGHT
     assert seen["scroll_width"] <= WIDTH  # nothing wider than the screen
     assert seen["font_size"] >= 16  # readable from the back of the room
+
+
+def test_a_crowded_header_still_leaves_the_round_above_the_fold(
+    club: ClubFolder, tmp_path: Path
+) -> None:
+    """A cap warning, a long note from the last meeting and an absence: the header grows, the
+    first member's section still starts on the first screen."""
+    notes = "We agreed on a lot of things. " * 20
+    meetings = [["Date", "Attended", "Notes"], ["2026-11-17", "Ada Okonkwo", notes]]
+    club.write(meetings=meetings, config={"club": {"cap": 1}})
+    page = tmp_path / "agenda.html"
+    result = club.run("agenda", "--as-of", "2026-11-30", "--format", "html", "-o", str(page))
+    assert result.exit_code == 0, result.stderr
+    assert "above the club&#39;s cap" in page.read_text(encoding="utf-8")
+    seen = layout(page, tmp_path / "profile")
+    assert 0 < seen["first_top"] < seen["first_goal_bottom"] <= seen["height"]
+    assert seen["scroll_width"] <= WIDTH
