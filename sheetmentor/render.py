@@ -225,7 +225,9 @@ def recap_context(
     people = []
     for name in order:
         mine = rows[name]
-        due = [g for g, f in mine if f.due_here and g["status"] != "dropped"]
+        # A two-week goal with neither Due nor Set dates is due "at the meeting the agenda is
+        # for": after this meeting, that is the next one — a commitment, not a goal due here.
+        due = [g for g, f in mine if f.due_here and g["status"] != "dropped" and not _undated(g)]
         due_here = {id(goal) for goal in due}
         people.append(
             basics[name]
@@ -242,7 +244,10 @@ def recap_context(
                     key=lambda goal: -goal["carried"],
                 ),
                 "next_due": [
-                    g for g, f in mine if f.next_due and g["carried"] == 0 and not f.due_here
+                    g
+                    for g, f in mine
+                    if (f.next_due and g["carried"] == 0 and not f.due_here)
+                    or (g["tier"] == "two-week" and _undated(g) and g["status"] != "dropped")
                 ],
                 "dropped": [g for g, f in mine if f.let_go],
                 "quarterly": _open_goals(mine, "quarterly"),
@@ -381,6 +386,10 @@ def _pairs(memory: dict[str, Any] | None, kind: str) -> set[tuple[str, str]]:
         for name, entry in changes["members"].items()
         for change in entry[kind]
     }
+
+
+def _undated(goal: dict[str, Any]) -> bool:
+    return goal["due"] is None and goal["set"] is None
 
 
 def _open_goals(mine: list[tuple[dict[str, Any], _Place]], tier: str) -> list[dict[str, Any]]:

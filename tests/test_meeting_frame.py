@@ -241,3 +241,13 @@ def test_members_who_joined_later_were_not_absent(club: ClubFolder) -> None:
     assert "Attended: Ada Okonkwo, Bo Chen. Missed: Di Ekström." in text
     di = text.split("DI EKSTRÖM\n", 1)[1]
     assert "Committed for next time: nothing yet." in di
+
+
+def test_an_undated_two_week_goal_is_a_commitment_in_the_recap(club: ClubFolder) -> None:
+    goals = [*GOALS, ["Bo Chen", "Call the landlord", "2-wk", "work", "", None, None, None, None,
+                      None]]  # fmt: skip
+    club.write(goals=goals, meetings=MEETINGS)
+    bo = recap(club).split("BO CHEN\n", 1)[1]
+    assert "  Committed for next time:\n    [ ] Call the landlord\n" in bo
+    assert bo.count("Call the landlord") == 1
+    assert "- [ ] Call the landlord\n" in agenda(club)  # due at the meeting the agenda is for
