@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -73,6 +74,16 @@ class Row:
     duplicates: int = 0
     resends: int = 0
     exits: Counter = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def record(self, results: list[subprocess.CompletedProcess[str]]) -> None:
+        """Count the runs and their exit codes; keep why a run said a message failed."""
+        self.runs += len(results)
+        self.exits.update(r.returncode for r in results)
+        for result in results:
+            if result.returncode == 1:
+                lines = [line.strip() for line in result.stderr.splitlines()]
+                self.failures += [line for line in lines if ": failed: " in line]
 
 
 def hours_after(start: str, hours: int) -> str:
@@ -90,7 +101,7 @@ class Faults:
         recorder.scripts.clear()
         recorder.on_mail = recorder.on_data = None
 
-    def once(self, fault: str, now: str) -> list[int]:
+    def once(self, fault: str, now: str) -> list[subprocess.CompletedProcess[str]]:
         recorder, rng, count = self.server.recorder, self.rng, self.count
         self.disarm()
         if fault in ("kill-between", "kill-accepted", "concurrent-kill"):
@@ -102,7 +113,7 @@ class Faults:
             if fault == "concurrent-kill":
                 processes += [start(self.config, "recap", "--send", now=now)]
             killer.pid = processes[0].pid
-            return [finish(p).returncode for p in processes]
+            return [finish(p) for p in processes]
         if fault == "drop":
             recorder.script("DATA", *[OK] * rng.randint(0, count - 1), DROP)
         elif fault == "reset":
@@ -124,8 +135,8 @@ class Faults:
             processes = [
                 start(self.config, "recap", "--send", now=now) for _ in range(rng.randint(2, 3))
             ]
-            return [finish(p).returncode for p in processes]
-        return [run(self.config, "recap", "--send", now=now).returncode]
+            return [finish(p) for p in processes]
+        return [run(self.config, "recap", "--send", now=now)]
 
 
 def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) -> None:
@@ -134,21 +145,16 @@ def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) 
         faults = Faults(server, config, count, rng)
         hour = 0
         for _ in range(rng.randint(1, 4)):
-            codes = faults.once(fault, hours_after(MEETING_ENDED, hour))
-            row.runs += len(codes)
-            row.exits.update(codes)
+            row.record(faults.once(fault, hours_after(MEETING_ENDED, hour)))
             hour += 1
         faults.disarm()
         for _ in range(6):  # clean runs until one succeeds (a member failed for good: exit 1)
-            code = run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour)).returncode
-            row.runs += 1
-            row.exits[code] += 1
+            result = run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour))
+            row.record([result])
             hour += 1
-            if code in (0, 1):
+            if result.returncode in (0, 1):
                 break
-        day = run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour + 24))
-        row.runs += 1
-        row.exits[day.returncode] += 1
+        row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour + 24))])
         found = tally(server.recorder.received, members(count))
     row.episodes += 1
     row.expected += found.expected
@@ -196,6 +202,7 @@ def main() -> None:
             setattr(total, name, getattr(total, name) + getattr(r, name))
         total.resends += r.resends
         total.exits.update(r.exits)
+        total.failures += [f"{fault}: {line}" for line in r.failures]
     exits = " ".join(f"{code}:{n}" for code, n in sorted(total.exits.items()))
     print(
         f"{'total':<16}{total.runs:>6}{total.expected:>10}{total.delivered:>11}"
@@ -205,6 +212,8 @@ def main() -> None:
         f"target: 0 missing, 0 duplicates; in-doubt resends at most one per message "
         f"(same Message-ID). {elapsed:.0f} s"
     )
+    for line in total.failures:
+        print(f"  failed for good: {line}")
     if total.missing or total.duplicates:
         sys.exit(1)
 
