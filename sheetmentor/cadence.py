@@ -19,6 +19,7 @@ import pandas as pd
 
 from .config import MeetingsConfig
 from .errors import ConfigError
+from .plain import cell
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,14 @@ def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.dat
         date = row.date.date()
         nearest = min(cadence, key=lambda d: abs(d - date), default=None)
         slot = planned.get(nearest) if nearest and abs(nearest - date) < half_cycle else None
+        # A blank cell reads as None, never as the NaN a pandas string column holds for it: a
+        # blank Facilitator means "the rotation", not a member named "nan".
         details = {
             "date": date,
-            "location": row.location,
-            "facilitator": row.facilitator,
-            "attended": row.attended or None,
-            "notes": row.notes,
+            "location": cell(row.location),
+            "facilitator": cell(row.facilitator),
+            "attended": cell(row.attended) or None,
+            "notes": cell(row.notes),
         }
         if slot is not None and "recorded" not in slot:
             if row.status == "skipped":
