@@ -61,9 +61,11 @@ class Schedule:
 
     def next_meeting(self, as_of: dt.date) -> Meeting:
         """The first meeting on or after ``as_of`` (a meeting today is still the next one)."""
-        index = int(np.searchsorted(self.dates, np.datetime64(as_of, "ns"), side="left"))
-        if index == len(self.meetings):
+        if not self.meetings or as_of > self.meetings[-1].date:
             raise ConfigError(f"no meeting scheduled on or after {as_of.isoformat()}")
+        if as_of <= self.meetings[0].date:  # also dates too early for numpy's nanoseconds
+            return self.meetings[0]
+        index = int(np.searchsorted(self.dates, np.datetime64(as_of, "ns"), side="left"))
         return self.meetings[index]
 
     def upcoming(self, as_of: dt.date, count: int) -> list[Meeting]:
@@ -91,8 +93,14 @@ class Schedule:
         raise ConfigError(f"no meeting on {date.isoformat()}{hint}")
 
 
+LAST_DAY = dt.date(2261, 12, 31)
+"""The last day a schedule reaches: pandas and numpy dates (nanoseconds) end in April 2262."""
+
+
 def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
-    """The cadence from ``config.first`` to ``until``, corrected by the Meetings tab rows."""
+    """The cadence from ``config.first`` to ``until`` (at most :data:`LAST_DAY`), corrected by the
+    Meetings tab rows."""
+    until = min(until, LAST_DAY)
     step = dt.timedelta(weeks=config.every)
     cadence = []
     day = config.first

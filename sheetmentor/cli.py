@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from .errors import SheetmentorError
+from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
@@ -134,8 +134,8 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
             output.write_bytes(text)
         else:
             output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise SheetmentorError(f"cannot write {output}: {error.strerror}") from None
+    except OSError as error:  # a path the user gave: a usage mistake
+        raise ConfigError(f"cannot write {output}: {error.strerror}") from None
     log.info("wrote %s", output)
 
 
@@ -165,7 +165,13 @@ def check(ctx: click.Context) -> None:
 @cli.command()
 @format_option("table", "json", "csv")
 @click.option("--history", is_flag=True, help="Also completion per tier at recent meetings.")
-@click.option("--last", default=6, show_default=True, help="How many meetings --history shows.")
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    default=6,
+    show_default=True,
+    help="How many meetings --history shows.",
+)
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -387,7 +393,13 @@ def _print_ledger(config: Config) -> None:
 
 
 @cli.command()
-@click.option("--minute", default=17, show_default=True, help="Minute past each hour to run.")
+@click.option(
+    "--minute",
+    type=click.IntRange(0, 59),
+    default=17,
+    show_default=True,
+    help="Minute past each hour to run.",
+)
 @click.pass_context
 def cron(ctx: click.Context, minute: int) -> None:
     """Print a crontab line that sends each recap once, when it is due."""
@@ -397,7 +409,14 @@ def cron(ctx: click.Context, minute: int) -> None:
 
 
 @cli.command("next")
-@click.option("-n", "--count", default=3, show_default=True, help="How many meetings.")
+@click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="How many meetings.",
+)
 @as_of_option
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
@@ -410,7 +429,14 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 
 @cli.command()
 @output_option
-@click.option("-n", "--count", default=26, show_default=True, help="How many meetings.")
+@click.option(
+    "-n",
+    "--count",
+    type=click.IntRange(min=1),
+    default=26,
+    show_default=True,
+    help="How many meetings.",
+)
 @as_of_option
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:

@@ -35,6 +35,7 @@ from .analysis import (
 from .cadence import Meeting, Schedule, build_schedule
 from .errors import ConfigError
 from .plain import cell, day
+from .words import plural
 
 if TYPE_CHECKING:
     from .config import Config
@@ -81,6 +82,7 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         bar=bar,
         longdate=longdate,
         shortdate=shortdate,
+        plural=plural,
         describe_change=lambda change, kind: change_line(kind, change),
     )
     return env

@@ -21,6 +21,8 @@ from conftest import ClubFolder
 D = dt.date
 PLACEHOLDER = re.compile(r"\b(nan|NaN|NAN|None|NaT|null|NULL|undefined)\b|<NA>")
 STATS = {"total", "done", "dropped", "rate", "progress"}
+NOUNS = r"(?:goal|meeting|member|error|warning|time)"
+WRONG_PLURAL = re.compile(rf"(?<![\d.,/])(?:\b1 {NOUNS}s|\b(?:0|[2-9]|\d\d+) {NOUNS})\b")
 
 
 def blank_optional_cells(changed: bool) -> dict[str, list[list[Any]]]:
@@ -122,6 +124,8 @@ def test_no_placeholder_in_any_output(club: ClubFolder, sheet) -> None:
         assert match is None, (
             f"{command}: {match.group()!r} in …{text[match.start() - 80 :][:160]}…"
         )
+        wrong = WRONG_PLURAL.search(text)  # "1 goals", "2 meeting"
+        assert wrong is None, f"{command}: {wrong.group()!r}"
     assert any("Learn to sail" in text for text in found.values())  # the runs had content
 
 
