@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import email.parser as email_parser
+import email.policy as email_policy
 import io
 import json
 import re
@@ -157,3 +159,34 @@ def check_csv(command: str, text: str) -> None:
         for column, cell in row.items():
             if cell == "":
                 assert column in ("rate", "progress") and row["total"] == "0", (command, row)
+
+
+def test_no_placeholder_in_mail(club: ClubFolder) -> None:
+    """The recap and agenda e-mails (subject, text, HTML, the .ics) over a sheet whose only
+    filled optional cells are the e-mail addresses."""
+    sheet = blank_optional_cells(changed=True)
+    for row, address in zip(
+        sheet["Members"][1:], ("ada@example.org", "bo@example.org"), strict=True
+    ):
+        row[1] = address
+    email = {"email": {"from": "Test Club <club@example.org>", "outbox": "outbox"}}
+    club.write(tabs=blank_optional_cells(changed=False), config=email)
+    assert club.run("check", env={"SHEETMENTOR_NOW": "2026-09-08T08:00"}).exit_code == 0
+    club.write(tabs=sheet, config=email)
+    for command in (["recap", "--send"], ["agenda", "--send"]):
+        result = club.run(*command, env={"SHEETMENTOR_NOW": "2026-09-23T08:00"})
+        assert result.exit_code == 0, result.stderr
+        assert not PLACEHOLDER.search(result.stderr)
+    files = sorted((club.folder / "outbox").rglob("*.eml"))
+    assert len(files) == 4  # a recap and an agenda for each member
+    for path in files:
+        message = email_parser.BytesParser(policy=email_policy.default).parse(path.open("rb"))
+        texts = [str(message["Subject"])] + [
+            part.get_content() for part in message.walk() if not part.is_multipart()
+        ]
+        for text in texts:
+            text = text.decode() if isinstance(text, bytes) else text
+            match = PLACEHOLDER.search(text)
+            assert match is None, (
+                f"{path.name}: {match.group()!r} in …{text[match.start() - 80 :][:160]}…"
+            )
