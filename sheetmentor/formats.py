@@ -134,9 +134,9 @@ def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bo
     )
     table.add_column("Member", overflow="fold", min_width=8)
     for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], no_wrap=True)
+        table.add_column(TIER_LABELS[tier], overflow="fold")
     for category in CATEGORIES:
-        table.add_column(category[:4].capitalize() + ".", justify="right", no_wrap=True)
+        table.add_column(category[:4].capitalize() + ".", justify="right", overflow="fold")
 
     def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
         by_tier = stats_dict(tiers)
