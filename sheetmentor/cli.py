@@ -70,6 +70,18 @@ output_option = click.option(
 )
 
 
+def count_option(default: int) -> Callable:
+    """``-n/--count``: how many meetings, at least one."""
+    return click.option(
+        "-n",
+        "--count",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help="How many meetings.",
+    )
+
+
 def format_option(*choices: str) -> Callable:
     """``--format`` with these choices, the first the default."""
     return click.option(
@@ -409,14 +421,7 @@ def cron(ctx: click.Context, minute: int) -> None:
 
 
 @cli.command("next")
-@click.option(
-    "-n",
-    "--count",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="How many meetings.",
-)
+@count_option(3)
 @as_of_option
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
@@ -429,14 +434,7 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 
 @cli.command()
 @output_option
-@click.option(
-    "-n",
-    "--count",
-    type=click.IntRange(min=1),
-    default=26,
-    show_default=True,
-    help="How many meetings.",
-)
+@count_option(26)
 @as_of_option
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:
