@@ -83,7 +83,13 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
 
     folder.write(tabs=sheet(changed=False))
     run("2026-09-08T08:00", "check")  # the sheet as it was before the first meeting
-    run("2026-09-09T08:00", "status")
+    for command in (
+        ["status", "--history"],
+        ["agenda"],
+        ["recap"],
+        ["changes", "--format", "json"],
+    ):
+        run("2026-09-09T08:00", *command)  # one meeting behind, its sheet on record
     folder.write(tabs=sheet(changed=True))
     explain = "--explain" in folder.run("check", "--help").stdout
     commands = [
