@@ -58,6 +58,32 @@ class DateParam(click.ParamType):
             self.fail(f"{value!r} is not a date like {example}", param, ctx)
 
 
+class PairedOption(click.Option):
+    """An option that means something only with another (``needs``) or never with another
+    (``excludes``): used otherwise it is a usage mistake (exit 2), never silently ignored."""
+
+    def __init__(
+        self, *args: Any, needs: str | None = None, excludes: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs = needs
+        self.excludes = excludes
+
+    def handle_parse_result(self, ctx: click.Context, opts: Any, args: list[str]) -> Any:
+        if opts.get(self.name) not in (None, False):
+            flag = self.opts[-1]
+            if self.needs and not opts.get(self.needs):
+                raise click.UsageError(f"{flag} goes with --{_flag(self.needs)}", ctx)
+            for other in self.excludes:
+                if opts.get(other) not in (None, False):
+                    raise click.UsageError(f"{flag} and --{_flag(other)} do not go together", ctx)
+        return super().handle_parse_result(ctx, opts, args)
+
+
+def _flag(name: str) -> str:
+    return {"show_status": "status"}.get(name, name).replace("_", "-")
+
+
 DATE = DateParam()
 DATETIME = DateParam(times=True)
 
@@ -274,10 +300,28 @@ def agenda(
 @click.option("--meeting", type=DATE, help="The meeting's date (default: the last that ended).")
 @click.option("--send", is_flag=True, help="Send it, if due and not sent yet (for cron).")
 @format_option("text", "html")
-@click.option("--member", help="Preview the personal version a member receives.")
+@click.option(
+    "--member",
+    cls=PairedOption,
+    excludes=("send",),
+    help="Preview the personal version a member receives.",
+)
 @output_option
-@click.option("--status", "show_status", is_flag=True, help="Show what was sent, and when.")
-@click.option("--retry-failed", is_flag=True, help="Send again messages that failed for good.")
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    cls=PairedOption,
+    excludes=("send", "member"),
+    help="Show what was sent, and when.",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    cls=PairedOption,
+    needs="send",
+    help="Send again messages that failed for good.",
+)
 @click.option(
     "--as-of",
     type=DATETIME,

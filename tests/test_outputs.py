@@ -144,6 +144,9 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
         ["recap", "--format", "md"],
         ["recap", "--meeting", "2026-11-30"],
         ["recap", "--as-of", "2026-99"],
+        ["recap", "--retry-failed"],  # ignored without --send, so refused
+        ["recap", "--send", "--member", "Bo Chen"],  # would send to everyone
+        ["recap", "--status", "--send"],
         ["next", "-n", "0"],
         ["next", "--as-of", "3000-01-01"],
         ["calendar", "-n", "-3"],
