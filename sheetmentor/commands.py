@@ -253,9 +253,8 @@ def changes_report(
 ) -> str:
     """``changes``: what moved in each member's goals since the meeting on or before ``since``
     (default: the last meeting that ended), as text or JSON."""
-    from .formats import changes_text
+    from .formats import changes_json, changes_text
     from .memory import HistoryStore, what_changed
-    from .plain import to_json
     from .render import schedule_for
 
     expect_history = config.state.is_dir()
@@ -275,7 +274,7 @@ def changes_report(
             f"no record of the sheet at the meeting of {since.isoformat()} or before; "
             f"sheetmentor remembers the sheet from the first run after a meeting on"
         )
-    return to_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
+    return changes_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
 
 
 def agenda_text(

@@ -184,6 +184,25 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
     return table
 
 
+def changes_json(changes: dict[str, Any]) -> str:
+    """``changes --format json``: :meth:`sheetmentor.memory.Changes.to_dict`, each change without
+    the keys it has no value for — a blank Category or Due, ``field``/``from``/``to`` where a kind
+    has none, the ``from`` of a Due that was blank — so that JSON never says ``null`` for a
+    missing cell."""
+    members = {
+        name: {
+            kind: [_known(change) for change in value] if isinstance(value, list) else value
+            for kind, value in found.items()
+        }
+        for name, found in changes["members"].items()
+    }
+    return to_json(changes | {"members": members})
+
+
+def _known(change: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in change.items() if value is not None}
+
+
 def changes_text(changes: dict[str, Any]) -> str:
     """``changes``: per member, what moved since the last meeting's recorded state."""
     since = changes["since"]

@@ -92,7 +92,11 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
         run("2026-09-09T08:00", *command)  # one meeting behind, its sheet on record
     folder.write(tabs=sheet(changed=True))
     explain = "--explain" in folder.run("check", "--help").stdout
-    commands = [
+    commands = [  # changes first: any run records the sheet it read
+        ["changes"],
+        ["changes", "--format", "json"],
+        ["changes", "--since", "2026-09-08"],
+        ["changes", "--since", "2026-09-08", "--format", "json"],
         ["check"],
         *([["check", "--explain"]] if explain else []),
         ["status"],
@@ -100,8 +104,6 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
         ["status", "--format", "csv"],
         ["status", "--history"],
         ["status", "--history", "--format", "json"],
-        ["changes"],
-        ["changes", "--format", "json"],
         ["agenda"],
         ["agenda", "--format", "html"],
         ["agenda", "--format", "text"],
