@@ -40,6 +40,7 @@ def blank_optional_cells(changed: bool) -> dict[str, list[list[Any]]]:
     if changed:
         goals[1][4] = "done"
         goals[2][5] = "30%"
+        goals[2][7] = D(2027, 6, 30)  # a Due where there was none: re-scoped from blank
         goals[3] = ["Ada Okonkwo", "Call a mentor", "two-week", None, None, None, None, None, None]
     blank = [None] * 4
     meetings = [
