@@ -325,10 +325,9 @@ def recap_text(
     if member is not None:
         names = {member_key(n): n for n in club.active_members["name"]}
         if member_key(member) not in names:
-            raise ConfigError(
-                f"--member: no active member named {member!r}; the active members are "
-                f"{', '.join(names.values()) or 'none yet'}"
-            )
+            listing = ", ".join(names.values())
+            known = f"the active members are {listing}" if names else "no member is active"
+            raise ConfigError(f"--member: no active member named {member!r}; {known}")
         member = names[member_key(member)]
     memory = memory_block(
         config, club, schedule, chosen, now, kind="recap", expect_history=expect_history
