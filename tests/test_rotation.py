@@ -3,6 +3,7 @@ Facilitator cell means "the rotation", and writing the rotation's own pick down 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from conftest import GOALS, ClubFolder
@@ -134,7 +135,13 @@ def schedules(draw: st.DrawFn) -> tuple[list[str], Schedule]:
         facilitator = draw(st.none() | st.sampled_from([*NAMES, "Visitor"]))
         meetings.append(
             Meeting(
-                number, date, start, start + dt.timedelta(hours=1), "Room", facilitator, attended
+                number=number,
+                date=date,
+                start=start,
+                end=start + dt.timedelta(hours=1),
+                location="Room",
+                facilitator=facilitator,
+                attended=attended,
             )
         )
     return members, Schedule(meetings, [])
@@ -148,9 +155,6 @@ def test_any_recorded_pick_leaves_every_announcement_unchanged(drawn, data) -> N
     pick, _ = before[number - 1]
     assume(pick is not None)  # else there is nobody to write down
     recorded = list(schedule.meetings)
-    old = recorded[number - 1]
-    recorded[number - 1] = Meeting(
-        old.number, old.date, old.start, old.end, old.location, pick, old.attended
-    )
+    recorded[number - 1] = dataclasses.replace(recorded[number - 1], facilitator=pick)
     changed = Schedule(recorded, [])
     assert [rotation(members, changed, meeting) for meeting in changed] == before
