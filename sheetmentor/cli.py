@@ -59,11 +59,11 @@ class DateParam(click.ParamType):
 
 
 class PairedOption(click.Option):
-    """An option that means something only with another (``needs``) or never with another
-    (``excludes``): used otherwise it is a usage mistake (exit 2), never silently ignored."""
+    """An option that means something only with one of ``needs`` or never with ``excludes``:
+    used otherwise it is a usage mistake (exit 2), never silently ignored."""
 
     def __init__(
-        self, *args: Any, needs: str | None = None, excludes: tuple[str, ...] = (), **kwargs: Any
+        self, *args: Any, needs: tuple[str, ...] = (), excludes: tuple[str, ...] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.needs = needs
@@ -72,8 +72,9 @@ class PairedOption(click.Option):
     def handle_parse_result(self, ctx: click.Context, opts: Any, args: list[str]) -> Any:
         if opts.get(self.name) not in (None, False):
             flag = self.opts[-1]
-            if self.needs and not opts.get(self.needs):
-                raise click.UsageError(f"{flag} goes with --{_flag(self.needs)}", ctx)
+            if self.needs and not any(opts.get(other) for other in self.needs):
+                wanted = " or ".join(f"--{_flag(other)}" for other in self.needs)
+                raise click.UsageError(f"{flag} goes with {wanted}", ctx)
             for other in self.excludes:
                 if opts.get(other) not in (None, False):
                     raise click.UsageError(f"{flag} and --{_flag(other)} do not go together", ctx)
@@ -206,6 +207,8 @@ def check(ctx: click.Context) -> None:
 @click.option(
     "--last",
     type=click.IntRange(min=1),
+    cls=PairedOption,
+    needs=("history", "chart"),
     default=6,
     show_default=True,
     help="How many meetings --history shows.",
@@ -319,7 +322,7 @@ def agenda(
     "--retry-failed",
     is_flag=True,
     cls=PairedOption,
-    needs="send",
+    needs=("send",),
     help="Send again messages that failed for good.",
 )
 @click.option(

@@ -136,6 +136,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     [
         ["status", "--format", "xml"],
         ["status", "--last", "0"],
+        ["status", "--last", "3"],  # without --history or --chart it would mean nothing
         ["status", "--as-of", "2026-13-01"],
         ["changes", "--format", "csv"],
         ["changes", "--since", "yesterday"],
