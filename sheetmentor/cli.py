@@ -266,7 +266,13 @@ def changes(
 @click.option("--date", type=DATE, help="The meeting's date (default: the next meeting).")
 @format_option("markdown", "html", "text")
 @output_option
-@click.option("--send", is_flag=True, help="Email it to the members (once per meeting).")
+@click.option(
+    "--send",
+    is_flag=True,
+    cls=PairedOption,
+    excludes=("output",),
+    help="Email it to the members (once per meeting).",
+)
 @as_of_option
 @force_option
 @click.pass_context

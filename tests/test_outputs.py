@@ -141,6 +141,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
         ["changes", "--format", "csv"],
         ["changes", "--since", "yesterday"],
         ["agenda", "--format", "pdf"],
+        ["agenda", "--send", "-o", "agenda.md"],  # -o would be ignored
         ["agenda", "--date", "2026-11-30"],  # no meeting that day
         ["recap", "--format", "md"],
         ["recap", "--meeting", "2026-11-30"],
