@@ -81,6 +81,7 @@ from .mail import (
     message_id_for,
     parse_address,
 )
+from .words import plural
 
 __all__ = [
     "Accepted",
@@ -673,10 +674,6 @@ class Outcome:
     """The server took the whole message and never answered: it may have it."""
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
     """Every message's :class:`Outcome`, in the order given to :func:`deliver`.
@@ -741,7 +738,7 @@ class DeliveryReport:
             return
         problems = self.problems()
         lines = "\n".join(f"  {line}" for line in problems)
-        message = f"{_plural(len(problems), 'delivery problem')}:\n{lines}"
+        message = f"{plural(len(problems), 'delivery problem')}:\n{lines}"
         if self.failed or self.partially_refused:
             raise DeliveryError(message)
         raise DeliveryDeferred(message)
