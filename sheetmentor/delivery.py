@@ -72,7 +72,7 @@ from .errors import (
     ServiceError,
     UnsafeHeaderError,
 )
-from .ledger import Entry, Ledger, Planned, State
+from .ledger import Entry, Ledger, Planned, State, mailing_of
 from .mail import (
     MESSAGE_POLICY,
     Outgoing,
@@ -760,12 +760,6 @@ def envelope_for(
     smtputf8 = not all(a.isascii() for a in (sender, *recipients))
     data = message.as_bytes(policy=_SMTPUTF8 if smtputf8 else _SMTP)
     return Envelope(key, sender, recipients, data, smtputf8)
-
-
-def mailing_of(key: str) -> str:
-    """``recap/2026-11-24/ada@example.org`` → ``recap/2026-11-24``: the mailing a key is part
-    of (a key without ``/`` is its own mailing)."""
-    return key.rpartition("/")[0] or key
 
 
 def deliver(

@@ -55,6 +55,7 @@ __all__ = [
     "Planned",
     "SendLockBusy",
     "State",
+    "mailing_of",
 ]
 
 LEDGER_NAME = "ledger.sqlite3"
@@ -139,6 +140,12 @@ class Entry:
     created_at: dt.datetime
     updated_at: dt.datetime
     sent_at: dt.datetime | None
+
+
+def mailing_of(key: str) -> str:
+    """``recap/2026-11-24/ada@example.org`` → ``recap/2026-11-24``: the mailing a key is part
+    of (a key without ``/`` is its own mailing)."""
+    return key.rpartition("/")[0] or key
 
 
 def _utc_now() -> dt.datetime:
@@ -394,7 +401,7 @@ class Ledger(StateFile):
         Refuses (``ValueError``) to move a ``sent`` message back to ``sending``.
         """
         now = _iso(self._clock())
-        mailing = key.rpartition("/")[0] or key
+        mailing = mailing_of(key)
         with self._transaction():
             cursor = self._db.execute(
                 """
