@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from . import clock
 from .commands import memory_block, record_sheet
 from .delivery import DeliveryReport, Transport, deliver, transport_for
-from .ledger import Ledger
+from .ledger import LEDGER_NAME, Ledger
 from .mailings import Mailing, due_recap, email_settings, mailing_name
 from .storage import state_folder
 
@@ -247,7 +247,10 @@ def ledger_lines(config: Config) -> list[str]:
     in the first line)."""
     zone = config.meetings.zone
     path = Path(config.state)
-    if not (path / "ledger.sqlite3").exists():
+    if not path.exists():
+        return ["nothing sent yet"]
+    state_folder(path)  # state: naming a file is a config error here too
+    if not (path / LEDGER_NAME).exists():
         return ["nothing sent yet"]
     with Ledger.open(path) as ledger:
         entries = ledger.history()

@@ -224,6 +224,8 @@ def test_state_pointing_at_a_file_is_a_config_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "state:" in result.stderr and "is a file" in result.stderr
     assert "Traceback" not in result.stderr
+    status = invoke(config, "recap", "--status", now=MEETING_ENDED)
+    assert status.returncode == 2 and "is a file" in status.stderr
 
 
 def test_state_is_private_and_outbox_names_are_readable(tmp_path: Path) -> None:
