@@ -101,6 +101,11 @@ new_ledger_option = click.option(
     help="With --send: start a new ledger although earlier sends are on record (they may go "
     "out again).",
 )
+new_ledger_option_plain = click.option(
+    "--new-ledger",
+    is_flag=True,
+    help="Start a new ledger although earlier sends are on record (they may go out again).",
+)
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
 )
@@ -384,21 +389,18 @@ def recap(
         return
     if send:
         from . import clock
-        from .sending import send_due, send_recap
+        from .sending import send_recap
 
         now = clock.now(config.meetings.zone)
-        if meeting is None and not retry_failed and not force and as_of is None:
-            report = send_due(config, now, new_ledger=new_ledger)  # what cron runs
-        else:
-            report = send_recap(
-                config,
-                meeting,
-                now=now,
-                as_of=moment(config, as_of) if as_of else None,
-                force=force,
-                retry_failed=retry_failed,
-                new_ledger=new_ledger,
-            )
+        report = send_recap(
+            config,
+            meeting,
+            now=now,
+            as_of=moment(config, as_of) if as_of else None,
+            force=force,
+            retry_failed=retry_failed,
+            new_ledger=new_ledger,
+        )
         _report(report)
         return
     text = recap_text(config, meeting=meeting, as_of=as_of, format=fmt, member=member, force=force)
@@ -413,6 +415,76 @@ def _report(report: DeliveryReport) -> None:
 
 
 @cli.command()
+@click.option("--meeting", type=DATE, help="The meeting's date (default: the next meeting).")
+@click.option("--send", is_flag=True, help="Send the nudges (once per meeting and member).")
+@click.option("--member", help="Only this member's nudge.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    cls=PairedOption,
+    needs=("send",),
+    help="With --send: send again what failed for good.",
+)
+@new_ledger_option
+@click.option(
+    "--as-of",
+    type=DATETIME,
+    help="Act as if it were this moment (YYYY-MM-DD means the start of that day, club time).",
+)
+@force_option
+@click.pass_context
+def nudge(
+    ctx: click.Context,
+    meeting: dt.date | None,
+    send: bool,
+    member: str | None,
+    retry_failed: bool,
+    new_ledger: bool,
+    as_of: dt.datetime | dt.date | None,
+    force: bool,
+) -> None:
+    """Remind each member to update their row before the next meeting; without --send, a
+    preview that sends nothing."""
+    from . import clock
+    from .commands import moment, start_of
+    from .sending import preview_nudges, send_nudges
+
+    config = _config(ctx)
+    now = clock.now(config.meetings.zone)
+    if isinstance(as_of, dt.datetime):
+        when: dt.datetime | None = moment(config, as_of)
+    else:
+        when = start_of(config, as_of) if as_of else None
+    if not send:
+        click.echo(preview_nudges(config, meeting, now=now, as_of=when, member=member, force=force))
+        return
+    report = send_nudges(
+        config,
+        meeting,
+        now=now,
+        as_of=when,
+        member=member,
+        force=force,
+        retry_failed=retry_failed,
+        new_ledger=new_ledger,
+    )
+    _report(report)
+
+
+@cli.command("send-due")
+@new_ledger_option_plain
+@click.pass_context
+def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
+    """Send whatever is due now — the nudges before a meeting, the recap after it — once; what
+    cron runs. Silent when nothing is due."""
+    from . import clock
+    from .sending import send_due
+
+    config = _config(ctx)
+    _report(send_due(config, clock.now(config.meetings.zone), new_ledger=new_ledger))
+
+
+@cli.command()
 @click.option(
     "--minute",
     type=click.IntRange(0, 59),
@@ -422,7 +494,7 @@ def _report(report: DeliveryReport) -> None:
 )
 @click.pass_context
 def cron(ctx: click.Context, minute: int) -> None:
-    """Print a crontab line that sends each recap once, when it is due."""
+    """Print a crontab line that sends what is due (nudges, recaps) once, when it is due."""
     from .mailings import crontab_line
 
     click.echo(crontab_line(_config(ctx), minute))

@@ -157,6 +157,11 @@ class MeetingsConfig(_Section):
     """How long after a meeting ends its recap is due (time for notes to reach the sheet)."""
     recap_max_age: Duration = dt.timedelta(days=3)
     """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
+    nudge_before: Duration = dt.timedelta(days=2)
+    """How long before a meeting starts each member is reminded to update their row; ``0``
+    turns the nudge off."""
+    nudge_updated: bool = False
+    """Nudge members who already changed something since the last meeting too."""
     agenda: AgendaConfig = AgendaConfig()
 
     @field_validator("first")

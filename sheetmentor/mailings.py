@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .calendar import meetings_ics
 from .errors import ConfigError, UnsafeHeaderError
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
 
     from .cadence import Meeting, Schedule
-    from .config import Config, EmailConfig
+    from .chat import ChatMessage
+    from .config import ChatConfig, Config, EmailConfig
     from .schema import Club
 
 log = logging.getLogger("sheetmentor.mailings")
@@ -129,14 +130,7 @@ def recap_messages(
             memory=memory,
             config=config,
         )
-        return tuple(  # type: ignore[return-value]
-            render_template(name, context, config.templates).strip("\n") + end
-            for name, end in (
-                ("recap.subject.j2", ""),
-                ("recap.txt.j2", "\n"),
-                ("recap.html.j2", "\n"),
-            )
-        )
+        return _three("recap", context, config)
 
     return _addressed(
         email, club, f"recap/{meeting.date.isoformat()}", "recap", calendar, render, personal=True
@@ -172,6 +166,210 @@ def agenda_messages(
     )
 
 
+def nudge_context(
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    memory: dict[str, Any] | None,
+    recipient: str | None = None,
+) -> dict[str, Any]:
+    """What the nudge templates receive: the agenda's variables (``templates/README.md``), with
+    ``recipient`` the member the nudge is for (their MEMBER entry: ``due``, ``carried``…) and
+    ``updated`` whether the meeting memory saw them change something since the last meeting
+    (None when the history does not hold the sheet as it was then)."""
+    context = agenda_context(
+        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
+    )
+    person = next((p for p in context["members"] if p["name"] == recipient), None)
+    return context | {"recipient": person, "updated": _updated(memory, recipient)}
+
+
+def _updated(memory: dict[str, Any] | None, name: str | None) -> bool | None:
+    changes = memory["changes"] if memory else None
+    if changes is None or name is None:
+        return None
+    entry = changes["members"].get(name)
+    return bool(entry and entry["updated"])
+
+
+def to_nudge(
+    config: Config, club: Club, memory: dict[str, Any] | None, *, member: str | None = None
+) -> list[str]:
+    """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
+    those the meeting memory saw update their row since the last meeting — unless
+    ``meetings.nudge_updated``. Without that memory nobody is assumed to have updated."""
+    from .schema import member_key
+
+    names = [str(name) for name in club.active_members["name"]]
+    if member is not None:
+        chosen = [name for name in names if member_key(name) == member_key(member)]
+        if not chosen:
+            listing = ", ".join(names) or "none"
+            raise ConfigError(f"--member: no active member named {member!r}; active: {listing}")
+        names = chosen
+    if config.meetings.nudge_updated:
+        return names
+    return [name for name in names if not _updated(memory, name)]
+
+
+def nudge_messages(
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    as_of: dt.date,
+    memory: dict[str, Any] | None = None,
+    member: str | None = None,
+) -> Mailing:
+    """One personal nudge per member who has not updated their row since the last meeting
+    (:func:`to_nudge`), keyed ``nudge/2026-11-24/ada@example.org``; a nudge is personal even
+    when ``email.mode`` is ``group``."""
+    email = email_settings(config)
+
+    def render(recipient: str | None) -> tuple[str, str, str]:
+        context = nudge_context(
+            config, club, schedule, meeting, as_of=as_of, memory=memory, recipient=recipient
+        )
+        return _three("nudge", context, config)
+
+    return _addressed(
+        email,
+        club,
+        mailing_name("nudge", meeting),
+        "nudge",
+        None,
+        render,
+        personal=True,
+        only=to_nudge(config, club, memory, member=member),
+    )
+
+
+@dataclass(frozen=True)
+class ClubChat:
+    """The club-level chat message of a mailing, with what posting it needs."""
+
+    config: ChatConfig
+    message: ChatMessage
+    member_ids: dict[str, dict[str, str]]
+
+
+def member_chat_ids(club: Club) -> dict[str, dict[str, str]]:
+    """``{"slack": {NAME: ID}, "discord": {…}}`` from the Members tab's ``Slack`` and ``Discord``
+    columns (any case), for members with an ID there."""
+    extras = club.extra_columns.get("members", [])
+    ids: dict[str, dict[str, str]] = {}
+    active = club.active_members
+    for platform in ("slack", "discord"):
+        column = next((c for c in extras if str(c).strip().casefold() == platform), None)
+        if column is None:
+            continue
+        ids[platform] = {
+            str(name): str(value).strip()
+            for name, value in zip(active["name"], active[column], strict=True)
+            if isinstance(value, str | int) and str(value).strip()
+        }
+    return ids
+
+
+def _goal_line(goal: dict[str, Any]) -> str:
+    status = goal["status"]
+    progress = goal["progress"] if status == "open" else 0
+    return f"- {goal['goal']}: {status}" + (f", {round(progress * 100)}%" if progress else "")
+
+
+def club_chat(
+    config: Config,
+    kind: Literal["agenda", "recap"],
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    now: dt.datetime,
+    memory: dict[str, Any] | None,
+) -> ClubChat | None:
+    """The agenda or recap of ``meeting`` as one club-level chat message (None when no chat
+    takes ``kind``): a section per member with the two-week goals due at the meeting."""
+    if config.chat is None or kind not in config.chat.post:
+        return None
+    from .chat import ChatMessage, Section
+
+    build = agenda_context if kind == "agenda" else recap_context
+    context = build(
+        club,
+        schedule,
+        meeting,
+        as_of=now.date(),
+        cap=config.club.cap,
+        memory=memory,
+        config=config,
+    )
+    when = f"{meeting.date:%a %b} {meeting.date.day}"
+    title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
+    intro = []
+    if kind == "agenda":
+        intro.append(f"Facilitator: {context['facilitator'] or 'to be decided'}")
+    sections = []
+    for person in context["members"]:
+        lines = [_goal_line(goal) for goal in person["due"]]
+        lines += [f"{_goal_line(goal)} (carried over)" for goal in person.get("carried", [])]
+        sections.append(Section(person["name"], lines or ["no goal due"]))
+    message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
+    return ClubChat(config.chat, message, member_chat_ids(club))
+
+
+def nudge_chat(
+    config: Config,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    now: dt.datetime,
+    memory: dict[str, Any] | None,
+) -> ClubChat | None:
+    """The club's nudge as one chat message naming each member to nudge (mentioned where the
+    Members tab has their chat ID), with their goals due at ``meeting`` and the sheet's link."""
+    if config.chat is None or "nudge" not in config.chat.post:
+        return None
+    from .chat import ChatMessage, Section
+
+    context = nudge_context(config, club, schedule, meeting, as_of=now.date(), memory=memory)
+    names = set(to_nudge(config, club, memory))
+    sections = [
+        Section(
+            person["name"],
+            [_goal_line(goal) for goal in person["due"]]
+            + [f"{_goal_line(goal)} (carried over)" for goal in person["carried"]]
+            or ["no goal due"],
+            member=person["name"],
+        )
+        for person in context["members"]
+        if person["name"] in names
+    ]
+    if not sections:
+        return None
+    sheet = context["sheet"]
+    where = sheet["url"] or sheet["name"]
+    when = f"{meeting.date:%a %b} {meeting.date.day}"
+    message = ChatMessage(
+        kind="nudge",
+        date=meeting.date,
+        title=f"{club.name}: please update your row before {when}",
+        intro=[f"Update your goals in {where} before the meeting."],
+        sections=sections,
+    )
+    return ClubChat(config.chat, message, member_chat_ids(club))
+
+
+def _three(name: str, context: dict[str, Any], config: Config) -> tuple[str, str, str]:
+    """The subject, text and HTML of template set ``name`` for ``context``."""
+    return tuple(  # type: ignore[return-value]
+        render_template(f"{name}{suffix}", context, config.templates).strip("\n") + end
+        for suffix, end in ((".subject.j2", ""), (".txt.j2", "\n"), (".html.j2", "\n"))
+    )
+
+
 def _addressed(
     email: EmailConfig,
     club: Club,
@@ -181,13 +379,18 @@ def _addressed(
     render: Callable[[str | None], tuple[str, str, str]],
     *,
     personal: bool,
+    only: list[str] | None = None,
 ) -> Mailing:
     """One message to the group (``<key>/group``), or one per member with an email
     (``<key>/<address>``), rendered for that member when ``personal``. Members that cannot be
     mailed become :class:`Unsendable` under ``<key>/<address>`` (``<key>/<address> (<name>)``
-    when an earlier member has that address)."""
+    when an earlier member has that address). ``only`` (names) sends one message to each of
+    those members, whatever ``email.mode`` says."""
     people, unreachable = addressees(club)
-    if email.mode == "group" and email.to:
+    if only is not None:
+        people = [person for person in people if person.name in only]
+        unreachable = [member for member in unreachable if member.name in only]
+    if email.mode == "group" and email.to and only is None:
         unreachable = []  # the list address stands for everyone
     taken = {person.address.addr_spec.lower() for person in people}
     unsendable = []
@@ -195,7 +398,7 @@ def _addressed(
         where = member.email.lower()
         unsendable_key = f"{key}/{where} ({member.name})" if where in taken else f"{key}/{where}"
         unsendable.append(Unsendable(unsendable_key, (member.email,), member.reason, kind))
-    if email.mode == "group":
+    if email.mode == "group" and only is None:
         subject, text, html = render(None)
         to = _group_addresses(email, people)
         message = Outgoing(f"{key}/group", to, subject, text, html, calendar, kind)
@@ -271,6 +474,35 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
     return Due(meeting)
 
 
+def nudge_meeting(schedule: Schedule, now: dt.datetime) -> Meeting:
+    """The meeting a nudge at ``now`` is for: the first that has not started yet."""
+    meeting = schedule.next_meeting(now.date())
+    while meeting.start <= now:
+        following = schedule.following(meeting)
+        if following is None:
+            raise ConfigError(f"no meeting scheduled after {now.date().isoformat()}")
+        meeting = following
+    return meeting
+
+
+def due_nudge(
+    config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledger
+) -> Meeting | None:
+    """The meeting whose nudges cron should send now: the next one, from
+    ``meetings.nudge_before`` before it starts until it starts, unless its nudges are complete
+    in the ledger. ``nudge_before: 0`` turns nudges off. Decide it under the send lock."""
+    before = config.meetings.nudge_before
+    if not before:
+        return None
+    meeting = nudge_meeting(schedule, now)
+    if now < meeting.start - before:
+        return None
+    if ledger.complete(mailing_name("nudge", meeting)):
+        log.info("the nudges for %s were sent already", meeting.date)
+        return None
+    return meeting
+
+
 def crontab_line(config: Config, minute: int) -> str:
     """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
     beside_python = Path(sys.executable).parent / "sheetmentor"
@@ -280,7 +512,7 @@ def crontab_line(config: Config, minute: int) -> str:
         program = [str(Path(shutil.which("sheetmentor")).resolve())]
     else:
         program = [sys.executable, "-m", "sheetmentor"]
-    command = [*program, "--config", str(config.path), "recap", "--send"]
+    command = [*program, "--config", str(config.path), "send-due"]
     lines = []
     smtp = config.email.smtp if config.email else None
     if smtp and smtp.password_env:

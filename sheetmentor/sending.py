@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -31,16 +32,26 @@ from zoneinfo import ZoneInfo
 from . import clock
 from .commands import memory_block, record_sheet
 from .delivery import DeliveryReport, Transport, deliver, transport_for
-from .ledger import LEDGER_NAME, Ledger
-from .mailings import Mailing, due_recap, email_settings, mailing_name
+from .ledger import LEDGER_NAME, Ledger, Planned, State
+from .mailings import ClubChat, Mailing, due_recap, email_settings, mailing_name
+from .render import render_template
 from .storage import state_folder
 
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
+    from .chat import ChatOutcome, ChatPost
     from .config import Config, EmailConfig
     from .schema import Club
 
-__all__ = ["ledger_lines", "send_agenda", "send_due", "send_recap"]
+__all__ = [
+    "SendReport",
+    "ledger_lines",
+    "preview_nudges",
+    "send_agenda",
+    "send_due",
+    "send_nudges",
+    "send_recap",
+]
 
 log = logging.getLogger("sheetmentor.sending")
 
@@ -55,13 +66,79 @@ def send_due(
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> DeliveryReport:
-    """Cron's hourly run: send the recap that is due at ``now``, if any, once.
+    """Cron's hourly run: send whatever is due at ``now``, once — the nudges before a meeting
+    (:func:`send_nudges`), the recap after it (:func:`send_recap`).
 
     Returns an empty report when nothing is due (its ``notices`` say why when a person should
     know: a recap too old to send). Raises what :func:`send_recap` raises.
     """
-    return send_recap(
-        config, now=now, new_ledger=new_ledger, transport=transport, lock_timeout=lock_timeout
+    options = dict(new_ledger=new_ledger, transport=transport, lock_timeout=lock_timeout)
+    nudges = (
+        send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
+        if config.meetings.nudge_before
+        else SendReport()
+    )
+    recap = send_recap(config, now=now, **options)  # type: ignore[arg-type]
+    return nudges.joined(recap)
+
+
+def send_nudges(
+    config: Config,
+    meeting: dt.date | None = None,
+    *,
+    now: dt.datetime,
+    as_of: dt.datetime | None = None,
+    member: str | None = None,
+    due_only: bool = False,
+    force: bool = False,
+    retry_failed: bool = False,
+    new_ledger: bool = False,
+    transport: Transport | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> DeliveryReport:
+    """Send each member the nudge before ``meeting`` (default: the next meeting at ``as_of``),
+    once per meeting and member (``nudge/DATE/ADDRESS``), and the club's nudge to the chats.
+
+    ``due_only`` (cron): only from ``meetings.nudge_before`` before the meeting until it starts,
+    and not at all when ``nudge_before`` is 0. Members who updated their row since the last
+    meeting are left out unless ``meetings.nudge_updated`` (see
+    :func:`~sheetmentor.mailings.to_nudge`); ``member`` sends to that member only.
+    """
+    moment = as_of or now
+
+    def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
+        from .mailings import due_nudge, nudge_meeting
+
+        if due_only:
+            return due_nudge(config, schedule, moment, ledger), None
+        chosen = schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)
+        if ledger.complete(mailing_name("nudge", chosen)) and not retry_failed and not member:
+            log.info("the nudges for %s were sent already", chosen.date)
+            return None, None
+        return chosen, None
+
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+        from .mailings import nudge_chat, nudge_messages
+
+        mailing = None
+        if config.email is not None:
+            mailing = nudge_messages(
+                config, club, schedule, chosen, as_of=moment.date(), memory=memory, member=member
+            )
+        chat = None if member else nudge_chat(config, club, schedule, chosen, moment, memory)
+        return Prepared(mailing, chat)
+
+    return _send(
+        config,
+        "nudge",
+        moment,
+        choose,
+        build,
+        force=force,
+        retry_failed=retry_failed,
+        new_ledger=new_ledger,
+        transport=transport,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -101,10 +178,16 @@ def send_recap(
         due = due_recap(config, schedule, moment, ledger)
         return due.meeting, due.notice
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Mailing:
-        from .mailings import recap_messages
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+        from .mailings import club_chat, recap_messages
 
-        return recap_messages(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
+        mailing = None
+        if config.email is not None:
+            mailing = recap_messages(
+                config, club, schedule, chosen, as_of=moment.date(), memory=memory
+            )
+        chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
+        return Prepared(mailing, chat)
 
     return _send(
         config,
@@ -146,10 +229,17 @@ def send_agenda(
             return None, None
         return chosen, None
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Mailing:
-        from .mailings import agenda_messages
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+        from .mailings import agenda_messages, club_chat
 
-        return agenda_messages(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
+        mailing = None
+        if config.email is not None:
+            mailing = agenda_messages(
+                config, club, schedule, chosen, as_of=moment.date(), memory=memory
+            )
+        return Prepared(
+            mailing, club_chat(config, "agenda", club, schedule, chosen, moment, memory)
+        )
 
     return _send(
         config,
@@ -165,23 +255,64 @@ def send_agenda(
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What one run sends: the e-mails (None without an ``email`` block) and the club-level
+    chat message with the members' chat IDs (None when no chat takes this kind)."""
+
+    mailing: Mailing | None
+    chat: ClubChat | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport(DeliveryReport):
+    """A :class:`DeliveryReport` for e-mail plus one :class:`~sheetmentor.chat.ChatOutcome` per
+    chat message (``chat``)."""
+
+    chat: tuple[ChatOutcome, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return DeliveryReport.ok.fget(self) and all(o.ok for o in self.chat)  # type: ignore[attr-defined]
+
+    def joined(self, other: DeliveryReport) -> SendReport:
+        """This run's report followed by ``other``'s (cron: the nudges, then the recap)."""
+        return SendReport(
+            (*self.outcomes, *other.outcomes),
+            other.mailing or self.mailing,
+            (*self.notices, *other.notices),
+            (*self.chat, *getattr(other, "chat", ())),
+        )
+
+    def raise_for_problems(self) -> None:
+        """E-mail problems first (:meth:`DeliveryReport.raise_for_problems`), then chat ones
+        (:func:`~sheetmentor.chat.raise_for_outcomes`: refused → exit 1, unavailable → 3)."""
+        from .chat import raise_for_outcomes
+
+        if not DeliveryReport.ok.fget(self):  # type: ignore[attr-defined]
+            DeliveryReport.raise_for_problems(self)
+        raise_for_outcomes(self.chat)
+
+
 def _send(
     config: Config,
-    kind: Literal["agenda", "recap"],
+    kind: Literal["agenda", "recap", "nudge"],
     moment: dt.datetime,
     choose: Callable[[Ledger, Schedule], tuple[Meeting | None, str | None]],
-    build: Callable[[Club, Schedule, Meeting, dict], Mailing],
+    build: Callable[[Club, Schedule, Meeting, dict], Prepared],
     *,
     force: bool,
     retry_failed: bool,
     new_ledger: bool,
     transport: Transport | None,
     lock_timeout: float,
-) -> DeliveryReport:
+) -> SendReport:
     """The steps every sending run shares (see the module docstring)."""
     from .schema import read_club
 
-    email = email_settings(config)
+    if config.email is None and config.chat is None:
+        email_settings(config)  # raises: nowhere to send
+    email = config.email
     expect_history = config.state.is_dir()
     state_folder(config.state)
     club = read_club(config)
@@ -194,28 +325,174 @@ def _send(
     ):
         chosen, notice = choose(ledger, schedule)
         if chosen is None:
-            return DeliveryReport(notices=(notice,) if notice else ())
+            return SendReport(notices=(notice,) if notice else ())
         for problem in club.warnings:
             log.warning("%s", problem)
         if club.errors and not force:
             club.raise_for_errors()
         memory = memory_block(
-            config, club, schedule, chosen, moment, kind=kind, expect_history=expect_history
+            config,
+            club,
+            schedule,
+            chosen,
+            moment,
+            kind="recap" if kind == "recap" else "agenda",
+            expect_history=expect_history,
         )
-        mailing = build(club, schedule, chosen, memory)
-        with transport or transport_for(email) as opened:
-            report = deliver(
-                mailing.messages,
-                opened,
-                ledger,
-                email=email,
-                club_name=config.club.name,
-                unsendable=mailing.unsendable,
-                mailing=mailing.name,
-                retry_failed=retry_failed,
-                lock_timeout=lock_timeout,
+        prepared = build(club, schedule, chosen, memory)
+        name = mailing_name(kind, chosen)
+        posts = _plan_chat(ledger, name, kind, prepared.chat)
+        outcomes: tuple = ()
+        if prepared.mailing is not None and email is not None:
+            with transport or transport_for(email) as opened:
+                report = deliver(
+                    prepared.mailing.messages,
+                    opened,
+                    ledger,
+                    email=email,
+                    club_name=config.club.name,
+                    unsendable=prepared.mailing.unsendable,
+                    mailing=name,
+                    retry_failed=retry_failed,
+                    lock_timeout=lock_timeout,
+                )
+            outcomes = report.outcomes
+        chat = _post_chat(config, ledger, posts, retry_failed=retry_failed) if posts else ()
+    return SendReport(outcomes, mailing=name, chat=chat)
+
+
+def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -> list[ChatPost]:
+    """Plan every chat message in the ledger, under the mailing of the e-mails, before anything
+    is sent: the mailing is complete only when the chats have theirs too. A post whose parts
+    were planned differently by an earlier run (the content changed and splits otherwise) keeps
+    the parts already posted; the old parts not posted are closed as ``failed`` with why."""
+    from .chat import plan_chat_posts
+
+    if chat is None:
+        return []
+    posts = plan_chat_posts(chat.config, chat.message, member_ids=chat.member_ids)
+    if not posts:
+        return []
+    wanted = {post.part_key for post in posts}
+    earlier = {
+        entry.key: entry
+        for entry in ledger.history()
+        if entry.mailing == mailing and entry.key.startswith("chat/")
+    }
+    for key, entry in earlier.items():
+        if key not in wanted and entry.state not in (State.SENT, State.FAILED):
+            ledger.mark_failed(key, "not posted: the message was split differently in a later run")
+    ledger.plan(
+        mailing,
+        kind,
+        [Planned(post.part_key, f"chat:{post.digest}", (post.platform,)) for post in posts],
+    )
+    return posts
+
+
+def _post_chat(
+    config: Config, ledger: Ledger, posts: list[ChatPost], *, retry_failed: bool
+) -> tuple[ChatOutcome, ...]:
+    """Post each planned chat message not yet posted, recording it in the ledger around the
+    request: ``sending`` before, ``sent``/``failed``/``deferred`` after.
+
+    Incoming webhooks take no idempotency key, so a message found ``sending`` (its run died
+    during the request, after the platform may have posted it) is not posted again: it is
+    recorded ``sent`` with the doubt in its error column, and the run says so. A duplicate in
+    the club's channel is what the ledger exists to prevent.
+    """
+    from .chat import ChatOutcome, WebhookPoster, send_chat_posts
+
+    outcomes: list[ChatOutcome] = []
+    stopped: dict[str, ChatOutcome] = {}
+    assert config.chat is not None
+    with WebhookPoster.from_config(config.chat) as poster:
+        for post in posts:
+            entry = ledger.get(post.part_key)
+            base = dict(
+                key=post.key,
+                part_key=post.part_key,
+                platform=post.platform,
+                part=post.part,
+                parts=post.parts,
+                digest=post.digest,
             )
-    return DeliveryReport(report.outcomes, mailing=mailing.name)
+            if entry is not None and entry.state == State.SENDING:
+                doubt = "in doubt: the run stopped while posting; not posted again"
+                ledger.mark_sent(post.part_key)
+                log.warning("%s: %s", post.part_key, doubt)
+                outcomes.append(ChatOutcome(**base, status="skipped", detail=doubt, in_doubt=True))
+                continue
+            if entry is not None and entry.state == State.SENT:
+                outcomes.append(ChatOutcome(**base, status="skipped", detail="already posted"))
+                continue
+            if entry is not None and entry.state == State.FAILED and not retry_failed:
+                detail = f"failed in an earlier run: {entry.error}"
+                outcomes.append(ChatOutcome(**base, status="failed-permanently", detail=detail))
+                continue
+            earlier = stopped.get(post.key) or stopped.get(post.webhook.url)
+            if earlier is not None:
+                detail = f"not posted: {earlier.detail}"
+                ledger.mark_deferred(post.part_key, detail)
+                outcomes.append(ChatOutcome(**base, status="failed-temporarily", detail=detail))
+                continue
+            ledger.mark_sending(
+                post.part_key,
+                kind=post.key.split("/")[2],
+                message_id=f"chat:{post.digest}",
+                recipients=(post.platform,),
+            )
+            (outcome,) = send_chat_posts([post], poster=poster)
+            if outcome.status == "accepted":
+                ledger.mark_sent(post.part_key)
+            elif outcome.status == "failed-permanently":
+                ledger.mark_failed(post.part_key, outcome.detail)
+                stopped[post.key] = outcome
+            else:
+                ledger.mark_deferred(post.part_key, outcome.detail)
+                stopped[post.key] = outcome
+                stopped[post.webhook.url] = outcome
+            outcomes.append(outcome)
+    return tuple(outcomes)
+
+
+def preview_nudges(
+    config: Config,
+    meeting: dt.date | None = None,
+    *,
+    now: dt.datetime,
+    as_of: dt.datetime | None = None,
+    member: str | None = None,
+    force: bool = False,
+) -> str:
+    """``nudge`` without ``--send``: each nudge as it would be mailed (To, Subject, text), or a
+    line saying why nobody would get one. Sends nothing, plans nothing."""
+    from .commands import read
+    from .mailings import nudge_context, nudge_meeting, to_nudge
+
+    moment = as_of or now
+    expect_history = config.state.is_dir()
+    club = read(config, force=force)
+    schedule = _schedule(config, club, moment)
+    chosen = schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)
+    memory = memory_block(
+        config, club, schedule, chosen, moment, kind="agenda", expect_history=expect_history
+    )
+    names = to_nudge(config, club, memory, member=member)
+    if not names:
+        return f"nobody to nudge before {chosen.date.isoformat()}: every member updated their row"
+    emails = dict(zip(club.active_members["name"], club.active_members["email"], strict=True))
+    parts = []
+    for name in names:
+        context = nudge_context(
+            config, club, schedule, chosen, as_of=moment.date(), memory=memory, recipient=name
+        )
+        subject = render_template("nudge.subject.j2", context, config.templates).strip()
+        text = render_template("nudge.txt.j2", context, config.templates).strip("\n")
+        address = emails.get(name)
+        to = f"{' '.join(name.split())} <{address.strip()}>" if isinstance(address, str) else name
+        parts.append(f"To: {to}\nSubject: {subject}\n\n{text}\n")
+    return "\n".join(parts)
 
 
 def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
@@ -226,12 +503,12 @@ def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
 
 def _open_ledger(
     config: Config,
-    email: EmailConfig,
+    email: EmailConfig | None,
     *,
     new_ledger: bool,
     ledger_clock: Callable[[], dt.datetime],
 ) -> Ledger:
-    outbox = email.outbox if email.smtp is None else None
+    outbox = email.outbox if email is not None and email.smtp is None else None
     return Ledger.open_for_sending(
         config.state, new_ledger=new_ledger, outbox=outbox, clock=ledger_clock
     )

@@ -157,4 +157,4 @@ def test_agenda_send_goes_once(mailing_club: ClubFolder) -> None:
 def test_cron_line_has_absolute_paths(mailing_club: ClubFolder) -> None:
     line = mailing_club.run("cron").stdout.strip()
     assert line.startswith("17 * * * * /")
-    assert line.endswith(f"--config {mailing_club.config_path.resolve()} recap --send")
+    assert line.endswith(f"--config {mailing_club.config_path.resolve()} send-due")
