@@ -457,8 +457,10 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
     age = now - (meeting.end + settings.recap_delay)
     if age > settings.recap_max_age and not ledger.planned(name):
         log.info("the recap of %s is %s old, more than meetings.recap_max_age", meeting.date, age)
-        if not ledger.ever_planned() or not ledger.expire(name, "recap"):
-            return Due(None)  # a new installation has missed nothing; said once otherwise
+        if not _installed_before(ledger, meeting.end + settings.recap_delay):
+            return Due(None)  # an installation newer than this recap has missed nothing
+        if not ledger.expire(name, "recap"):
+            return Due(None)  # said once
         days = age.days
         old = f"{days} day{'s' if days != 1 else ''}" if days else "hours"
         command = f"sheetmentor recap --send --meeting {meeting.date.isoformat()}"
@@ -485,9 +487,7 @@ def nudge_meeting(schedule: Schedule, now: dt.datetime) -> Meeting:
     return meeting
 
 
-def due_nudge(
-    config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledger
-) -> Meeting | None:
+def due_nudge(config: Config, schedule: Schedule, now: dt.datetime) -> Meeting | None:
     """The meeting whose nudges cron should send now: the next one, from
     ``meetings.nudge_before`` before it starts until it starts, unless its nudges are complete
     in the ledger. ``nudge_before: 0`` turns nudges off. Decide it under the send lock."""
@@ -495,12 +495,15 @@ def due_nudge(
     if not before:
         return None
     meeting = nudge_meeting(schedule, now)
-    if now < meeting.start - before:
-        return None
-    if ledger.complete(mailing_name("nudge", meeting)):
-        log.info("the nudges for %s were sent already", meeting.date)
-        return None
-    return meeting
+    return None if now < meeting.start - before else meeting
+
+
+def _installed_before(ledger: Ledger, moment: dt.datetime) -> bool:
+    """Some message was planned in this ledger before ``moment``: the installation was there."""
+    if not ledger.ever_planned():
+        return False
+    oldest = ledger.history()
+    return bool(oldest) and oldest[0].created_at <= moment
 
 
 def crontab_line(config: Config, minute: int) -> str:

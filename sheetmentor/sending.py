@@ -66,20 +66,25 @@ def send_due(
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> DeliveryReport:
-    """Cron's hourly run: send whatever is due at ``now``, once — the nudges before a meeting
-    (:func:`send_nudges`), the recap after it (:func:`send_recap`).
+    """Cron's hourly run: send whatever is due at ``now``, once — the recap after a meeting
+    (:func:`send_recap`), the nudges before the next (:func:`send_nudges`).
 
     Returns an empty report when nothing is due (its ``notices`` say why when a person should
     know: a recap too old to send). Raises what :func:`send_recap` raises.
     """
     options = dict(new_ledger=new_ledger, transport=transport, lock_timeout=lock_timeout)
-    nudges = (
-        send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
-        if config.meetings.nudge_before
-        else SendReport()
-    )
+    # The recap first: on a new installation the nudges' plan must not make a recap that was
+    # never due for it look missed.
     recap = send_recap(config, now=now, **options)  # type: ignore[arg-type]
-    return nudges.joined(recap)
+    if not config.meetings.nudge_before:
+        return recap
+    nudges = send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
+    return SendReport(
+        (*recap.outcomes, *nudges.outcomes),
+        nudges.mailing or recap.mailing,
+        (*recap.notices, *nudges.notices),
+        (*getattr(recap, "chat", ()), *getattr(nudges, "chat", ())),
+    )
 
 
 def send_nudges(
@@ -110,12 +115,8 @@ def send_nudges(
         from .mailings import due_nudge, nudge_meeting
 
         if due_only:
-            return due_nudge(config, schedule, moment, ledger), None
-        chosen = schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)
-        if ledger.complete(mailing_name("nudge", chosen)) and not retry_failed and not member:
-            log.info("the nudges for %s were sent already", chosen.date)
-            return None, None
-        return chosen, None
+            return due_nudge(config, schedule, moment), None
+        return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
         from .mailings import nudge_chat, nudge_messages
@@ -275,15 +276,6 @@ class SendReport(DeliveryReport):
     def ok(self) -> bool:
         return DeliveryReport.ok.fget(self) and all(o.ok for o in self.chat)  # type: ignore[attr-defined]
 
-    def joined(self, other: DeliveryReport) -> SendReport:
-        """This run's report followed by ``other``'s (cron: the nudges, then the recap)."""
-        return SendReport(
-            (*self.outcomes, *other.outcomes),
-            other.mailing or self.mailing,
-            (*self.notices, *other.notices),
-            (*self.chat, *getattr(other, "chat", ())),
-        )
-
     def raise_for_problems(self) -> None:
         """E-mail problems first (:meth:`DeliveryReport.raise_for_problems`), then chat ones
         (:func:`~sheetmentor.chat.raise_for_outcomes`: refused → exit 1, unavailable → 3)."""
@@ -317,7 +309,6 @@ def _send(
     state_folder(config.state)
     club = read_club(config)
     schedule = _schedule(config, club, moment)
-    record_sheet(config, club, schedule, moment, expect_history=expect_history)
     ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, ledger_clock=ledger_clock) as ledger,
@@ -325,11 +316,14 @@ def _send(
     ):
         chosen, notice = choose(ledger, schedule)
         if chosen is None:
+            record_sheet(config, club, schedule, moment, expect_history=expect_history)
             return SendReport(notices=(notice,) if notice else ())
         for problem in club.warnings:
             log.warning("%s", problem)
         if club.errors and not force:
             club.raise_for_errors()
+        # The memory is recalled before this run's snapshot is stored (memory_block stores it
+        # after): a snapshot taken now must not become the baseline it is compared with.
         memory = memory_block(
             config,
             club,
