@@ -315,6 +315,8 @@ def club_chat(
     for person in context["members"]:
         lines = [_goal_line(goal) for goal in person["due"]]
         lines += [f"{_goal_line(goal)} (carried over)" for goal in person.get("carried", [])]
+        if kind == "recap":
+            lines += [f"{_goal_line(goal)} (for next time)" for goal in person["next_due"]]
         sections.append(Section(person["name"], lines or ["no goal due"]))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
     return ClubChat(config.chat, message, member_chat_ids(club))

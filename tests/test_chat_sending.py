@@ -1,0 +1,208 @@
+"""Chat through the send ledger: `recap --send`, `agenda --send` and `nudge --send` post one
+club-level message to each configured chat, planned with the e-mails, never twice, never skipped
+— with the sending CLI process killed by the chat server, and with two runs at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from chat_servers import SECRETS, Answer, ChatServer, chat_servers, closed_port_url
+from cli_faults import HOUR_LATER, MEETING_ENDED, ROOT, WAIT, write_club
+from conftest import run_cli
+
+CHAT = {
+    "chat": {
+        "slack": {"webhook_env": "TEST_SLACK_WEBHOOK"},
+        "discord": {"webhook_env": "TEST_DISCORD_WEBHOOK"},
+        "post": ["agenda", "recap", "nudge"],
+    }
+}
+NUDGE_TIME = "2026-11-29T13:00"  # 47 hours before the Dec 1 meeting
+
+
+class KillingServer(ChatServer):
+    """A chat server that records the ``at``-th post, then ``kill -9``s the process posting it
+    before answering: the post is in the channel, the sender never hears so."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: Any, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.received.append(json.loads(raw))
+            self.fired = True
+            os.kill(self.pid, signal.SIGKILL)
+            return
+        super()._handle(handler, raw)
+
+
+def hooks(slack: ChatServer, discord: ChatServer) -> dict[str, str]:
+    return {"TEST_SLACK_WEBHOOK": slack.url, "TEST_DISCORD_WEBHOOK": discord.url}
+
+
+def chat_club(folder: Path, *, count: int = 3, rows: list[list[Any]] | None = None) -> Path:
+    return write_club(folder, None, count=count, rows=rows, config=CHAT)
+
+
+def start(config: Path, now: str, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "sheetmentor", "--config", str(config), *args]
+    environment = {**os.environ, **env, "SHEETMENTOR_NOW": now, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    _, err = process.communicate(timeout=WAIT)
+    return process.returncode, err
+
+
+def cli(config: Path, now: str, env: dict[str, str], *args: str) -> Any:
+    return run_cli("--config", str(config), *args, env={**env, "SHEETMENTOR_NOW": now})
+
+
+def outbox(config: Path) -> list[str]:
+    return sorted(p.name for p in (config.parent / "outbox").glob("*.eml"))
+
+
+def status(config: Path) -> list[str]:
+    return run_cli("--config", str(config), "recap", "--status").stdout.splitlines()
+
+
+def test_recap_goes_to_email_and_every_chat_once(tmp_path: Path) -> None:
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        first = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert (first.exit_code, first.stderr) == (0, ""), first.stderr
+        again = cli(config, HOUR_LATER, env, "recap", "--send")
+        assert (again.exit_code, again.stderr) == (0, "")
+        assert len(servers["slack"].received) == 1
+        assert len(servers["discord"].received) == 1
+        assert servers["teams"].hits == []
+    assert len(outbox(config)) == 3
+    slack = json.dumps(servers["slack"].received[0])
+    assert "Test Club recap" in slack and "Member 2" in slack and "Goal of Member 3" in slack
+    lines = status(config)
+    assert any(line.endswith("sent      chat/slack/recap/2026-11-17") for line in lines)
+    assert any(line.endswith("sent      chat/discord/recap/2026-11-17") for line in lines)
+    assert not any(secret in "\n".join(lines) for secret in SECRETS)
+
+
+def test_chat_without_email_block(tmp_path: Path) -> None:
+    config = chat_club(tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    del data["email"]
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        result = cli(config, MEETING_ENDED, env, "agenda", "--send", "--date", "2026-12-01")
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert len(servers["slack"].received) == len(servers["discord"].received) == 1
+    assert "agenda" in json.dumps(servers["discord"].received[0])
+    assert not (config.parent / "outbox").exists()
+
+
+def test_nudge_names_each_member_with_their_chat_id(tmp_path: Path) -> None:
+    rows = [
+        ["Member 1", "m1@example.org", "yes", "U024BE7LH", "80351110224678912"],
+        ["Member 2", "m2@example.org", "yes", "", ""],
+    ]
+    folder = tmp_path / "club"
+    config = write_club(folder, None, rows=rows, config=CHAT)
+    # write_club writes three member columns; add the chat ID columns to the Members tab.
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "club.xlsx")
+    sheet = book["Members"]
+    sheet["D1"], sheet["E1"] = "Slack", "Discord"
+    book.save(folder / "club.xlsx")
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        result = cli(config, NUDGE_TIME, env, "nudge", "--send")
+        assert (result.exit_code, result.stderr) == (0, "")
+        again = cli(config, "2026-11-30T09:00", env, "send-due")
+        assert (again.exit_code, again.stderr) == (0, "")
+        assert len(servers["slack"].received) == len(servers["discord"].received) == 1
+    slack = json.dumps(servers["slack"].received[0])
+    assert "<@U024BE7LH>" in slack and "Member 2" in slack
+    discord = servers["discord"].received[0]
+    assert "<@80351110224678912>" in json.dumps(discord)
+    assert discord["allowed_mentions"]["users"] == ["80351110224678912"]
+    assert len(outbox(config)) == 2
+
+
+def test_refused_is_exit_1_and_unreachable_exit_3(tmp_path: Path) -> None:
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        servers["slack"].script(Answer(404, "no_service"))
+        env = hooks(servers["slack"], servers["discord"])
+        refused = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert refused.exit_code == 1
+        assert "chat/slack/recap/2026-11-17" in refused.stderr
+        assert len(servers["discord"].received) == 1  # the other chat still got it
+        assert not any(secret in refused.stderr for secret in SECRETS)
+    other = chat_club(tmp_path / "other")
+    with chat_servers() as servers:
+        env = {
+            **hooks(servers["slack"], servers["discord"]),
+            "TEST_SLACK_WEBHOOK": closed_port_url(),
+        }
+        down = cli(other, MEETING_ENDED, env, "recap", "--send")
+        assert down.exit_code == 3, down.stderr
+        assert len(servers["discord"].received) == 1
+        env = hooks(servers["slack"], servers["discord"])
+        later = cli(other, HOUR_LATER, env, "recap", "--send")  # Slack is back: posted now
+        assert (later.exit_code, later.stderr) == (0, "")
+        assert len(servers["slack"].received) == len(servers["discord"].received) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("platform", "at"), [("slack", 1), ("discord", 1)])
+def test_kill_9_while_posting_then_a_later_cron_run(tmp_path: Path, platform: str, at: int) -> None:
+    """The chat server kills the sending process on its ``at``-th post, after taking it; the
+    next run sends the rest, and every chat message is in its channel exactly once."""
+    config = chat_club(tmp_path)
+    killer = KillingServer(platform, at)
+    other = "discord" if platform == "slack" else "slack"
+    with killer, ChatServer(other) as plain:
+        servers = {platform: killer, other: plain}
+        env = hooks(servers["slack"], servers["discord"])
+        process = start(config, MEETING_ENDED, env, "recap", "--send")
+        killer.pid = process.pid
+        code, err = finish(process)
+        assert killer.fired and code == -9, err
+        hour = cli(config, HOUR_LATER, env, "recap", "--send")
+        assert hour.exit_code == 0, hour.stderr
+        day = cli(config, "2026-11-18T14:00", env, "recap", "--send")
+        assert (day.exit_code, day.stderr) == (0, "")
+        assert len(killer.received) == 1
+        assert len(plain.received) == 1
+    assert len(outbox(config)) == 3
+    lines = status(config)
+    assert sum(" sent " in f" {line} " and "chat/" in line for line in lines) == 2
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_post_each_message_once(tmp_path: Path) -> None:
+    config = chat_club(tmp_path, count=5)
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        runs = [start(config, MEETING_ENDED, env, "recap", "--send") for _ in range(2)]
+        results = [finish(run) for run in runs]
+        assert [code for code, _ in results] == [0, 0], results
+        assert len(servers["slack"].received) == 1
+        assert len(servers["discord"].received) == 1
+    assert len(outbox(config)) == 5
