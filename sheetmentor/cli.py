@@ -116,12 +116,6 @@ def _expect_history(ctx: click.Context) -> bool:
     return ctx.obj["state_existed"]
 
 
-def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.datetime) -> None:
-    from .commands import record_sheet
-
-    record_sheet(_config(ctx), club, schedule, now, expect_history=_expect_history(ctx))
-
-
 def _write(text: str | bytes, output: Path | None = None) -> None:
     if output is None:
         if isinstance(text, bytes):
@@ -247,7 +241,7 @@ def agenda(
     club = read(config, force=force, expect_history=_expect_history(ctx))
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
-    memory = _recall(ctx, club, schedule, meeting, now, kind="agenda")
+    memory = _recall(ctx, club, schedule, meeting, today, kind="agenda")
     messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
     _deliver(config, messages)
 
@@ -299,25 +293,15 @@ def _recall(
     club: Club,
     schedule: Schedule,
     meeting: Meeting,
-    now: dt.datetime,
+    as_of: dt.date,
     *,
     kind: Literal["agenda", "recap"],
 ) -> dict:
-    """The meeting-memory block for an agenda or recap; the sheet is recorded unless it has
-    errors (a ``--force`` run must not store half-read goals)."""
-    from .memory import recall
+    """The meeting-memory block for an agenda or recap (:func:`commands.memory_block`)."""
+    from .commands import memory_block
 
-    config = _config(ctx)
-    return recall(
-        config.state,
-        club,
-        schedule,
-        meeting,
-        kind=kind,
-        now=now,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=_expect_history(ctx),
+    return memory_block(
+        _config(ctx), club, schedule, meeting, as_of, kind=kind, expect_history=_expect_history(ctx)
     )
 
 
@@ -331,6 +315,7 @@ def _send_recap(
     retry_failed: bool,
 ) -> None:
     """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
+    from .commands import record_sheet
     from .ledger import Ledger
     from .mailings import due_recap, recap_messages
     from .render import schedule_for
@@ -338,7 +323,7 @@ def _send_recap(
 
     club = read_club(config)
     schedule = schedule_for(config, club, now.date())
-    _remember(ctx, club, schedule, now)  # hourly runs over an unchanged sheet add nothing
+    record_sheet(config, club, expect_history=_expect_history(ctx))  # unchanged: adds nothing
     with Ledger.open(config.state) as ledger:
         chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
     if chosen is None:
@@ -347,7 +332,7 @@ def _send_recap(
         log.warning("%s", problem)
     if club.errors and not force:
         club.raise_for_errors()
-    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
+    memory = _recall(ctx, club, schedule, chosen, now.date(), kind="recap")
     messages = recap_messages(config, club, schedule, chosen, as_of=now.date(), memory=memory)
     _deliver(config, messages, retry_failed=retry_failed)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cadence import Schedule
+from ..cadence import Meeting, Schedule
 from ..errors import HistoryError, HistoryVersionError
 from ..schema import Club
 from ..storage import StateFile, open_database
@@ -90,7 +91,13 @@ def _create_v1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1]
+def _add_seen_to(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: when each snapshot was last seen unchanged, so that the store knows whether
+    it saw the sheet at a meeting (:meth:`HistoryStore.baseline`)."""
+    db.execute("ALTER TABLE snapshots ADD COLUMN seen_to TEXT")  # NULL: seen at taken_at only
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_seen_to]
 """``MIGRATIONS[n]`` upgrades a store from schema version ``n`` to ``n + 1``; the last index + 1 is
 the version this sheetmentor writes. Append, never edit: files in the field went through the old
 steps already."""
@@ -138,6 +145,34 @@ class Snapshot:
     """The date of the last meeting that had ended by ``taken_at`` (:func:`period_for`)."""
     goals: int
     digest: str
+    seen_to: dt.datetime
+    """The last time the sheet was seen exactly so (``taken_at`` if never again)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The recorded state a "since the meeting" claim compares with (:meth:`HistoryStore.baseline`).
+
+    ``at_meeting`` is True only when the history holds the sheet as it was at the meeting: seen on
+    the meeting's day (club time), after it ended, or before it on that day, or unchanged across
+    it. Otherwise ``since`` is the day the compared state was seen instead, and every claim says
+    that day, not the meeting's.
+    """
+
+    snapshot: Snapshot
+    meeting: dt.date
+    since: dt.date
+    at_meeting: bool
+    first_seen: dt.date
+    """The day sheetmentor first saw the sheet (the history's first snapshot), club time."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meeting": self.meeting,
+            "since": self.since,
+            "at_meeting": self.at_meeting,
+            "first_seen": self.first_seen,
+        }
 
 
 def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
@@ -150,6 +185,24 @@ def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
     """
     ended = schedule.last_ended(taken_at)
     return ended.date if ended else None
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the state folder readable by its owner only (0700); an existing one is left as
+    its owner set it."""
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def _private_file(path: Path) -> None:
+    """Create an empty state file readable by its owner only (0600) before SQLite opens it;
+    SQLite gives its -wal and -shm files the same permissions."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return
+    os.chmod(path, 0o600)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -166,15 +219,17 @@ class HistoryStore(StateFile):
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.created = str(path) == ":memory:" or (
-            not self.path.exists() or self.path.stat().st_size == 0
-        )
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
         self._db: sqlite3.Connection | None = None
         try:
+            self.created = str(path) == ":memory:" or (
+                not self.path.exists() or self.path.stat().st_size == 0
+            )
             self._db = open_database(self.path, synchronous="NORMAL")
             self._migrate()
+            if not self.created:
+                self._check()
         except sqlite3.OperationalError as error:
             self._close_quietly()
             raise HistoryError(f"cannot open the history store {self.path}: {error}") from None
@@ -183,6 +238,11 @@ class HistoryStore(StateFile):
             raise HistoryError(
                 f"{self.path} is not a sheetmentor history store ({error}); move it away and "
                 f"the next run starts the history over"
+            ) from None
+        except OSError as error:
+            self._close_quietly()
+            raise HistoryError(
+                f"cannot open the history store {self.path}: {error.strerror}"
             ) from None
         except BaseException:
             self._close_quietly()
@@ -201,11 +261,22 @@ class HistoryStore(StateFile):
         """
         state_dir = Path(state_dir)
         path = state_dir / HISTORY_NAME
+        if state_dir.exists() and not state_dir.is_dir():
+            raise HistoryError(
+                f"state: {state_dir} is a file, not a folder; point state: at a folder "
+                f"sheetmentor may create"
+            )
         if not create and not path.exists():
             store = cls(Path(":memory:"))
             store.path, store.created = path, True
             return store
-        state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            _private_folder(state_dir)
+            _private_file(path)
+        except OSError as error:
+            raise HistoryError(
+                f"cannot create the history store {path}: {error.strerror}"
+            ) from None
         return cls(path)
 
     def _migrate(self) -> None:
@@ -223,6 +294,13 @@ class HistoryStore(StateFile):
                 self._db.execute(f"PRAGMA user_version = {step + 1}")
         if version < target and not self.created:
             self.migrated_from = version
+
+    def _check(self) -> None:
+        """Read every page once (``PRAGMA quick_check``), so that a truncated or damaged file
+        is reported now, with its name, instead of half-way through a command."""
+        problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(problem)
 
     @property
     def version(self) -> int:
@@ -255,6 +333,7 @@ class HistoryStore(StateFile):
                         f"a snapshot taken at {taken_at.isoformat()} would rewrite the past"
                     )
                 if last.digest == digest:
+                    self._seen(last, taken_at)
                     return False
             previous = self.identities()
             state = identify(state, previous).assign(rowhash=hashes)
@@ -282,6 +361,7 @@ class HistoryStore(StateFile):
                 # same content under a different digest (a pandas upgrade hashing differently):
                 # remember the new digest so the next run takes the fast path again
                 self._db.execute("UPDATE snapshots SET digest = ? WHERE id = ?", (digest, last.id))
+                self._seen(last, taken_at)
                 return False
             snapshot = self._db.execute(
                 "INSERT INTO snapshots (taken_at, period, digest, roster_id, goals)"
@@ -301,6 +381,13 @@ class HistoryStore(StateFile):
             self._insert_versions(new_rows, snapshot)
         self._cache.clear()
         return True
+
+    def _seen(self, snapshot: Snapshot, moment: dt.datetime) -> None:
+        """The sheet was seen unchanged at ``moment``: extend ``snapshot``'s sighting."""
+        if moment > snapshot.seen_to:
+            self._db.execute(
+                "UPDATE snapshots SET seen_to = ? WHERE id = ?", (_iso(moment), snapshot.id)
+            )
 
     def _roster_id(self, roster: list[list[Any]]) -> int:
         text = json.dumps(roster, ensure_ascii=False)
@@ -386,6 +473,51 @@ class HistoryStore(StateFile):
                 (day, day),
             ).fetchone()
         return None if row is None else _snapshot(row)
+
+    def baseline(self, meeting: Meeting) -> Baseline | None:
+        """The recorded state to compare the sheet with when saying what changed "since"
+        ``meeting``; None when nothing was recorded yet.
+
+        The history holds the sheet *at* the meeting (``at_meeting``) when sheetmentor saw it on
+        the meeting's day, club time: first choice the first sighting after the meeting ended
+        (the recap run's: what members reported at it), else the last one before it on that day;
+        a state seen both before and after the meeting counts too. Otherwise the first state seen
+        after the meeting stands in, with its own day as ``since`` (a club's first run days after
+        a meeting: "first seen Nov 27"); with nothing seen after the meeting, the last state
+        seen before it, again with its own day.
+        """
+        snapshots = self.snapshots()
+        if not snapshots:
+            return None
+        zone = meeting.end.tzinfo
+        day_start = dt.datetime.combine(meeting.date, dt.time(), tzinfo=zone)
+        day_end = day_start + dt.timedelta(days=1)
+        after = next((s for s in snapshots if s.seen_to >= meeting.end), None)
+        before = next((s for s in reversed(snapshots) if s.taken_at < meeting.end), None)
+        if after is not None and after.taken_at < day_end:
+            found, exact = after, True
+        elif before is not None and before.seen_to >= day_start:
+            found, exact = before, True
+        elif after is not None:
+            found, exact = after, False
+        else:
+            found, exact = before, False
+        seen = found.taken_at if found is after else min(found.seen_to, meeting.end)
+        return Baseline(
+            snapshot=found,
+            meeting=meeting.date,
+            since=meeting.date if exact else seen.astimezone(zone).date(),
+            at_meeting=exact,
+            first_seen=snapshots[0].taken_at.astimezone(zone).date(),
+        )
+
+    def held_at(self, meeting: Meeting) -> Snapshot | None:
+        """The snapshot that is the sheet as it was at ``meeting``, or None when the history
+        does not hold it (:meth:`baseline` with ``at_meeting``): streaks, stale goals and
+        completion at past meetings count only such meetings, so no meeting before the first
+        snapshot ever shows."""
+        found = self.baseline(meeting)
+        return found.snapshot if found is not None and found.at_meeting else None
 
     def state(self, snapshot: Snapshot | int) -> pd.DataFrame:
         """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural``, in the
@@ -489,7 +621,9 @@ def _integers(column: pd.Series) -> list[int | None]:
     return out.tolist()
 
 
-_SNAPSHOT_SQL = "SELECT id, taken_at, period, goals, digest FROM snapshots"
+_SNAPSHOT_SQL = (
+    "SELECT id, taken_at, period, goals, digest, COALESCE(seen_to, taken_at) FROM snapshots"
+)
 _SQL_COLUMNS = {
     "member": "v.member",
     "goal": "v.goal",
@@ -518,6 +652,7 @@ def _snapshot(row: tuple[Any, ...]) -> Snapshot:
         period=dt.date.fromisoformat(row[2]) if row[2] else None,
         goals=row[3],
         digest=row[4],
+        seen_to=dt.datetime.fromisoformat(row[5]),
     )
 
 
