@@ -149,10 +149,24 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
     return table
 
 
+def _since_line(changes: dict[str, Any]) -> str:
+    """The "since the meeting of …" line only when the history holds the sheet as it was then;
+    otherwise the day sheetmentor saw the sheet instead, said as such."""
+    since, meeting = changes["since"], changes.get("meeting")
+    if since is None:
+        return "Since the last meeting:"
+    if changes.get("since_meeting", True) or meeting is None:
+        return f"Since the meeting of {longdate(since)}:"
+    seen = "first saw the sheet" if since == changes.get("first_seen") else "saw the sheet"
+    return (
+        f"Since {longdate(since)}, when sheetmentor {seen} (it did not see it at the meeting "
+        f"of {longdate(meeting)}):"
+    )
+
+
 def changes_text(changes: dict[str, Any]) -> str:
     """``changes``: per member, what moved since the last meeting's recorded state."""
-    since = changes["since"]
-    lines = [f"Since the meeting of {longdate(since)}:" if since else "Since the last meeting:"]
+    lines = [_since_line(changes)]
     for name, found in changes["members"].items():
         lines.append("")
         lines.append(name if found["updated"] else f"{name} — no update")

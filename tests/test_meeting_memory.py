@@ -118,7 +118,7 @@ def test_agenda_tells_each_member_what_changed(season: Season) -> None:
     assert "- No update since Oct 20: Ada Okonkwo" in health
     assert "- Attendance: 88% of members at the recorded meetings" in health  # 7 of 8
     assert (
-        "- Two-week completion at recent meetings: Sep 8 0% · Sep 22 33% · Oct 6 67% · Oct 20 50%"
+        "- Two-week goals done at recent meetings: Sep 8 0% · Sep 22 33% · Oct 6 67% · Oct 20 50%"
     ) in health
 
 
