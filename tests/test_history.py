@@ -403,7 +403,7 @@ def test_identity_matching_is_one_to_one_best_first() -> None:
                 ("Ada", "Call two mentors this weekend", None),  # ...but 0.945 goes first
                 ("Ada", "Call both mentors this week", None),  # 0.906, taken: a new goal
                 ("Ada", "Read a book", None),
-                ("Bo", "write the Q4 report", None),  # reworded; case, punctuation don't count
+                ("Bo", "write teh Q3 report", None),  # a typo; case, punctuation don't count
                 ("Bo", "Sell the car", "B-3"),  # a different ID is a different goal
                 ("bo ", "Fix the bike", None),  # ID removed, text unchanged: same goal
             ]
