@@ -1,13 +1,16 @@
 """The history store: ``<state>/history.sqlite3``, a snapshot of every goal each time the sheet
 is recorded, and the migrations that keep old files readable.
 
-Store layout (schema version 1)
+Store layout (schema version 2)
 -------------------------------
 One row per *goal version*, valid from the snapshot that first saw it until the snapshot that saw
 it change or disappear (``valid_to``, exclusive; NULL while current). An unchanged goal costs
 nothing per snapshot, so 12 meetings of 100,000 goals of which 5% change each time hold ~145,000
 rows instead of 1.2 million; each row carries the goal's identity key and a hash of its state, so
 recording compares hashes instead of cells. Member rosters are stored once per distinct roster.
+Each snapshot also keeps when the sheet was last seen unchanged (``seen_to``, version 2), so the
+store knows whether it saw the sheet at a meeting (:meth:`HistoryStore.baseline`). Times are the
+clock's (:func:`sheetmentor.clock.now`), never an ``--as-of``.
 ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the ordered list of steps
 from each version to the next, run in one transaction on open. The file is in WAL mode with
 ``synchronous=NORMAL``: a power cut may lose the last snapshot, never corrupt the earlier ones,
