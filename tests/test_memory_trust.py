@@ -12,7 +12,11 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -291,3 +295,29 @@ def test_state_folder_and_history_are_private(club: ClubFolder) -> None:
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     for path in state.glob("history.sqlite3*"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_history_file_it_may_not_read() -> None:
+    """The state folder and store of another user (0700 / 0600, as sheetmentor creates them):
+    a process that may not read them gets exit 2 and the path, not a traceback."""
+    folder = Path(tempfile.mkdtemp(prefix="sheetmentor-perm-"))
+    try:
+        folder.chmod(0o755)  # the club's files stay readable; the state folder is private
+        club = ClubFolder(folder).write(members=MEMBERS, goals=GOALS)
+        assert at(club, "2026-11-25T10:00", "status").exit_code == 0
+        if os.geteuid() == 0:  # root reads anything: run as nobody instead
+            command = [
+                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                sys.executable, "-m", "sheetmentor", "--config", str(club.config_path), "status",
+            ]  # fmt: skip
+            env = {**os.environ, "SHEETMENTOR_NOW": "2026-11-26T10:00", "HOME": str(folder)}
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            exit_code, stderr = done.returncode, done.stderr
+        else:
+            (folder / ".sheetmentor" / "history.sqlite3").chmod(0o000)
+            result = at(club, "2026-11-26T10:00", "status")
+            exit_code, stderr = result.exit_code, result.stderr
+        assert exit_code == 2, stderr
+        assert "history.sqlite3" in stderr and "Traceback" not in stderr
+    finally:
+        shutil.rmtree(folder)

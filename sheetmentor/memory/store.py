@@ -264,21 +264,22 @@ class HistoryStore(StateFile):
         """
         state_dir = Path(state_dir)
         path = state_dir / HISTORY_NAME
-        if state_dir.exists() and not state_dir.is_dir():
-            raise HistoryError(
-                f"state: {state_dir} is a file, not a folder; point state: at a folder "
-                f"sheetmentor may create"
-            )
-        if not create and not path.exists():
-            store = cls(Path(":memory:"))
-            store.path, store.created = path, True
-            return store
         try:
+            if state_dir.exists() and not state_dir.is_dir():
+                raise HistoryError(
+                    f"state: {state_dir} is a file, not a folder; point state: at a folder "
+                    f"sheetmentor may create"
+                )
+            if not create and not path.exists():
+                store = cls(Path(":memory:"))
+                store.path, store.created = path, True
+                return store
             _private_folder(state_dir)
             _private_file(path)
         except OSError as error:
             raise HistoryError(
-                f"cannot create the history store {path}: {error.strerror}"
+                f"cannot open the history store {path}: {error.strerror} (is the state "
+                f"folder someone else's?)"
             ) from None
         return cls(path)
 
