@@ -132,7 +132,9 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
         pad_edge=False,
         title="Club completion at recent meetings",
         title_justify="left",
-        caption=None if history else "no meeting recorded yet: history starts with the next one",
+        caption="mean progress, done/total per tier (dropped goals left out)"
+        if history
+        else "no meeting recorded yet: history starts with the next one",
         caption_justify="left",
     )
     table.add_column("Meeting", no_wrap=True)

@@ -240,6 +240,8 @@ def test_history_figure_means_the_same_in_every_format(late_goal: ClubFolder) ->
     )["history"]
     assert [row["tiers"]["two-week"]["rate"] for row in history] == [0.5, 0.5]
     assert [row["tiers"]["two-week"]["progress"] for row in history] == [0.725, 0.725]
+    table = at(late_goal, "2026-11-25T10:00", "status", "--history").stdout
+    assert "mean progress" in section(table, "Club completion at recent meetings", "\n\n\n")
 
 
 # -- damaged or unreadable state ----------------------------------------------------------------
