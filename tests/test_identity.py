@@ -43,21 +43,21 @@ def same_goals(pairs: list[tuple[str, str]]) -> list[bool]:
 PAIRS = dict(min_size=1, max_size=12)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.tuples(WORDS, NUMBERS, NUMBERS), **PAIRS))
 def test_a_different_number_is_a_different_goal(cases: list[tuple[str, int, int]]) -> None:
     pairs = [(f"{w} {n}".capitalize(), f"{w} {m}".capitalize()) for w, n, m in cases]
     assert same_goals(pairs) == [n == m for _, n, m in cases]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.tuples(WORDS, NAMES, NAMES), **PAIRS))
 def test_a_different_name_is_a_different_goal(cases: list[tuple[str, str, str]]) -> None:
     pairs = [(f"{w.capitalize()} {a}", f"{w.capitalize()} {b}") for w, a, b in cases]
     assert same_goals(pairs) == [a == b for _, a, b in cases]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -80,7 +80,7 @@ def test_case_punctuation_and_emoji_keep_the_goal(
     assert all(same_goals(pairs))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.tuples(WORDS, st.integers(min_value=0, max_value=200)), **PAIRS))
 def test_a_small_typo_keeps_the_goal(cases: list[tuple[str, int]]) -> None:
     pairs = []
@@ -92,7 +92,7 @@ def test_a_small_typo_keeps_the_goal(cases: list[tuple[str, int]]) -> None:
     assert all(same_goals(pairs))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(WORDS, WORDS, st.sampled_from(["G-1", "7", "abc"]))
 def test_an_id_wins_over_any_text(old: str, new: str, goal_id: str) -> None:
     previous = identify(state([("Ada", old, goal_id), ("Ada", "Something else", None)]))
