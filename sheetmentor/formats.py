@@ -159,10 +159,14 @@ def _since_line(changes: dict[str, Any]) -> str:
         return "Since the last meeting:"
     if changes.get("since_meeting", True) or meeting is None:
         return f"Since the meeting of {longdate(since)}:"
-    seen = "first saw the sheet" if since == changes.get("first_seen") else "saw the sheet"
+    if since == changes.get("first_seen") and since > meeting:
+        return (
+            f"Since {longdate(since)}, when sheetmentor first saw the sheet (it did not see it "
+            f"at the meeting of {longdate(meeting)}):"
+        )
     return (
-        f"Since {longdate(since)}, when sheetmentor {seen} (it did not see it at the meeting "
-        f"of {longdate(meeting)}):"
+        f"Since {longdate(since)} (sheetmentor did not see the sheet at the meeting of "
+        f"{longdate(meeting)}):"
     )
 
 

@@ -323,3 +323,41 @@ def test_a_history_file_it_may_not_read() -> None:
         assert "history.sqlite3" in stderr and "Traceback" not in stderr
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_run_on_the_meeting_morning_holds_that_meeting(tmp_path: Path) -> None:
+    """A club that only prints the agenda, each meeting morning: the sheet seen on Nov 17 before
+    the meeting is the sheet at Nov 17."""
+    club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
+    assert at(club, "2026-11-17T09:00", "agenda").exit_code == 0
+    moved = [row[:] for row in GOALS]
+    moved[3][5] = "70%"
+    club.write(members=MEMBERS, goals=moved)
+    text = at(club, "2026-12-01T09:00", "agenda").stdout
+    assert "- No update since Nov 17: Ada Okonkwo" in text
+    assert "Find a studio (50% → 70%)" in section(text, ". Bo Chen\n", "Two-week goals due today")
+
+
+def test_a_meeting_it_did_not_see_is_named_by_the_day_it_did(tmp_path: Path) -> None:
+    club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
+    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0  # seen at Nov 17, then not
+    text = at(club, "2026-12-05T10:00", "agenda").stdout  # until after the Dec 1 meeting
+    assert "- No update since Nov 17 (the sheet was not seen on Dec 1): Ada Okonkwo, Bo Chen" in (
+        text
+    )
+    assert "Since Dec 1" not in text
+    # that agenda run saw the sheet unchanged since Nov 17: now the history holds Dec 1 too
+    found = json.loads(at(club, "2026-12-05T11:00", "changes", "--format", "json").stdout)
+    assert (found["since"], found["meeting"], found["since_meeting"]) == (
+        "2026-12-01", "2026-12-01", True,
+    )  # fmt: skip
+
+
+def test_changes_text_names_the_day_it_saw_the_sheet(tmp_path: Path) -> None:
+    club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
+    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0
+    text = at(club, "2026-12-05T10:00", "changes").stdout
+    assert text.splitlines()[0] == (
+        "Since Tuesday, November 17, 2026 (sheetmentor did not see the sheet at the meeting of "
+        "Tuesday, December 1, 2026):"
+    )
