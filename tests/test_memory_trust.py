@@ -97,6 +97,21 @@ def test_recap_preview_of_a_past_meeting_records_the_sheet_as_seen_now(club: Clu
     assert snapshots(club) == [("2026-12-01T15:00", "2026-12-01")]
 
 
+def test_cron_recap_send_records_the_sheet_as_seen_now(club: ClubFolder) -> None:
+    outbox = {"email": {"from": "Club <club@example.org>", "outbox": "outbox"}}
+    club.write(members=MEMBERS, goals=GOALS, config=outbox)
+    result = at(club, "2026-11-18T09:00", "recap", "--send", "--as-of", "2027-03-01")
+    assert result.exit_code == 0, result.stderr
+    lease = [BO, "Sign a lease", "2-wk", "work", "", None, None]
+    club.write(members=MEMBERS, goals=[*GOALS, lease], config=outbox)
+    result = at(club, "2026-11-19T09:00", "recap", "--send", "--as-of", "2026-09-08T14:00")
+    assert result.exit_code == 0, result.stderr
+    assert snapshots(club) == [
+        ("2026-11-18T09:00", "2026-11-17"),
+        ("2026-11-19T09:00", "2026-11-17"),
+    ]
+
+
 # -- honest memory ------------------------------------------------------------------------------
 
 
