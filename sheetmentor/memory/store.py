@@ -224,6 +224,7 @@ class HistoryStore(StateFile):
         self.path = Path(path)
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
+        self._snapshots: list[Snapshot] | None = None
         self._db: sqlite3.Connection | None = None
         try:
             self.created = str(path) == ":memory:" or (
@@ -324,6 +325,12 @@ class HistoryStore(StateFile):
         """
         if taken_at.tzinfo is None:
             raise ValueError("taken_at must be an aware datetime")
+        try:
+            return self._record(club, taken_at, period)
+        finally:
+            self._snapshots = None
+
+    def _record(self, club: Club, taken_at: dt.datetime, period: dt.date | None) -> bool:
         state = goal_state(club.goals)
         hashes = _row_hashes(state)
         roster = _roster(club.members)
@@ -449,8 +456,12 @@ class HistoryStore(StateFile):
     # -- reading --------------------------------------------------------------------------------
 
     def snapshots(self) -> list[Snapshot]:
-        """Every snapshot, oldest first."""
-        return [_snapshot(row) for row in self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id")]
+        """Every snapshot, oldest first (read once per open store and recording)."""
+        if self._snapshots is None:
+            self._snapshots = [
+                _snapshot(row) for row in self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id")
+            ]
+        return list(self._snapshots)
 
     def latest_snapshot(self) -> Snapshot | None:
         row = self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id DESC LIMIT 1").fetchone()
