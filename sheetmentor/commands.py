@@ -259,10 +259,12 @@ def changes_report(
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
     record_sheet(config, club, expect_history=expect_history)  # after comparing
+    if found is None and not any(m.date <= since for m in schedule.meetings):
+        raise SheetmentorError(f"no meeting on or before {since.isoformat()} to compare with")
     if found is None:
         raise SheetmentorError(
-            f"no record of the sheet by the meeting of {since.isoformat()}; sheetmentor "
-            f"remembers the sheet from its first run on, so the next run can say what changed"
+            "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
+            "yet; it remembers the sheet from now on"
         )
     return to_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
 

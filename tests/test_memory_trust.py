@@ -376,3 +376,14 @@ def test_changes_text_names_the_day_it_saw_the_sheet(tmp_path: Path) -> None:
         "Since Tuesday, November 17, 2026 (sheetmentor did not see the sheet at the meeting of "
         "Tuesday, December 1, 2026):"
     )
+
+
+def test_changes_on_the_first_run_says_it_has_nothing_to_compare_with(tmp_path: Path) -> None:
+    club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
+    first = at(club, "2026-11-20T10:00", "changes")
+    assert first.exit_code == 1 and "had not seen the sheet before this run" in first.stderr
+    early = at(club, "2026-11-20T10:00", "changes", "--since", "2026-01-05")
+    assert early.exit_code == 1 and "no meeting on or before 2026-01-05" in early.stderr
+    again = at(club, "2026-11-20T11:00", "changes")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.startswith("Since Friday, November 20, 2026, when sheetmentor first saw")
