@@ -473,6 +473,8 @@ class HistoryStore(StateFile):
         The earliest snapshot of that meeting's period (typically the recap run's, right after
         the meeting: what members reported at it); else the latest one of an earlier period (the
         sheet did not change, or nothing was recorded since); None when history starts later.
+        This goes by periods only: whatever a person reads ("since", streaks, history) goes
+        through :meth:`baseline` and :meth:`held_at`, which also ask *when* the sheet was seen.
         """
         day = meeting_date.isoformat()
         row = self._db.execute(
