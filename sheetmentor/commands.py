@@ -119,15 +119,18 @@ def memory_block(
     club: Club,
     schedule: Schedule,
     meeting: Meeting,
-    as_of: dt.date,
+    as_of: dt.date | dt.datetime,
     *,
     kind: Literal["agenda", "recap"],
     expect_history: bool,
 ) -> dict:
-    """The ``memory`` block of an agenda or recap as of ``as_of``
-    (:func:`sheetmentor.memory.recall`); the sheet is recorded after, as seen now, unless it
-    has errors (a ``--force`` run must not store half-read goals)."""
+    """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
+    (:func:`sheetmentor.memory.recall`); the sheet is recorded after, as seen now — whatever
+    ``as_of`` says — unless it has errors (a ``--force`` run must not store half-read goals)."""
     from .memory import recall
+
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
 
     return recall(
         config.state,
