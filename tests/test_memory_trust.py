@@ -387,3 +387,54 @@ def test_changes_on_the_first_run_says_it_has_nothing_to_compare_with(tmp_path: 
     again = at(club, "2026-11-20T11:00", "changes")
     assert again.exit_code == 0, again.stderr
     assert again.stdout.startswith("Since Friday, November 20, 2026, when sheetmentor first saw")
+
+
+SEASON_RUNS = [
+    "2026-11-05T10:00",  # first seen, two days after the Nov 3 meeting
+    "2026-11-17T14:00",  # after the Nov 17 meeting (an agenda run still names Nov 17's)
+    "2026-11-20T10:00",
+    "2026-12-04T10:00",  # Dec 1 never seen
+    "2026-12-15T09:00",  # the morning of Dec 15
+    "2026-12-16T10:00",
+]
+MEETING_DAYS = {D(2026, 11, 3), D(2026, 11, 17), D(2026, 12, 1), D(2026, 12, 15)}
+
+
+def test_every_since_claim_over_a_season_is_one_the_history_can_make(tmp_path: Path) -> None:
+    """Runs at irregular times, the sheet edited before each: every "No update since D" names a
+    meeting day sheetmentor saw, or says which day it saw instead."""
+    club = ClubFolder(tmp_path)
+    seen: list[dt.date] = []
+    claims = []
+    for number, moment in enumerate(SEASON_RUNS):
+        goals = [row[:] for row in GOALS]
+        goals[3][5] = f"{50 + 5 * number}%"  # Bo moves before every run; Ada never
+        club.write(members=MEMBERS, goals=goals)
+        result = at(club, moment, "agenda")
+        assert result.exit_code == 0, result.stderr
+        line = next((x for x in result.stdout.splitlines() if x.startswith("- No update")), None)
+        if seen:
+            assert line is not None, moment
+            claims.append(line)
+            named = re.match(r"- No update since (\w+ \d+)", line).group(1)
+            day = dt.datetime.strptime(f"{named} 2026", "%b %d %Y")
+            qualified = ", when sheetmentor first saw" in line or "(the sheet was not seen" in line
+            if not qualified:  # a meeting day sheetmentor saw
+                assert day.date() in MEETING_DAYS and day.date() in seen, line
+            elif "first saw" in line:
+                assert day.date() == seen[0], line
+            else:  # the meeting named was not seen, the day named was
+                missed = re.search(r"not seen on (\w+ \d+)\)", line).group(1)
+                assert dt.datetime.strptime(f"{missed} 2026", "%b %d %Y").date() not in seen
+                assert day.date() in seen, line
+            assert line.endswith(": Ada Okonkwo"), line  # Bo updated every time
+        else:
+            assert line is None  # nothing to compare with on the very first run
+        seen.append(dt.date.fromisoformat(moment[:10]))
+    assert claims == [
+        "- No update since Nov 5, when sheetmentor first saw the sheet: Ada Okonkwo",
+        "- No update since Nov 17: Ada Okonkwo",
+        "- No update since Nov 20 (the sheet was not seen on Dec 1): Ada Okonkwo",
+        "- No update since Dec 4 (the sheet was not seen on Dec 1): Ada Okonkwo",
+        "- No update since Dec 15: Ada Okonkwo",
+    ]
