@@ -190,6 +190,13 @@ def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
     return ended.date if ended else None
 
 
+def meeting_day(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end of the meeting's day, club time: a sheet seen within it, after the
+    meeting or before, is the sheet at that meeting (:meth:`HistoryStore.baseline`)."""
+    start = dt.datetime.combine(meeting.date, dt.time(), tzinfo=meeting.end.tzinfo)
+    return start, start + dt.timedelta(days=1)
+
+
 def _private_folder(folder: Path) -> None:
     """Create the state folder readable by its owner only (0700); an existing one is left as
     its owner set it."""
@@ -507,8 +514,7 @@ class HistoryStore(StateFile):
         if not snapshots:
             return None
         zone = meeting.end.tzinfo
-        day_start = dt.datetime.combine(meeting.date, dt.time(), tzinfo=zone)
-        day_end = day_start + dt.timedelta(days=1)
+        day_start, day_end = meeting_day(meeting)
         after = next((s for s in snapshots if s.seen_to >= meeting.end), None)
         before = next((s for s in reversed(snapshots) if s.taken_at < meeting.end), None)
         if after is not None and after.taken_at < day_end:

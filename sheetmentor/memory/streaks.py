@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_dict
 from ..cadence import Meeting, Schedule
 from ..schema import TIERS, Club
-from .store import HistoryStore, current_state
+from .store import HistoryStore, current_state, meeting_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,7 @@ class Streak:
 def live_at(meeting: Meeting, seen: dt.datetime | None) -> bool:
     """Whether the sheet seen at ``seen`` is the sheet as it was at ``meeting``: seen on the
     meeting's day (club time) after it ended — the recap run, before it records the sheet."""
-    if seen is None:
-        return False
-    day_end = dt.datetime.combine(
-        meeting.date + dt.timedelta(days=1), dt.time(), tzinfo=meeting.end.tzinfo
-    )
-    return meeting.end <= seen < day_end
+    return seen is not None and meeting.end <= seen < meeting_day(meeting)[1]
 
 
 class _States:
