@@ -314,6 +314,7 @@ def test_state_folder_and_history_are_private(club: ClubFolder) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
+@pytest.mark.slow
 def test_a_history_file_it_may_not_read() -> None:
     """The state folder and store of another user (0700 / 0600, as sheetmentor creates them):
     a process that may not read them gets exit 2 and the path, not a traceback."""
