@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ import pandas as pd
 from ..cadence import Meeting, Schedule
 from ..errors import HistoryError, HistoryVersionError
 from ..schema import Club
-from ..storage import StateFile, open_database
+from ..storage import StateFile, open_database, state_folder
 from .identity import DATE_COLUMNS, STATE_COLUMNS, VOCABULARIES, differs, goal_state, identify
 
 HISTORY_NAME = "history.sqlite3"
@@ -197,24 +196,6 @@ def meeting_day(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def _private_folder(folder: Path) -> None:
-    """Create the state folder readable by its owner only (0700); an existing one is left as
-    its owner set it."""
-    if not folder.is_dir():
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
-
-
-def _private_file(path: Path) -> None:
-    """Create an empty state file readable by its owner only (0600) before SQLite opens it;
-    SQLite gives its -wal and -shm files the same permissions."""
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        return
-    os.chmod(path, 0o600)
-
-
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
@@ -273,17 +254,13 @@ class HistoryStore(StateFile):
         state_dir = Path(state_dir)
         path = state_dir / HISTORY_NAME
         try:
-            if state_dir.exists() and not state_dir.is_dir():
-                raise HistoryError(
-                    f"state: {state_dir} is a file, not a folder; point state: at a folder "
-                    f"sheetmentor may create"
-                )
             if not create and not path.exists():
+                if state_dir.exists() and not state_dir.is_dir():
+                    state_folder(state_dir)  # the same message as when creating it
                 store = cls(Path(":memory:"))
                 store.path, store.created = path, True
                 return store
-            _private_folder(state_dir)
-            _private_file(path)
+            state_folder(state_dir)  # created 0700; the file is created 0600 on open
         except OSError as error:
             raise HistoryError(
                 f"cannot open the history store {path}: {error.strerror} (is the state "
