@@ -316,7 +316,7 @@ def _send(
     ):
         chosen, notice = choose(ledger, schedule)
         if chosen is None:
-            record_sheet(config, club, schedule, moment, expect_history=expect_history)
+            record_sheet(config, club, expect_history=expect_history)
             return SendReport(notices=(notice,) if notice else ())
         for problem in club.warnings:
             log.warning("%s", problem)
