@@ -184,10 +184,12 @@ def nudge_context(
         club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
     )
     person = next((p for p in context["members"] if p["name"] == recipient), None)
-    return context | {"recipient": person, "updated": _updated(memory, recipient)}
+    return context | {"recipient": person, "updated": updated_since(memory, recipient)}
 
 
-def _updated(memory: dict[str, Any] | None, name: str | None) -> bool | None:
+def updated_since(memory: dict[str, Any] | None, name: str | None) -> bool | None:
+    """Whether the meeting memory saw ``name`` change something since the last meeting; None
+    when it does not hold the sheet as it was then."""
     changes = memory["changes"] if memory else None
     if changes is None or name is None:
         return None
@@ -212,7 +214,7 @@ def to_nudge(
         names = chosen
     if config.meetings.nudge_updated:
         return names
-    return [name for name in names if not _updated(memory, name)]
+    return [name for name in names if not updated_since(memory, name)]
 
 
 def nudge_messages(
@@ -229,11 +231,15 @@ def nudge_messages(
     (:func:`to_nudge`), keyed ``nudge/2026-11-24/ada@example.org``; a nudge is personal even
     when ``email.mode`` is ``group``."""
     email = email_settings(config)
+    shared = nudge_context(config, club, schedule, meeting, as_of=as_of, memory=memory)
+    people = {person["name"]: person for person in shared["members"]}
 
     def render(recipient: str | None) -> tuple[str, str, str]:
-        context = nudge_context(
-            config, club, schedule, meeting, as_of=as_of, memory=memory, recipient=recipient
-        )
+        # One context for the club, the recipient swapped in: linear in the club's size.
+        context = shared | {
+            "recipient": people.get(recipient),
+            "updated": updated_since(memory, recipient),
+        }
         return _three("nudge", context, config)
 
     return _addressed(
@@ -390,8 +396,9 @@ def _addressed(
     those members, whatever ``email.mode`` says."""
     people, unreachable = addressees(club)
     if only is not None:
-        people = [person for person in people if person.name in only]
-        unreachable = [member for member in unreachable if member.name in only]
+        wanted = set(only)
+        people = [person for person in people if person.name in wanted]
+        unreachable = [member for member in unreachable if member.name in wanted]
     if email.mode == "group" and email.to and only is None:
         unreachable = []  # the list address stands for everyone
     taken = {person.address.addr_spec.lower() for person in people}
