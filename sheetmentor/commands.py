@@ -275,7 +275,10 @@ def changes_report(
             "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
             "yet; it remembers the sheet from now on"
         )
-    return changes_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
+    from .privacy import hide_private, private_goals
+
+    shown = hide_private(found.to_dict(), private_goals(club))  # the club's view: no owner's
+    return changes_json(shown) if format == "json" else changes_text(shown)
 
 
 def agenda_text(

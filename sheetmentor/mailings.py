@@ -28,6 +28,7 @@ from .calendar import meetings_ics
 from .errors import ConfigError, UnsafeHeaderError
 from .ledger import Ledger
 from .mail import Outgoing, Unsendable, address, parse_address
+from .privacy import hide_private, private_goals
 from .render import agenda_context, recap_context, render_template
 
 if TYPE_CHECKING:
@@ -166,25 +167,43 @@ def agenda_messages(
     )
 
 
-def nudge_context(
-    config: Config,
-    club: Club,
-    schedule: Schedule,
-    meeting: Meeting,
-    *,
-    as_of: dt.date,
-    memory: dict[str, Any] | None,
-    recipient: str | None = None,
-) -> dict[str, Any]:
-    """What the nudge templates receive: the agenda's variables (``templates/README.md``), with
-    ``recipient`` the member the nudge is for (their MEMBER entry: ``due``, ``carried``…) and
-    ``updated`` whether the meeting memory saw them change something since the last meeting
-    (None when the history does not hold the sheet as it was then)."""
-    context = agenda_context(
-        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
-    )
-    person = next((p for p in context["members"] if p["name"] == recipient), None)
-    return context | {"recipient": person, "updated": updated_since(memory, recipient)}
+class NudgeContexts:
+    """What the nudge templates receive (``templates/README.md``): the agenda's variables for
+    ``meeting``, computed once for the club, with each member's own entry swapped in as
+    ``recipient`` — their private goals named to them alone — and ``updated``."""
+
+    def __init__(
+        self,
+        config: Config,
+        club: Club,
+        schedule: Schedule,
+        meeting: Meeting,
+        *,
+        as_of: dt.date,
+        memory: dict[str, Any] | None,
+    ) -> None:
+        raw = agenda_context(
+            club,
+            schedule,
+            meeting,
+            as_of=as_of,
+            cap=config.club.cap,
+            memory=memory,
+            config=config,
+            reveal_private=True,
+        )
+        self.private = private_goals(club)
+        self.shared = hide_private(raw, self.private)
+        self.people = {person["name"]: person for person in raw["members"]}
+        self.memory = memory
+
+    def context(self, recipient: str | None = None) -> dict[str, Any]:
+        """The context of ``recipient``'s nudge (None: the club's, as chat shows it)."""
+        own = self.people.get(recipient) if recipient else None
+        return self.shared | {
+            "recipient": hide_private(own, self.private, recipient) if own else None,
+            "updated": updated_since(self.memory, recipient),
+        }
 
 
 def updated_since(memory: dict[str, Any] | None, name: str | None) -> bool | None:
@@ -231,15 +250,10 @@ def nudge_messages(
     (:func:`to_nudge`), keyed ``nudge/2026-11-24/ada@example.org``; a nudge is personal even
     when ``email.mode`` is ``group``."""
     email = email_settings(config)
-    shared = nudge_context(config, club, schedule, meeting, as_of=as_of, memory=memory)
-    people = {person["name"]: person for person in shared["members"]}
+    contexts = NudgeContexts(config, club, schedule, meeting, as_of=as_of, memory=memory)
 
     def render(recipient: str | None) -> tuple[str, str, str]:
-        # One context for the club, the recipient swapped in: linear in the club's size.
-        context = shared | {
-            "recipient": people.get(recipient),
-            "updated": updated_since(memory, recipient),
-        }
+        context = contexts.context(recipient)
         return _three("nudge", context, config)
 
     return _addressed(
@@ -342,7 +356,9 @@ def nudge_chat(
         return None
     from .chat import ChatMessage, Section
 
-    context = nudge_context(config, club, schedule, meeting, as_of=now.date(), memory=memory)
+    context = NudgeContexts(
+        config, club, schedule, meeting, as_of=now.date(), memory=memory
+    ).context()
     names = set(to_nudge(config, club, memory))
     sections = [
         Section(

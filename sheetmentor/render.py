@@ -45,6 +45,7 @@ from .cadence import Meeting, Schedule, build_schedule
 from .config import AgendaConfig, Config
 from .errors import ConfigError
 from .plain import day, number, records
+from .privacy import hide_private, private_goals
 from .words import plural
 
 if TYPE_CHECKING:
@@ -146,11 +147,14 @@ def agenda_context(
     cap: int,
     memory: dict[str, Any] | None = None,
     config: Config | None = None,
+    reveal_private: bool = False,
 ) -> dict[str, Any]:
     """Everything the agenda templates receive (documented in ``templates/README.md``).
 
     ``config`` gives the time box (``meetings.agenda``) and the sheet's link; without it the
-    defaults apply and the link is left out.
+    defaults apply and the link is left out. Private goals show as "1 private goal (done)"
+    (:func:`sheetmentor.privacy.hide_private`) unless ``reveal_private``, for a caller that
+    masks them per reader itself.
     """
     completion = completion_by_tier(club)
     basics = _members(club, completion)
@@ -182,7 +186,7 @@ def agenda_context(
             }
         )
     _attach_memory(people, memory)
-    return _common(club, completion, as_of, cap, config) | {
+    context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
         "previous_absent": absent_from(club, previous),
@@ -196,6 +200,7 @@ def agenda_context(
         "carried_total": sum(len(person["carried"]) for person in people),
         "memory": memory,
     }
+    return context if reveal_private else hide_private(context, private_goals(club))
 
 
 def recap_context(
@@ -259,7 +264,7 @@ def recap_context(
         )
     attended = list(meeting.attended) if meeting.attended is not None else None
     _attach_memory(people, memory)
-    return _common(club, completion, as_of, cap, config) | {
+    context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "attended": attended,
         "absent": absent_from(club, meeting),
@@ -270,6 +275,8 @@ def recap_context(
         "wins": [win for person in people for win in person["wins"]],
         "memory": memory,
     }
+    # Private goals are named in their owner's personal recap only.
+    return hide_private(context, private_goals(club), recipient)
 
 
 def time_box(
@@ -514,6 +521,7 @@ def _goal(row: dict[str, Any], club: Club) -> dict[str, Any]:
         "notes": row["notes"],
         "ref": f"{row['tab']}!{row['sheet_row']}",
         "extra": {column: row[column] for column in club.extra_columns.get("goals", [])},
+        "private": False,
     }
 
 

@@ -462,7 +462,7 @@ def preview_nudges(
     """``nudge`` without ``--send``: each nudge as it would be mailed (To, Subject, text), or a
     line saying why nobody would get one. Sends nothing, plans nothing."""
     from .commands import read
-    from .mailings import nudge_context, nudge_meeting, to_nudge, updated_since
+    from .mailings import NudgeContexts, nudge_meeting, to_nudge
 
     moment = as_of or now
     expect_history = config.state.is_dir()
@@ -476,11 +476,10 @@ def preview_nudges(
     if not names:
         return f"nobody to nudge before {chosen.date.isoformat()}: every member updated their row"
     emails = dict(zip(club.active_members["name"], club.active_members["email"], strict=True))
-    shared = nudge_context(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
-    people = {person["name"]: person for person in shared["members"]}
+    contexts = NudgeContexts(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
     parts = []
     for name in names:
-        context = shared | {"recipient": people[name], "updated": updated_since(memory, name)}
+        context = contexts.context(name)
         subject = render_template("nudge.subject.j2", context, config.templates).strip()
         text = render_template("nudge.txt.j2", context, config.templates).strip("\n")
         address = emails.get(name)
