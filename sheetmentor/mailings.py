@@ -120,17 +120,28 @@ def recap_messages(
     following = schedule.following(meeting)
     calendar = meetings_ics(club, schedule, [following]) if following else None
 
+    raw = recap_context(
+        club,
+        schedule,
+        meeting,
+        as_of=as_of,
+        cap=config.club.cap,
+        memory=memory,
+        config=config,
+        reveal_private=True,
+    )
+    private = private_goals(club)
+    shared = hide_private(raw, private)
+    own = {person["name"]: person for person in raw["members"]}
+
     def render(recipient: str | None) -> tuple[str, str, str]:
-        context = recap_context(
-            club,
-            schedule,
-            meeting,
-            as_of=as_of,
-            cap=config.club.cap,
-            recipient=recipient,
-            memory=memory,
-            config=config,
-        )
+        # The club's part is computed once; each member's own section (their private goals
+        # named) goes first: linear work per message, not the whole recap again.
+        if recipient is None:
+            return _three("recap", shared, config)
+        mine = hide_private(own[recipient], private, recipient)
+        others = [p for p in shared["members"] if p["name"] != recipient]
+        context = shared | {"members": [mine, *others], "recipient": mine}
         return _three("recap", context, config)
 
     return _addressed(

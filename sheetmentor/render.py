@@ -213,6 +213,7 @@ def recap_context(
     recipient: str | None = None,
     memory: dict[str, Any] | None = None,
     config: Config | None = None,
+    reveal_private: bool = False,
 ) -> dict[str, Any]:
     """Everything the recap templates receive (documented in ``templates/README.md``).
 
@@ -275,8 +276,9 @@ def recap_context(
         "wins": [win for person in people for win in person["wins"]],
         "memory": memory,
     }
-    # Private goals are named in their owner's personal recap only.
-    return hide_private(context, private_goals(club), recipient)
+    # Private goals are named in their owner's personal recap only (``reveal_private``: the
+    # caller masks them per reader itself).
+    return context if reveal_private else hide_private(context, private_goals(club), recipient)
 
 
 def time_box(
