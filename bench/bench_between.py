@@ -35,6 +35,7 @@ from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test helpers
 from chat_servers import ChatServer
+from conftest import CONFIG, deep_merge
 from smtp_servers import smtp_server
 
 from sheetmentor.config import load_config
@@ -63,27 +64,21 @@ def write_club(folder: Path, members: int, smtp: tuple[str, int]) -> Path:
     meetings.append(["Date", "Attended"])
     meetings.append(["2026-11-17", "Member 0000"])
     book.save(folder / "club.xlsx")
-    config = {
-        "club": {"name": "Bench Club", "cap": members},
-        "meetings": {
-            "every": "2 weeks",
-            "weekday": "tuesday",
-            "time": "12:00",
-            "duration": "60m",
-            "timezone": "America/Toronto",
-            "first": dt.date(2026, 9, 8),
+    config = deep_merge(
+        CONFIG,  # the test suite's club: Toronto, every other Tuesday at noon
+        {
+            "club": {"name": "Bench Club", "cap": members},
+            "email": {
+                "from": "Bench Club <club@example.org>",
+                "smtp": {"host": smtp[0], "port": smtp[1], "security": "none"},
+            },
+            "chat": {
+                "slack": {"webhook_env": "BENCH_SLACK_WEBHOOK"},
+                "discord": {"webhook_env": "BENCH_DISCORD_WEBHOOK"},
+                "post": ["recap", "nudge"],
+            },
         },
-        "source": {"path": "club.xlsx"},
-        "email": {
-            "from": "Bench Club <club@example.org>",
-            "smtp": {"host": smtp[0], "port": smtp[1], "security": "none"},
-        },
-        "chat": {
-            "slack": {"webhook_env": "BENCH_SLACK_WEBHOOK"},
-            "discord": {"webhook_env": "BENCH_DISCORD_WEBHOOK"},
-            "post": ["recap", "nudge"],
-        },
-    }
+    )
     path = folder / "sheetmentor.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
