@@ -474,7 +474,11 @@ def preview_nudges(
     )
     names = to_nudge(config, club, memory, member=member)
     if not names:
-        return f"nobody to nudge before {chosen.date.isoformat()}: every member updated their row"
+        who = f"{member} has" if member else "every member has"
+        return (
+            f"nobody to nudge before {chosen.date.isoformat()}: {who} updated their row since "
+            "the last meeting (meetings.nudge_updated: true nudges them anyway)"
+        )
     emails = dict(zip(club.active_members["name"], club.active_members["email"], strict=True))
     contexts = NudgeContexts(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
     parts = []

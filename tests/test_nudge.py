@@ -106,6 +106,8 @@ def test_members_who_updated_are_skipped(club: ClubFolder) -> None:
     result = club.run("nudge", env=at(BEFORE))
     assert result.exit_code == 0, result.stderr
     assert "To: Bo Chen" in result.stdout and "Ada" not in result.stdout
+    ada = club.run("nudge", "--member", "ada okonkwo", env=at(BEFORE)).stdout
+    assert ada.startswith("nobody to nudge before 2026-12-01: ada okonkwo has updated their row")
     assert club.run("send-due", env=at(BEFORE)).exit_code == 0
     assert [m["To"] for m in outbox(club)] == ["Bo Chen <bo@example.org>"]
 
