@@ -307,6 +307,8 @@ def member_chat_ids(club: Club) -> dict[str, dict[str, str]]:
 
 
 def _goal_line(goal: dict[str, Any]) -> str:
+    if goal.get("private"):
+        return f"- {goal['goal']}"  # "1 private goal (done)" says its status already
     status = goal["status"]
     progress = goal["progress"] if status == "open" else 0
     return f"- {goal['goal']}: {status}" + (f", {round(progress * 100)}%" if progress else "")

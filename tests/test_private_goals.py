@@ -112,7 +112,8 @@ def test_private_goal_text_reaches_only_its_owner(private_club: ClubFolder) -> N
     assert len(posts) == 6  # nudge, agenda and recap on Slack and on Discord
     for post in posts:
         assert secrets_in(post) == set(), post
-    assert any("1 private goal" in post for post in posts)
+    assert any("1 private goal (open)" in post for post in posts)
+    assert not any("private goal (open): open" in post for post in posts)
 
     mail = outbox(club)
     ada_mail = "\n".join(mail["Ada Okonkwo <ada@example.org>"])
