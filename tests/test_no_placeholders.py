@@ -113,6 +113,7 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
         ["recap", "--member", "Bo Chen"],
         ["recap", "--member", "Bo Chen", "--format", "html"],
         ["recap", "--status"],
+        ["nudge"],
         ["next"],
         ["calendar", "-n", "3"],
         ["cron"],
