@@ -206,3 +206,34 @@ def test_two_runs_at_once_post_each_message_once(tmp_path: Path) -> None:
         assert len(servers["slack"].received) == 1
         assert len(servers["discord"].received) == 1
     assert len(outbox(config)) == 5
+
+
+def test_a_refused_post_is_held_until_retry_failed(tmp_path: Path) -> None:
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        servers["discord"].script(Answer(404, {"message": "Unknown Webhook", "code": 10015}))
+        env = hooks(servers["slack"], servers["discord"])
+        refused = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert refused.exit_code == 1 and "10015" in refused.stderr
+        held = cli(config, HOUR_LATER, env, "recap", "--send")  # cron: complete, nothing due
+        assert (held.exit_code, held.stderr) == (0, "")
+        assert servers["discord"].received == []
+        fixed = cli(config, HOUR_LATER, env, "recap", "--send", "--retry-failed")
+        assert (fixed.exit_code, fixed.stderr) == (0, "")
+        assert len(servers["discord"].received) == len(servers["slack"].received) == 1
+    assert len(outbox(config)) == 3
+
+
+def test_teams_gets_an_adaptive_card_once(tmp_path: Path) -> None:
+    config = write_club(
+        tmp_path, None, count=2, config={"chat": {"teams": {"webhook_env": "TEST_TEAMS"}}}
+    )
+    with chat_servers() as servers:
+        env = {"TEST_TEAMS": servers["teams"].url}
+        for when in (MEETING_ENDED, HOUR_LATER):
+            result = cli(config, when, env, "recap", "--send")
+            assert (result.exit_code, result.stderr) == (0, "")
+        assert len(servers["teams"].received) == 1
+        assert servers["teams"].failed_runs == []
+    card = json.dumps(servers["teams"].received[0])
+    assert "AdaptiveCard" in card and "Member 2" in card
