@@ -186,6 +186,7 @@ def test_kill_9_while_posting_then_a_later_cron_run(tmp_path: Path, platform: st
         assert killer.fired and code == -9, err
         hour = cli(config, HOUR_LATER, env, "recap", "--send")
         assert hour.exit_code == 0, hour.stderr
+        assert f"chat/{platform}/recap/2026-11-17: in doubt" in hour.stderr  # said, not reposted
         day = cli(config, "2026-11-18T14:00", env, "recap", "--send")
         assert (day.exit_code, day.stderr) == (0, "")
         assert len(killer.received) == 1
