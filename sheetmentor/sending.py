@@ -357,9 +357,11 @@ def _send(
 
 def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -> list[ChatPost]:
     """Plan every chat message in the ledger, under the mailing of the e-mails, before anything
-    is sent: the mailing is complete only when the chats have theirs too. A post whose parts
-    were planned differently by an earlier run (the content changed and splits otherwise) keeps
-    the parts already posted; the old parts not posted are closed as ``failed`` with why."""
+    is sent: the mailing is complete only when the chats have theirs too.
+
+    A post an earlier run split otherwise (the content changed since) is not posted again in
+    its new parts once one of its old parts was posted — that would repeat it in the channel;
+    its old parts not posted are closed as ``failed``, saying why."""
     from .chat import plan_chat_posts
 
     if chat is None:
@@ -370,12 +372,15 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
     wanted = {post.part_key for post in posts}
     earlier = {
         entry.key: entry
-        for entry in ledger.history()
+        for entry in ledger.history(kind=kind)
         if entry.mailing == mailing and entry.key.startswith("chat/")
     }
-    for key, entry in earlier.items():
-        if key not in wanted and entry.state not in (State.SENT, State.FAILED):
+    resplit = {key for key in earlier if key not in wanted}
+    posted = {key.split("/part-")[0] for key in resplit if earlier[key].state == State.SENT}
+    for key in resplit:
+        if earlier[key].state not in (State.SENT, State.FAILED):
             ledger.mark_failed(key, "not posted: the message was split differently in a later run")
+    posts = [post for post in posts if post.key not in posted]
     ledger.plan(
         mailing,
         kind,
@@ -392,8 +397,8 @@ def _post_chat(
 
     Incoming webhooks take no idempotency key, so a message found ``sending`` (its run died
     during the request, after the platform may have posted it) is not posted again: it is
-    recorded ``sent`` with the doubt in its error column, and the run says so. A duplicate in
-    the club's channel is what the ledger exists to prevent.
+    recorded ``sent`` and the run says so on stderr. A duplicate in the club's channel is what
+    the ledger exists to prevent.
     """
     from .chat import ChatOutcome, WebhookPoster, send_chat_posts
 

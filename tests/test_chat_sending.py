@@ -238,3 +238,24 @@ def test_teams_gets_an_adaptive_card_once(tmp_path: Path) -> None:
         assert servers["teams"].failed_runs == []
     card = json.dumps(servers["teams"].received[0])
     assert "AdaptiveCard" in card and "Member 2" in card
+
+
+def test_a_post_split_otherwise_later_is_not_posted_again(tmp_path: Path) -> None:
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        first = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert (first.exit_code, first.stderr) == (0, "")
+        # The goals grow long: the same recap now takes several messages on each chat.
+        long = [[f"Member {i}", f"m{i}@example.org", "yes"] for i in range(1, 4)]
+        chat_club(tmp_path, rows=long)
+        from openpyxl import load_workbook
+
+        book = load_workbook(tmp_path / "club.xlsx")
+        for row in book["Goals"].iter_rows(min_row=2):
+            row[1].value = " ".join(["a long goal text"] * 400)
+        book.save(tmp_path / "club.xlsx")
+        again = cli(config, HOUR_LATER, env, "recap", "--send", "--meeting", "2026-11-17")
+        assert (again.exit_code, again.stderr) == (0, "")
+        assert len(servers["slack"].received) == len(servers["discord"].received) == 1
+    assert len(outbox(config)) == 3
