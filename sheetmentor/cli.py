@@ -99,6 +99,13 @@ new_ledger_option = click.option(
     help="With --send: start a new ledger although earlier sends are on record (they may go "
     "out again).",
 )
+retry_failed_option = click.option(
+    "--retry-failed",
+    is_flag=True,
+    cls=PairedOption,
+    needs=("send",),
+    help="With --send: send again what failed for good, once you fixed the cause.",
+)
 new_ledger_option_plain = click.option(
     "--new-ledger",
     is_flag=True,
@@ -279,13 +286,7 @@ def changes(
     excludes=("output",),
     help="Email it to the members (once per meeting).",
 )
-@click.option(
-    "--retry-failed",
-    is_flag=True,
-    cls=PairedOption,
-    needs=("send",),
-    help="With --send: send again what failed for good.",
-)
+@retry_failed_option
 @new_ledger_option
 @as_of_option
 @force_option
@@ -342,13 +343,7 @@ def agenda(
     excludes=("send", "member"),
     help="Show what was sent, and when.",
 )
-@click.option(
-    "--retry-failed",
-    is_flag=True,
-    cls=PairedOption,
-    needs=("send",),
-    help="Send again messages that failed for good.",
-)
+@retry_failed_option
 @new_ledger_option
 @click.option(
     "--as-of",
@@ -410,13 +405,7 @@ def _report(report: DeliveryReport) -> None:
 @click.option("--meeting", type=DATE, help="The meeting's date (default: the next meeting).")
 @click.option("--send", is_flag=True, help="Send the nudges (once per meeting and member).")
 @click.option("--member", help="Only this member's nudge.")
-@click.option(
-    "--retry-failed",
-    is_flag=True,
-    cls=PairedOption,
-    needs=("send",),
-    help="With --send: send again what failed for good.",
-)
+@retry_failed_option
 @new_ledger_option
 @click.option(
     "--as-of",
