@@ -632,17 +632,32 @@ def _input_option(value: str | None) -> bool:
 
 
 def _get_spreadsheet(emu: SheetsEmulator, who: Any, query: Any, body: Any, key: str) -> Any:
+    """Metadata, and with grid data each tab's cells. As Google documents it,
+    ``includeGridData`` is ignored when a field mask is given: the mask alone says whether
+    ``sheets.data`` comes back."""
     book = emu._book(key, who, write=False)
+    fields = (query.get("fields") or [""])[-1]
+    mask = parse_field_mask(fields) if fields else None
+    if mask is not None:
+        sheets_mask = mask.get("sheets", mask.get("*"))
+        with_grid = sheets_mask is not None and (not sheets_mask or "data" in sheets_mask)
+    else:
+        with_grid = (query.get("includeGridData") or ["false"])[-1].lower() == "true"
     with emu._lock:
         metadata = book.metadata()
         ranges = query.get("ranges") or []
+        resolved = [book.resolve(r) for r in ranges]
         if ranges:
-            titles = {book.resolve(r)[0].title for r in ranges}
+            titles = {sheet.title for sheet, _ in resolved}
             metadata["sheets"] = [
                 s for s in metadata["sheets"] if s["properties"]["title"] in titles
             ]
-    fields = (query.get("fields") or [""])[-1]
-    return apply_field_mask(metadata, parse_field_mask(fields)) if fields else metadata
+        if with_grid:
+            for entry in metadata["sheets"]:
+                sheet = book.sheet_by_id(entry["properties"]["sheetId"])
+                grids = [grid for s, grid in resolved if s is sheet] or [None]
+                entry["data"] = [book.grid_data(sheet, grid) for grid in grids]
+    return apply_field_mask(metadata, mask) if mask else metadata
 
 
 def _batch_get(emu: SheetsEmulator, who: Any, query: Any, body: Any, key: str) -> Any:
@@ -774,6 +789,8 @@ def _batch_update_spreadsheet(
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_*]+")
+_FIELD_STEP = "./"
+"""``a.b`` and ``a/b`` both select ``b`` inside ``a``."""
 
 
 def parse_field_mask(text: str) -> dict[str, Any]:
@@ -799,7 +816,7 @@ def _parse_fields(text: str, position: int, stop: str | None) -> tuple[dict[str,
                 raise ApiError(400, "Request contains an invalid argument.", "INVALID_ARGUMENT")
             path.append(match.group(0))
             position = match.end()
-            if text[position : position + 1] != ".":
+            if text[position : position + 1] not in tuple(_FIELD_STEP):
                 break
             position += 1
         sub: dict[str, Any] = {}
