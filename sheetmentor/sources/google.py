@@ -75,6 +75,7 @@ from . import CellValue, RawTable
 
 if TYPE_CHECKING:
     from ..config import SourceConfig
+    from .link import LinkSheetSource
 
 EMULATOR_ENV = "SHEETMENTOR_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -472,11 +473,11 @@ class GoogleSheetSource:
         scopes = WRITE_SCOPES if writable else READ_SCOPES
         emulator = None if endpoint else env.get(EMULATOR_ENV)
         if emulator:
-            base_url: str | None = _checked_url(emulator, EMULATOR_ENV)
+            base_url: str | None = checked_url(emulator, EMULATOR_ENV)
             session = AuthorizedSession(AnonymousCredentials(), refresh_status_codes=())
             identity = _Identity("emulator")
         else:
-            base_url = _checked_url(endpoint, "endpoint") if endpoint else None
+            base_url = checked_url(endpoint, "endpoint") if endpoint else None
             if source.oauth:
                 credentials, identity = _oauth_user(source, scopes, authorized_user_file)
             elif source.credentials is not None:
@@ -491,7 +492,8 @@ class GoogleSheetSource:
                 raise ConfigError(
                     "no Google credentials: set source.credentials to a service account's JSON "
                     f"key file, or the environment variable {CREDENTIALS_ENV}, or set "
-                    "source.oauth: true to sign in with your own Google account"
+                    "source.oauth: true to sign in with your own Google account; or share the "
+                    "sheet by link and set source.access: link (no credentials needed)"
                 )
             token_requests = (
                 google.auth.transport.requests.Request(_TokenSession(base_url))
@@ -603,8 +605,8 @@ class GoogleSheetSource:
             raise GoogleSheetsError(self._token_refused(error)) from None
         except TransportError as error:
             raise GoogleUnreachableError(
-                f"cannot reach Google's sign-in service: {_reason(error)}; check the network "
-                "connection"
+                f"cannot reach Google's sign-in service: {network_reason(error)}; check the "
+                "network connection"
             ) from None
         except GoogleAuthError as error:
             raise GoogleSheetsError(
@@ -758,10 +760,10 @@ class GoogleSheetSource:
             if self.identity.kind == "emulator"
             else "; check the network connection"
         )
-        return f"cannot connect to {host}: {_reason(error)}{hint}"
+        return f"cannot connect to {host}: {network_reason(error)}{hint}"
 
 
-def _reason(error: Exception) -> str:
+def network_reason(error: Exception) -> str:
     """The human part of a network error (``Connection refused``), without URLs."""
     text = str(error)
     for pattern in (
@@ -876,8 +878,31 @@ def _json_cell(value: CellValue) -> Any:
     return value
 
 
-def _checked_url(value: str, name: str) -> str:
+def checked_url(value: str, name: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f'{name}="{value}" is not an address like http://127.0.0.1:8089')
     return value
+
+
+def has_credentials(source: SourceConfig, environ: Mapping[str, str]) -> bool:
+    """Whether the API path has credentials to use (a key file, or an OAuth sign-in)."""
+    return source.oauth or source.credentials is not None or bool(environ.get(CREDENTIALS_ENV))
+
+
+def open_google_source(
+    source: SourceConfig, environ: Mapping[str, str] | None = None
+) -> GoogleSheetSource | LinkSheetSource:
+    """The Google source ``source.access`` asks for: the Sheets API, or the sheet's link.
+
+    ``auto`` (the default) uses the API when credentials are set up or the emulator is, and
+    the link otherwise — so a sheet shared by link needs no setup at all.
+    """
+    from .link import LinkSheetSource
+
+    env = os.environ if environ is None else environ
+    if source.access == "link":
+        return LinkSheetSource.from_config(source, environ=env)
+    if source.access == "auto" and not env.get(EMULATOR_ENV) and not has_credentials(source, env):
+        return LinkSheetSource.from_config(source, environ=env, chosen_for_lack_of_credentials=True)
+    return GoogleSheetSource.from_config(source, environ=env)

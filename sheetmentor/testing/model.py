@@ -8,6 +8,7 @@ string of a response) live in one place and can be read next to each other.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .cells import (
     extended_value,
     format_value,
     from_python,
+    from_serial,
     locale_of,
     number_format,
     parse_input,
@@ -127,6 +129,9 @@ class Spreadsheet:
     sheets: list[Sheet] = field(default_factory=list)
     shared_with: set[str] | None = None
     """E-mail addresses allowed in when the emulator checks tokens (None: anyone)."""
+    link_shared: bool = True
+    """"Anyone with the link can view": the export link serves the workbook without signing
+    in (False: it answers with Google's sign-in redirect)."""
 
     @property
     def conventions(self) -> Locale:
@@ -356,6 +361,51 @@ class Spreadsheet:
             if grid.start_row <= key[0] < grid.end_row and grid.start_col <= key[1] < grid.end_col:
                 del sheet.cells[key]
         return grid.a1()
+
+
+def export_xlsx(book: Spreadsheet) -> bytes:
+    """The workbook as "File > Download > Microsoft Excel" (and the export link) gives it:
+    typed cells (dates and times as Excel dates with their format, percents as fractions with a
+    percent format, checkboxes as booleans), formulas as their computed values."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    locale = book.conventions
+    for sheet in book.sheets:
+        worksheet = workbook.create_sheet(sheet.title)
+        for (r, c), cell in sorted(sheet.cells.items()):
+            target = worksheet.cell(row=r + 1, column=c + 1)
+            value = cell.value
+            if cell.error or isinstance(value, bool | str) or value is None:
+                target.value = value
+                if isinstance(value, str):
+                    target.data_type = "s"  # text, even "#DIV/0!" or "=1+1"
+                continue
+            numbers = number_format(cell, locale)
+            kind = cell.kind
+            if kind == "date":
+                target.value = from_serial(value).date()
+            elif kind == "datetime":
+                target.value = from_serial(round(value * 86400) / 86400)
+            elif kind == "time":
+                target.value = from_serial(round(value * 86400) / 86400).time()
+            else:
+                target.value = value
+            if numbers is not None:
+                target.number_format = _excel_pattern(numbers["pattern"], kind)
+    if not workbook.worksheets:
+        workbook.create_sheet("Sheet1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _excel_pattern(pattern: str, kind: str) -> str:
+    """Sheets' ``M/d/yyyy`` is Excel's ``m/d/yyyy`` (Excel reads date codes in lower case)."""
+    if kind in ("date", "time", "datetime"):
+        return pattern.replace("AM/PM", "\0").lower().replace("\0", "AM/PM")
+    return pattern
 
 
 def _cell_data(cell: Cell, locale: Locale) -> dict[str, Any]:
