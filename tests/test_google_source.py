@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.errors import ConfigError, ServiceError, SheetError
+from sheetmentor.errors import (
+    ConfigError,
+    GoogleAnswerError,
+    GoogleUnreachableError,
+    ServiceError,
+    SheetError,
+)
 from sheetmentor.sources.google import GoogleSheetSource, spreadsheet_key
 from sheetmentor.testing.cells import Cell
 from sheetmentor.testing.clock import FakeClock
@@ -244,6 +250,71 @@ def test_nothing_listening(emulator_source: Make, closed_port: int) -> None:
     assert str(caught.value).startswith(f"cannot connect to 127.0.0.1:{closed_port}")
     assert "Connection refused" in str(caught.value)
     assert caught.value.exit_code == 3
+
+
+def test_nothing_listening_is_not_retried(
+    emulator_source: Make, closed_port: int, fake_clock: FakeClock
+) -> None:
+    config = SourceConfig(google_sheet="club-key")
+    source = GoogleSheetSource.from_config(
+        config,
+        environ={"SHEETMENTOR_SHEETS_EMULATOR": f"http://127.0.0.1:{closed_port}"},
+        retry=fake_clock.policy(60),
+    )
+    with pytest.raises(GoogleUnreachableError, match="Connection refused"):
+        source.read_all_tables()
+    assert fake_clock.sleeps == []
+
+
+def test_an_unknown_host_is_not_retried(fake_clock: FakeClock) -> None:
+    config = SourceConfig(google_sheet="club-key")
+    source = GoogleSheetSource.from_config(
+        config,
+        environ={"SHEETMENTOR_SHEETS_EMULATOR": "http://sheets.invalid:8089"},
+        retry=fake_clock.policy(60),
+    )
+    with pytest.raises(GoogleUnreachableError, match=r"cannot connect to sheets\.invalid:8089"):
+        source.read_all_tables()
+    assert fake_clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<html><body>Proxy login</body></html>", "is not JSON"),
+        ('{"sheets": [{"properties": {"title": "Members"', "is not JSON"),
+        ('{"sheets": {"properties": 5}}', "cannot read for spreadsheet club-key"),
+        ('{"sheets": [{"properties": {"title": "A"}, "data": [{"rowData": [{"values": '
+         '[{"effectiveValue": {"numberValue": "7"}}]}]}]}]}', "(TypeError in"),
+        ("[1, 2]", "cannot read"),
+    ],
+    ids=["html", "truncated-json", "wrong-shape", "wrong-type", "a-list"],
+)  # fmt: skip
+def test_an_answer_that_cannot_be_read_is_a_clear_error(
+    club: SheetsEmulator, emulator_source: Make, body: str, expected: str
+) -> None:
+    club.inject(body=body, api="spreadsheets.get")
+    with pytest.raises(GoogleAnswerError) as caught:
+        emulator_source("club-key").read_all_tables()
+    assert expected in str(caught.value)
+    assert caught.value.exit_code == 3
+
+
+def test_a_cut_off_answer_is_retried(
+    club: SheetsEmulator, emulator_source: Make, fake_clock: FakeClock
+) -> None:
+    club.inject(truncate=True)
+    assert "Members" in emulator_source("club-key").read_all_tables()
+    assert len(fake_clock.sleeps) == 1
+    club.inject(truncate=True, times=None)
+    with pytest.raises(GoogleAnswerError, match="cut off"):
+        emulator_source("club-key", budget=5).read_all_tables()
+
+
+def test_a_slow_drip_is_bounded_by_the_timeout(club: SheetsEmulator, emulator_source: Make):
+    club.inject(drip=0.02, times=None)
+    with pytest.raises(GoogleUnreachableError, match=r"did not answer within 0\.3 s"):
+        emulator_source("club-key", budget=0, timeout=0.3).read_all_tables()
 
 
 # --- service accounts and what Google refuses --------------------------------------------------

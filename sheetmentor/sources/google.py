@@ -54,12 +54,14 @@ import google.auth.transport.requests
 import gspread
 import requests
 import tenacity
+import urllib3
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
 from gspread.utils import absolute_range_name
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from ..errors import (
@@ -87,6 +89,7 @@ OAUTH_ORIGIN = "https://oauth2.googleapis.com"
 _IDEMPOTENT = {"get", "put", "head", "delete", "options"}
 _UNPARSABLE_RANGE = "Unable to parse range: "
 _T = TypeVar("_T")
+_S = TypeVar("_S", bound=requests.Session)
 
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 """Day zero of Google's serial dates."""
@@ -277,6 +280,58 @@ class SheetsHTTPClient(HTTPClient):
             return HTTPClient.request(self, method, endpoint, params, data, json, files, headers)
 
         return call_with_retries(self.retry, send, idempotent=method.lower() in _IDEMPOTENT)
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with the whole answer due within the read timeout.
+
+    requests' timeout bounds each socket read, so a server that drips a byte at a time never
+    times out; here the body is read as it comes and a :class:`requests.ReadTimeout` is raised
+    once the timeout has passed since the headers arrived (it is then retried as any timeout).
+    """
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        **kw: Any,
+    ) -> requests.Response:
+        response = super().send(request, stream=True, timeout=timeout, **kw)
+        limit = timeout[1] if isinstance(timeout, tuple) else timeout
+        if stream or limit is None:
+            return response
+        deadline = time.monotonic() + float(limit)
+        body = bytearray()
+        while chunk := self._read_some(response, request):
+            body += chunk
+            if time.monotonic() > deadline:
+                response.close()
+                raise requests.ReadTimeout(
+                    f"the answer did not arrive whole within {limit:g} s", request=request
+                )
+        response._content = bytes(body)
+        response._content_consumed = True
+        response.raw.release_conn()
+        return response
+
+    @staticmethod
+    def _read_some(response: requests.Response, request: requests.PreparedRequest) -> bytes:
+        """What has arrived (at most one socket read), as requests would raise its errors."""
+        try:
+            return response.raw.read1(65536, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as error:
+            raise requests.ReadTimeout(error, request=request) from None
+        except (urllib3.exceptions.ProtocolError, OSError) as error:
+            raise requests.exceptions.ChunkedEncodingError(error, request=request) from None
+
+
+def bounded(session: _S) -> _S:
+    """``session`` with :class:`DeadlineAdapter` for http and https."""
+    adapter = DeadlineAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 class _TokenSession(requests.Session):
@@ -474,7 +529,7 @@ class GoogleSheetSource:
         emulator = None if endpoint else env.get(EMULATOR_ENV)
         if emulator:
             base_url: str | None = checked_url(emulator, EMULATOR_ENV)
-            session = AuthorizedSession(AnonymousCredentials(), refresh_status_codes=())
+            session = bounded(AuthorizedSession(AnonymousCredentials(), refresh_status_codes=()))
             identity = _Identity("emulator")
         else:
             base_url = checked_url(endpoint, "endpoint") if endpoint else None
@@ -500,7 +555,7 @@ class GoogleSheetSource:
                 if base_url
                 else None
             )
-            session = AuthorizedSession(credentials, auth_request=token_requests)
+            session = bounded(AuthorizedSession(credentials, auth_request=token_requests))
         policy = retry or RetryPolicy(budget=source.retry_budget.total_seconds())
         http = SheetsHTTPClient(
             None,

@@ -49,6 +49,7 @@ from .google import (
     EMULATOR_ENV,
     RetryPolicy,
     _RetriesExhausted,
+    bounded,
     call_with_retries,
     checked_url,
     network_reason,
@@ -93,7 +94,7 @@ class LinkSheetSource:
         chosen_for_lack_of_credentials: bool = False,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
-        self.session = session or requests.Session()
+        self.session = session or bounded(requests.Session())
         self.retry = retry
         self.timeout = timeout
         self.base_url = (base_url or EXPORT_ORIGIN).rstrip("/")

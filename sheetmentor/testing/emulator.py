@@ -305,7 +305,8 @@ class SheetsEmulator:
         ``status`` answers with Google's error body for that code (502 and the export link:
         its HTML page), ``retry_after`` adds the header, ``delay`` waits before answering
         (alone: latency), ``drop`` closes the connection without an answer. The others spoil
-        the real answer: ``body`` replaces it (status 200 unless ``status`` is given),
+        the real answer: ``body`` replaces it (status 200 unless ``status`` is given; HTML when
+        it starts with ``<``),
         ``truncate`` sends half of it and closes the connection, ``drip`` sends it a byte at a
         time with that many seconds between bytes.
         """
@@ -508,7 +509,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             answer, principal = self._api_answer(method, api, route, query, raw_body)
         if fault is not None and fault.body is not None:
-            answer = _Answer(fault.status or 200, fault.body, answer.content_type, answer.headers)
+            html = fault.body.lstrip()[:1] == b"<"
+            kind = "text/html; charset=utf-8" if html else answer.content_type
+            answer = _Answer(fault.status or 200, fault.body, kind, answer.headers)
         emulator._record(
             RecordedRequest(method, unquote(split.path), query, api, answer.status, principal)
         )
