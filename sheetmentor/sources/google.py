@@ -946,18 +946,31 @@ def has_credentials(source: SourceConfig, environ: Mapping[str, str]) -> bool:
 
 
 def open_google_source(
-    source: SourceConfig, environ: Mapping[str, str] | None = None
+    source: SourceConfig,
+    environ: Mapping[str, str] | None = None,
+    *,
+    endpoint: str | None = None,
 ) -> GoogleSheetSource | LinkSheetSource:
     """The Google source ``source.access`` asks for: the Sheets API, or the sheet's link.
 
     ``auto`` (the default) uses the API when credentials are set up or the emulator is, and
-    the link otherwise — so a sheet shared by link needs no setup at all.
+    the link otherwise — so a sheet shared by link needs no setup at all. ``endpoint`` is
+    :meth:`GoogleSheetSource.from_config`'s (tests: the emulator, with real credentials).
     """
     from .link import LinkSheetSource
 
     env = os.environ if environ is None else environ
-    if source.access == "link":
-        return LinkSheetSource.from_config(source, environ=env)
-    if source.access == "auto" and not env.get(EMULATOR_ENV) and not has_credentials(source, env):
-        return LinkSheetSource.from_config(source, environ=env, chosen_for_lack_of_credentials=True)
-    return GoogleSheetSource.from_config(source, environ=env)
+    if reads_by_link(source, env, endpoint=endpoint):
+        return LinkSheetSource.from_config(
+            source, environ=env, chosen_for_lack_of_credentials=source.access == "auto"
+        )
+    return GoogleSheetSource.from_config(source, environ=env, endpoint=endpoint)
+
+
+def reads_by_link(
+    source: SourceConfig, environ: Mapping[str, str], *, endpoint: str | None = None
+) -> bool:
+    """``access: link``, or ``auto`` with neither credentials nor an emulator to talk to."""
+    if source.access != "auto":
+        return source.access == "link"
+    return not (endpoint or environ.get(EMULATOR_ENV) or has_credentials(source, environ))
