@@ -157,6 +157,21 @@ class _RetriesExhausted(Exception):
         self.elapsed = elapsed
         self.retry_after = retry_after
 
+    @property
+    def tries(self) -> str:
+        return f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"
+
+    @property
+    def spent(self) -> str:
+        return f"{self.elapsed:.0f} s"
+
+    @property
+    def asked(self) -> str:
+        """Why it stopped early, when Google asked to wait past the budget ("" otherwise)."""
+        if self.retry_after is None:
+            return ""
+        return f"; Google asked to wait {self.retry_after:.0f} s, more than the retry budget left"
+
 
 def _response_of(error: BaseException) -> requests.Response | None:
     response = getattr(error, "response", None)
@@ -764,9 +779,7 @@ class GoogleSheetSource:
         )
 
     def _gave_up(self, error: _RetriesExhausted) -> GoogleSheetsError:
-        last = error.last
-        tries = f"{error.attempts} attempt{'s' if error.attempts != 1 else ''}"
-        spent = f"{error.elapsed:.0f} s"
+        last, tries, spent = error.last, error.tries, error.spent
         if isinstance(last, requests.Timeout):
             return GoogleUnreachableError(self._timed_out(error.attempts))
         if isinstance(last, requests.ConnectionError):
@@ -776,28 +789,19 @@ class GoogleSheetSource:
                 f"Google Sheets' answers were cut off for {spent} over {tries}: check the "
                 "network connection and run again"
             )
-        return GoogleUnreachableError(self._kept_failing(last, error, tries, spent))
-
-    def _kept_failing(
-        self, last: APIError, error: _RetriesExhausted, tries: str, spent: str
-    ) -> str:
         status = _status(last)
-        asked = (
-            f"; Google asked to wait {error.retry_after:.0f} s, more than the retry budget left"
-            if error.retry_after is not None
-            else ""
-        )
         if status == 429:
-            return (
+            return GoogleUnreachableError(
                 f"Google Sheets kept refusing with 429 (too many requests: the quota of "
-                f"{self.identity.describe()} is used up) for {spent} over {tries}{asked}. Wait a "
-                "minute and run again; if it keeps happening, raise source.retry_budget or check "
-                "what else uses the same account"
+                f"{self.identity.describe()} is used up) for {spent} over {tries}{error.asked}. "
+                "Wait a minute and run again; if it keeps happening, raise source.retry_budget "
+                "or check what else uses the same account"
             )
         detail = last.error.get("message") if last.error.get("code") != -1 else "no details"
-        return (
-            f"Google Sheets kept failing ({status}: {detail}) for {spent} over {tries}{asked}. "
-            "It is Google's side: run again later, or raise source.retry_budget to wait longer"
+        return GoogleUnreachableError(
+            f"Google Sheets kept failing ({status}: {detail}) for {spent} over {tries}"
+            f"{error.asked}. It is Google's side: run again later, or raise source.retry_budget "
+            "to wait longer"
         )
 
     def _timed_out(self, attempts: int) -> str:
@@ -809,13 +813,18 @@ class GoogleSheetSource:
         )
 
     def _unreachable(self, error: requests.ConnectionError) -> str:
-        host = urlsplit(self.http.base_url or SHEETS_ORIGIN).netloc
-        hint = (
-            f" (is the emulator running? {EMULATOR_ENV} is set)"
-            if self.identity.kind == "emulator"
-            else "; check the network connection"
-        )
-        return f"cannot connect to {host}: {network_reason(error)}{hint}"
+        emulated = self.identity.kind == "emulator"
+        return unreachable(self.http.base_url or SHEETS_ORIGIN, error, emulated=emulated)
+
+
+def unreachable(address: str, error: requests.ConnectionError, *, emulated: bool) -> str:
+    """``cannot connect to HOST: Connection refused``, and where to look."""
+    hint = (
+        f" (is the emulator running? {EMULATOR_ENV} is set)"
+        if emulated
+        else "; check the network connection"
+    )
+    return f"cannot connect to {urlsplit(address).netloc}: {network_reason(error)}{hint}"
 
 
 def network_reason(error: Exception) -> str:

@@ -52,9 +52,9 @@ from .google import (
     bounded,
     call_with_retries,
     checked_url,
-    network_reason,
     pick_tables,
     spreadsheet_key,
+    unreachable,
 )
 from .workbook import open_workbook
 
@@ -251,29 +251,22 @@ class LinkSheetSource:
         )
 
     def _gave_up(self, error: _RetriesExhausted) -> GoogleSheetsError:
-        last = error.last
-        tries = f"{error.attempts} attempt{'s' if error.attempts != 1 else ''}"
-        spent = f"{error.elapsed:.0f} s"
+        last, tries, spent = error.last, error.tries, error.spent
         if isinstance(last, requests.Timeout):
             return GoogleUnreachableError(self._timed_out(error.attempts))
         if isinstance(last, requests.ConnectionError):
             return GoogleUnreachableError(f"{self._unreachable(last)} ({tries})")
         if not isinstance(last, requests.HTTPError) or last.response is None:
             return GoogleAnswerError(self._cut_off(f"{tries} over {spent}"))
-        status = last.response.status_code
-        asked = (
-            f"; Google asked to wait {error.retry_after:.0f} s, more than the retry budget left"
-            if error.retry_after is not None
-            else ""
-        )
-        if status == 429:
+        if last.response.status_code == 429:
             return GoogleUnreachableError(
                 f"Google kept refusing the download with 429 (too many requests) for {spent} "
-                f"over {tries}{asked}. Wait a minute and run again"
+                f"over {tries}{error.asked}. Wait a minute and run again"
             )
         return GoogleUnreachableError(
-            f"Google kept failing to send the sheet ({status}) for {spent} over {tries}{asked}. "
-            "It is Google's side: run again later, or raise source.retry_budget to wait longer"
+            f"Google kept failing to send the sheet ({last.response.status_code}) for {spent} "
+            f"over {tries}{error.asked}. It is Google's side: run again later, or raise "
+            "source.retry_budget to wait longer"
         )
 
     def _timed_out(self, attempts: int) -> str:
@@ -284,13 +277,7 @@ class LinkSheetSource:
         )
 
     def _unreachable(self, error: requests.ConnectionError) -> str:
-        host = urlsplit(self.base_url).netloc
-        hint = (
-            f" (is the emulator running? {EMULATOR_ENV} is set)"
-            if self.base_url != EXPORT_ORIGIN
-            else "; check the network connection"
-        )
-        return f"cannot connect to {host}: {network_reason(error)}{hint}"
+        return unreachable(self.base_url, error, emulated=self.base_url != EXPORT_ORIGIN)
 
     def _cut_off(self, detail: str) -> str:
         return (
