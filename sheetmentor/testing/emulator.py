@@ -988,6 +988,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with emulator:
         print(f"Sheets API emulator on {emulator.url}", flush=True)
         print(f"spreadsheet id: {key}", flush=True)
+        print(f"export link: {emulator.url}/spreadsheets/d/{key}/export?format=xlsx", flush=True)
         print(f"export SHEETMENTOR_SHEETS_EMULATOR={emulator.url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
