@@ -638,10 +638,13 @@ def test_the_command_line_serves_a_workbook(tmp_path: Path) -> None:
         assert process.stdout is not None
         url = process.stdout.readline().split(" on ")[1].strip()
         assert process.stdout.readline().strip() == "spreadsheet id: pbc"
+        link = f"{url}/spreadsheets/d/pbc/export?format=xlsx"
+        assert process.stdout.readline().strip() == f"export link: {link}"
         assert process.stdout.readline().strip() == f"export SHEETMENTOR_SHEETS_EMULATOR={url}"
         assert url.startswith("http://127.0.0.1:")
         answer = requests.get(f"{url}/v4/spreadsheets/pbc/values/'Goals 2026'!A2").json()
         assert answer == {"range": "'Goals 2026'!A2", "majorDimension": "ROWS", "values": [["Ada"]]}
+        assert requests.get(link).content[:2] == b"PK"
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
