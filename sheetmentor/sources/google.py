@@ -128,7 +128,7 @@ class RetryPolicy:
     The n-th wait is uniform in ``[0, min(cap, base × 2ⁿ)]`` (full jitter spreads the retries of
     many clients hitting the same quota), or exactly what ``Retry-After`` asks. No wait starts
     that would end past ``budget`` seconds after the request's first attempt: each request has
-    the whole budget, and a run makes one request (two when an optional tab is missing).
+    the whole budget, and a run makes one read request.
     """
 
     budget: float
