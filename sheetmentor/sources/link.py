@@ -131,10 +131,6 @@ class LinkSheetSource:
     def url(self) -> str:
         return f"{self.base_url}/spreadsheets/d/{self.spreadsheet_id}/export?format=xlsx"
 
-    def describe(self) -> str:
-        """Who reads the sheet, for messages and ``doctor``."""
-        return "anyone with the link (no Google account)"
-
     # --- reads -------------------------------------------------------------------------
 
     def read_all_tables(self) -> dict[str, RawTable]:
