@@ -196,3 +196,37 @@ def test_nothing_listening_is_exit_3_at_once(
     assert result.exit_code == 3
     assert f"cannot connect to 127.0.0.1:{closed_port}: Connection refused" in result.stderr
     assert "attempts" not in result.stderr  # one attempt: a refused connection is not retried
+
+
+TAB_HEADER = ["Goal", "Tier", "Category", "Status", "Progress"]
+LAYOUTS = {
+    "tab-per-member": {
+        "Members": [["Name", "Email"], ["Ada Okonkwo", "ada@example.org"], ["Bo Chen"]],
+        "Ada Okonkwo": [TAB_HEADER, ["Rewrite CV", "2-wk", "work", "done", None]],
+        "bo chen": [TAB_HEADER, ["Find a studio", "Q", "life", "", 0.4], ["Sail", "annual"]],
+    },
+    "no-meetings-tab": {
+        "Members": [["Name"], ["Ada Okonkwo"], ["Bo Chen"]],
+        "Goals": [["Member", *TAB_HEADER], ["Bo Chen", "Sail", "annual", "life", "", 0.4]],
+    },
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("access", ["api", "link"])
+def test_every_layout_costs_one_request(
+    club: ClubFolder, emulator: SheetsEmulator, layout: str, access: str
+) -> None:
+    settings = {"layout": "tab-per-member"} if layout == "tab-per-member" else {}
+    club.write(tabs=LAYOUTS[layout], config={"source": settings})
+    emulator.load_workbook(club.folder / "club.xlsx", "layout-sheet")
+    config = yaml.safe_load(club.config_path.read_text(encoding="utf-8"))
+    config["source"] = {"google_sheet": "layout-sheet", "access": access, **settings}
+    config["state"] = ".sheetmentor-google"
+    (club.folder / "google.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    command = ("status", "--format", "json", *AS_OF)
+    google = run_google(club, emulator, *command)
+    assert google.exit_code == 0, google.stderr
+    assert google.stdout == club.run(*command).stdout
+    expected = "export" if access == "link" else "spreadsheets.get"
+    assert [r.api for r in emulator.requests] == [expected]
