@@ -2,7 +2,8 @@
 
 Every failure that a user can cause or fix (a typo in the config, a sheet that is not shared, an
 SMTP server that refuses a login) is one of these classes. The CLI maps them to exit codes in one
-place (:func:`sheetmentor.cli.main`), so library users get the same precise classes.
+place (:class:`sheetmentor.cli.SheetmentorGroup` reads each class's ``exit_code``), so library
+users get the same precise classes.
 """
 
 from __future__ import annotations
@@ -49,6 +50,16 @@ class ServiceError(SheetmentorError):
     """An outside service (Google, SMTP) failed or refused (exit 3)."""
 
     exit_code = 3
+
+
+class HistoryError(SheetmentorError):
+    """The history store cannot be used as asked (exit 1): unreadable, or written out of order."""
+
+    exit_code = 1
+
+
+class HistoryVersionError(HistoryError):
+    """The history file was written by a newer sheetmentor; this one will not guess its layout."""
 
 
 # --- Google Sheets (sheetmentor.sources.google, sheetmentor.sources.link) ---------------------
