@@ -221,6 +221,8 @@ def test_grid_data_comes_with_include_grid_data_or_a_field_mask(
     assert last["values"][2]["effectiveValue"]["errorValue"]["type"] == "DIVIDE_BY_ZERO"
     assert last["values"][2]["formattedValue"] == "#DIV/0!"
     assert "data" not in api.metadata(includeGridData="false").json()["sheets"][0]
+    compact = api.metadata(includeGridData="true", prettyPrint="false")
+    assert "\n" not in compact.text and compact.json()["sheets"][0] == sheet
     # A field mask decides alone: includeGridData is ignored when one is given.
     masked = api.metadata(
         fields="sheets(data(rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))",

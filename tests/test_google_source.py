@@ -63,6 +63,7 @@ def test_a_run_reads_every_tab_in_one_request_with_typed_cells(
     [request] = club.requests
     assert request.api == "spreadsheets.get"
     assert "rowData(values(effectiveValue" in request.query["fields"][0]
+    assert request.query["prettyPrint"] == ["false"]  # compact JSON: the answer is big
     assert tables["Members"].rows == [
         ["Name", "Email", "Active"],
         ["Ada Okonkwo", "ada@example.org", True],

@@ -95,11 +95,22 @@ SERIAL_EPOCH = dt.datetime(1899, 12, 30)
 """Day zero of Google's serial dates."""
 GRID_FIELDS = (
     "sheets(properties(title,sheetId,index,sheetType),data(startRow,startColumn,"
-    "rowData(values(effectiveValue,formattedValue,effectiveFormat/numberFormat/type))))"
+    "rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))"
 )
-"""The field mask of the one read: every tab's title and each cell's value, its text and the
-type of its number format (to tell a date from a number), nothing else (no colours, fonts,
-borders, validation)."""
+"""The field mask of the one read: every tab's title, each cell's value and the type of its
+number format (to tell a date from a number), nothing else — no text as shown (an error cell's
+text comes from its error type), colours, fonts, borders or validation."""
+ERROR_TEXTS = {
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "NAME": "#NAME?",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "N_A": "#N/A",
+    "NUM": "#NUM!",
+    "NULL_VALUE": "#NULL!",
+    "LOADING": "#LOADING",
+}
+"""An ``ErrorValue`` type as the cell shows it (and ``UNFORMATTED_VALUE`` gives it)."""
 
 
 def spreadsheet_key(value: str) -> str:
@@ -588,7 +599,8 @@ class GoogleSheetSource:
         response = self._call(
             "read",
             lambda: self.http.spreadsheets_get(
-                self.spreadsheet_id, params={"includeGridData": "true", "fields": GRID_FIELDS}
+                self.spreadsheet_id,
+                params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"},
             ),
         )
         try:
@@ -876,9 +888,9 @@ def tables_from_grid_data(response: Mapping[str, Any]) -> dict[str, RawTable]:
 
     Typed as the values endpoint types them with ``UNFORMATTED_VALUE``: numbers stay numbers
     (a percent is its fraction), checkboxes are booleans, an error cell is its text
-    (``#DIV/0!``); a number whose format is a date or a date-time becomes a ``date`` or a
-    ``datetime``, as a workbook file gives it. Empty cells are None; trailing empty cells and
-    rows are left out, as Google leaves them out.
+    (``#DIV/0!``, from its error type); a number whose format is a date or a date-time becomes
+    a ``date`` or a ``datetime``, as a workbook file gives it. Empty cells are None; trailing
+    empty cells and rows are left out, as Google leaves them out.
     """
     tables: dict[str, RawTable] = {}
     for sheet in response.get("sheets", []):
@@ -911,7 +923,7 @@ def _grid_value(cell: Mapping[str, Any]) -> CellValue:
     if not value:
         return None
     if "errorValue" in value:
-        return str(cell.get("formattedValue") or "#ERROR!")
+        return ERROR_TEXTS.get(str(value["errorValue"].get("type")), "#ERROR!")
     if "boolValue" in value:
         return _typed(value["boolValue"], bool)
     if "stringValue" in value:

@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..sources.google import ERROR_TEXTS
+
 EPOCH = dt.datetime(1899, 12, 30)
 
 CellScalar = None | str | bool | int | float
@@ -374,15 +376,7 @@ def extended_value(cell: Cell) -> dict[str, Any]:
     return {"numberValue": _tidy(value) if isinstance(value, float) else value}
 
 
-_ERROR_TYPES = {
-    "#DIV/0!": "DIVIDE_BY_ZERO",
-    "#NAME?": "NAME",
-    "#VALUE!": "VALUE",
-    "#REF!": "REF",
-    "#N/A": "N_A",
-    "#NUM!": "NUM",
-    "#NULL!": "NULL_VALUE",
-}
+_ERROR_TYPES = {text: kind for kind, text in ERROR_TEXTS.items()}
 
 
 # --- what the API accepts -----------------------------------------------------------------

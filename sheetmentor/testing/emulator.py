@@ -539,7 +539,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = error.code, _error_body(error.code, error.message, error.status)
         except json.JSONDecodeError:
             status, body = 400, _error_body(400, "Invalid JSON payload received.")
-        return _json_answer(status, body), principal
+        pretty = (query.get("prettyPrint") or ["true"])[-1] != "false"
+        return _json_answer(status, body, pretty=pretty), principal
 
     def _send(
         self,
@@ -578,8 +579,14 @@ class _Answer:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def _json_answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> _Answer:
-    text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+def _json_answer(
+    status: int, body: Any, headers: Mapping[str, str] | None = None, *, pretty: bool = True
+) -> _Answer:
+    """JSON as Google sends it: indented, unless the request said ``prettyPrint=false``."""
+    if pretty:
+        text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return _Answer(status, text.encode("utf-8"), "application/json; charset=UTF-8", headers or {})
 
 
