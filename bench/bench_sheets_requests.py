@@ -19,7 +19,9 @@ Readers: sheetmentor's Google source (``read_tables`` for the goals-tab layouts,
 script: ``open_by_key``, then ``worksheet(tab).get_all_records()`` per tab (``worksheets()``
 for tab-per-member; a missing Meetings tab caught as ``WorksheetNotFound``).
 
-Loopback answers in well under a millisecond, so the time shows client overhead; ``--latency``
+"received" is the answers' bodies (uncompressed; Google gzips them on the wire). Loopback
+answers in well under a millisecond, so the time shows client overhead (and the in-process
+emulator's); ``--latency``
 makes the emulator wait before every answer, as Google's 100-300 ms round trips do.
 
     python bench/bench_sheets_requests.py [--runs 20] [--latency 0.15] [--smoke]
@@ -147,9 +149,10 @@ def gspread_read(emulator: SheetsEmulator, key: str, layout: str) -> int:
 
 def measure(
     emulator: SheetsEmulator, key: str, layout: str, read: Reader, runs: int
-) -> tuple[Counter[str], float, int]:
-    """Requests of one run (by API method) and the median wall time over ``runs`` runs."""
-    times, calls, rows = [], Counter[str](), 0
+) -> tuple[Counter[str], int, float, int]:
+    """Requests of one run (by API method), the bytes they brought, and the median wall time
+    over ``runs`` runs."""
+    times, calls, rows, size = [], Counter[str](), 0, 0
     for run in range(runs):
         emulator.reset_log()
         start = time.perf_counter()
@@ -157,9 +160,10 @@ def measure(
         times.append(time.perf_counter() - start)
         if run == 0:
             calls = Counter(r.api for r in emulator.requests)
+            size = sum(r.size for r in emulator.requests)
         elif Counter(r.api for r in emulator.requests) != calls:
             raise SystemExit(f"{read.__name__}: the request count changed between runs")
-    return calls, statistics.median(times), rows
+    return calls, size, statistics.median(times), rows
 
 
 LAYOUTS = ("canonical", "no Meetings tab", "tab-per-member", "link access")
@@ -186,21 +190,24 @@ def main() -> None:
             f"Read requests per run, emulator on loopback, latency {args.latency:g} s, "
             f"8 members / 80 goals / 12 meetings, median of {runs} run(s)\n"
         )
-        print(f"| {'layout':<15} | {'reader':<11} | requests | {'by method':<40} | wall time |")
-        print(f"|{'-' * 17}|{'-' * 13}|----------|{'-' * 42}|-----------|")
+        print(
+            f"| {'layout':<15} | {'reader':<11} | requests | {'by method':<36} "
+            "| received | wall time |"
+        )
+        print(f"|{'-' * 17}|{'-' * 13}|----------|{'-' * 38}|----------|-----------|")
         for layout in LAYOUTS:
             results = {}
             readers: list[tuple[str, Reader]] = [("sheetmentor", sheetmentor_read)]
             if layout != "link access":
                 readers.append(("gspread", gspread_read))
             for name, read in readers:
-                calls, median, rows = measure(emulator, keys[layout], layout, read, runs)
+                calls, size, median, rows = measure(emulator, keys[layout], layout, read, runs)
                 results[name] = rows
                 methods = ", ".join(f"{api} ×{n}" for api, n in sorted(calls.items()))
                 total = sum(calls.values())
                 print(
-                    f"| {layout:<15} | {name:<11} | {total:>8} | {methods:<40} "
-                    f"| {median * 1000:>6.1f} ms |"
+                    f"| {layout:<15} | {name:<11} | {total:>8} | {methods:<36} "
+                    f"| {size / 1024:>5.0f} KB | {median * 1000:>6.1f} ms |"
                 )
             if len(set(results.values())) != 1 or 80 not in results.values():
                 raise SystemExit(f"{layout}: the readers disagree on the goals: {results}")

@@ -103,6 +103,8 @@ class RecordedRequest:
     status: int
     principal: str | None
     """The e-mail address the request's token belongs to (None: anonymous)."""
+    size: int = 0
+    """Bytes of the answer's body."""
 
 
 @dataclass
@@ -512,9 +514,8 @@ class _Handler(BaseHTTPRequestHandler):
             html = fault.body.lstrip()[:1] == b"<"
             kind = "text/html; charset=utf-8" if html else answer.content_type
             answer = _Answer(fault.status or 200, fault.body, kind, answer.headers)
-        emulator._record(
-            RecordedRequest(method, unquote(split.path), query, api, answer.status, principal)
-        )
+        path, size = unquote(split.path), len(answer.data)
+        emulator._record(RecordedRequest(method, path, query, api, answer.status, principal, size))
         self._send(answer.status, answer.data, answer.content_type, answer.headers, fault)
 
     def _api_answer(
