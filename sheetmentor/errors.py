@@ -62,6 +62,25 @@ class HistoryVersionError(HistoryError):
     """The history file was written by a newer sheetmentor; this one will not guess its layout."""
 
 
+# --- chat delivery (sheetmentor.chat) -------------------------------------------------------
+# Messages here never contain a webhook URL: it is a secret (see sheetmentor.chat.redact_url).
+
+
+class ChatRefused(DeliveryError):
+    """A chat platform refused a post for good (exit 1): a deleted webhook, an archived channel,
+    a payload it rejects. Fix the webhook or the config and run again."""
+
+
+class ChatUnavailable(ServiceError):
+    """A chat platform could not be reached or kept failing (5xx, 429) past the retry budget
+    (exit 3). The posts are not lost: the next run tries them again."""
+
+
+class ChatMentionError(SheetError):
+    """A member's Slack or Discord ID in the sheet is not an ID (exit 1), so no one is mentioned
+    by mistake."""
+
+
 # --- Google Sheets (sheetmentor.sources.google, sheetmentor.sources.link) ---------------------
 # Every way reading a Google Sheet fails, so that a library user can tell them apart; each is an
 # outside service failing or refusing (exit 3).
