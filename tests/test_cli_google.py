@@ -230,3 +230,18 @@ def test_every_layout_costs_one_request(
     assert google.stdout == club.run(*command).stdout
     expected = "export" if access == "link" else "spreadsheets.get"
     assert [r.api for r in emulator.requests] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("<html>Proxy sign-in</html>", "is not JSON"), ('{"sheets": 7}', "cannot read")],
+    ids=["not-json", "wrong-shape"],
+)
+def test_an_answer_that_is_not_googles_is_exit_3(
+    google_demo: ClubFolder, emulator: SheetsEmulator, body: str, expected: str
+) -> None:
+    emulator.inject(body=body, api="spreadsheets.get")
+    result = run_google(google_demo, emulator, "status", *AS_OF)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: Google Sheets answered") and expected in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
