@@ -7,6 +7,7 @@ openpyxl; the workbook reader (python-calamine) reads it back. Retries wait on a
 from __future__ import annotations
 
 import datetime as dt
+import random
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +228,29 @@ def test_nothing_is_left_on_disk_unless_asked(
     assert kept.read_bytes()[:2] == b"PK"
     assert list(tables) == ["Members", "Goals"]
     assert list(scratch.iterdir()) == []
+
+
+def test_random_cells_read_the_same_by_link_and_by_api(
+    emulator: SheetsEmulator, link_source: MakeLink, emulator_source: Callable[..., object]
+) -> None:
+    """Seeded random cells of every kind a club sheet holds, in two tabs with ragged rows."""
+    rng = random.Random(12)
+    makers: list[Callable[[], object]] = [
+        lambda: rng.choice(["Ada", "  spaced  ", "007", "=1+1", "ünïcode ✓", "40%", "TRUE"]),
+        lambda: rng.choice([True, False]),
+        lambda: rng.randint(-(10**6), 10**6),
+        lambda: round(rng.uniform(-1000, 1000), rng.randint(0, 6)),
+        lambda: Cell.percent(round(rng.random(), 2)),
+        lambda: dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(-20000, 20000)),
+        lambda: dt.datetime(2026, 1, 1, rng.randint(0, 23), rng.choice([0, 15, 30, 59])),
+        lambda: None,
+    ]
+    tabs = {
+        title: [[rng.choice(makers)() for _ in range(rng.randint(0, 8))] for _ in range(25)]
+        for title in ("Members", "Goals")
+    }
+    emulator.add_spreadsheet("random", tabs)
+    by_api = emulator_source("random").read_all_tables()  # type: ignore[attr-defined]
+    by_link = link_source("random").read_all_tables()
+    for title in tabs:
+        assert trimmed(by_link[title]) == by_api[title].rows
