@@ -231,7 +231,9 @@ def test_nothing_is_left_on_disk_unless_asked(
 
 
 def test_random_cells_read_the_same_by_link_and_by_api(
-    emulator: SheetsEmulator, link_source: MakeLink, emulator_source: Callable[..., object]
+    emulator: SheetsEmulator,
+    link_source: MakeLink,
+    emulator_source: Callable[..., GoogleSheetSource],
 ) -> None:
     """Seeded random cells of every kind a club sheet holds, in two tabs with ragged rows."""
     rng = random.Random(12)
@@ -250,7 +252,7 @@ def test_random_cells_read_the_same_by_link_and_by_api(
         for title in ("Members", "Goals")
     }
     emulator.add_spreadsheet("random", tabs)
-    by_api = emulator_source("random").read_all_tables()  # type: ignore[attr-defined]
+    by_api = emulator_source("random").read_all_tables()
     by_link = link_source("random").read_all_tables()
     for title in tabs:
         assert trimmed(by_link[title]) == by_api[title].rows
