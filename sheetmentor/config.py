@@ -137,6 +137,14 @@ class ClubConfig(_Section):
     cap: int = Field(10, ge=1)
 
 
+class AgendaConfig(_Section):
+    """The agenda's time box: what is left of the meeting after the opening and the closing is
+    shared equally by the speakers."""
+
+    opening: Duration = dt.timedelta(minutes=5)
+    closing: Duration = dt.timedelta(minutes=10)
+
+
 class MeetingsConfig(_Section):
     every: Weeks = 2
     weekday: Weekday = "tuesday"
@@ -149,6 +157,7 @@ class MeetingsConfig(_Section):
     """How long after a meeting ends its recap is due (time for notes to reach the sheet)."""
     recap_max_age: Duration = dt.timedelta(days=3)
     """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
+    agenda: AgendaConfig = AgendaConfig()
 
     @field_validator("first")
     @classmethod
@@ -203,6 +212,8 @@ class SourceConfig(_Section):
     when credentials are set up, else the link."""
     keep_download: Path | None = None
     """Link access: also keep the downloaded .xlsx here (for debugging)."""
+    url: str | None = None
+    """The link recaps give members to update the sheet (default: the Google Sheet's own)."""
     tabs: TabsConfig = TabsConfig()
     columns: ColumnsConfig = ColumnsConfig()
     layout: Literal["goals-tab", "tab-per-member"] = "goals-tab"
