@@ -534,7 +534,15 @@ class _Normalizer:
     # -- values ---------------------------------------------------------------------------------
 
     def parse_date(self, value: Any) -> tuple[dt.date | None, str | None]:
-        """A real date cell, a serial number, or text (ISO, "Nov 24, 2026", "24/11/2026")."""
+        """A real date cell, a serial number, or text (ISO, "Nov 24, 2026", "24/11/2026"),
+        within the years pandas can hold (a date outside them is a problem, not a crash)."""
+        date, message = self._date(value)
+        if date is not None and not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
+            first, last = DATE_RANGE
+            return None, f"{date.isoformat()} is not a date between {first.year} and {last.year}"
+        return date, message
+
+    def _date(self, value: Any) -> tuple[dt.date | None, str | None]:
         if value is None:
             return None, None
         if isinstance(value, dt.datetime):
@@ -568,12 +576,19 @@ class _Normalizer:
             parsed = date_parser.parse(text, dayfirst=self.day_first, default=_NO_YEAR)
             if parsed.year == _NO_YEAR.year:
                 return None, f'"{text}" has no year (write it like "Nov 24, 2026")'
+            other = date_parser.parse(text, dayfirst=self.day_first, default=_OTHER_DEFAULT)
+            if (parsed.month, parsed.day) != (other.month, other.day):  # filled in, not read
+                return None, f'"{text}" has no day (write it like "Nov 24, 2026")'
             return parsed.date(), None
         except (ValueError, OverflowError):
             return None, f'"{text}" is not a date (write it like 2026-11-24 or "Nov 24, 2026")'
 
 
 _NO_YEAR = dt.datetime(0o1, 1, 1)
+_OTHER_DEFAULT = dt.datetime(0o2, 2, 2)
+"""Text parsed with both defaults gives two dates when it lacks a month or a day."""
+DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
+"""The dates pandas holds (nanoseconds since 1970 span 1677 to 2262)."""
 
 
 def _filled(value: Any) -> bool:
