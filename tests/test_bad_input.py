@@ -282,7 +282,7 @@ def test_missing_members_tab_lists_the_tabs_there_are(club: ClubFolder) -> None:
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert 'no tab named "Members"' in result.stderr
+    assert 'no tab "Members"' in result.stderr
     assert '"People", "Goals"' in result.stderr
     assert "source.tabs" in result.stderr
 
@@ -291,7 +291,7 @@ def test_configured_tab_name_that_is_not_in_the_workbook(club: ClubFolder) -> No
     result = clean(club.write(config={"source": {"tabs": {"goals": "Objectives"}}}).run("check"))
 
     assert result.exit_code == 1
-    assert 'no tab named "Objectives"' in result.stderr
+    assert 'no tab "Objectives"' in result.stderr
     assert '"Members", "Goals"' in result.stderr
 
 

@@ -49,7 +49,7 @@ def test_google_and_local_give_the_same_output(
     google = run_google(google_demo, emulator, *command)
     assert local.exit_code == google.exit_code == 0, google.stderr
     assert google.stdout == local.stdout
-    assert [r.api for r in emulator.requests] == ["values.batchGet"]
+    assert 1 <= len(emulator.requests) <= 2  # one read of every tab (tab titles, then values)
 
 
 def test_status_figures_come_from_the_sheet(
