@@ -22,6 +22,7 @@ from .errors import ConfigError, SheetmentorError
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
     from .config import Config
+    from .layout import Explanation
     from .schema import Club
 
 log = logging.getLogger("sheetmentor")
@@ -187,9 +188,22 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--from",
+    "sheet",
+    metavar="FILE_OR_SHEET",
+    help="Write a config for a sheet the club already keeps (a file, or a Google Sheet's URL).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(folder: Path, force: bool) -> None:
-    """Write a starter config and workbook to fill in."""
+def init(folder: Path, sheet: str | None, force: bool) -> None:
+    """Write a starter config and workbook to fill in (or a config for an existing sheet)."""
+    if sheet is not None:
+        from .starter import write_config_from
+
+        path, explanation = write_config_from(sheet, folder, overwrite=force)
+        click.echo(f"wrote {path}")
+        _print_explanation(explanation)
+        return
     from .starter import write_starter
 
     for path in write_starter(folder, overwrite=force):
@@ -197,8 +211,13 @@ def init(folder: Path, force: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also say how each tab was read: header row, columns, layout, words, rows skipped.",
+)
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, explain: bool) -> None:
     """Validate the config and the sheet; list problems with their cells."""
     from .render import schedule_for
     from .schema import read_club
@@ -207,6 +226,8 @@ def check(ctx: click.Context) -> None:
     club = read_club(config)
     now = dt.datetime.now(config.meetings.zone)
     _remember(ctx, club, schedule_for(config, club, now.date()), now)
+    if explain:
+        _print_explanation(club.explanation)
     for problem in club.problems:
         click.echo(f"{problem.severity}: {problem}")
     errors, warnings = len(club.errors), len(club.warnings)
@@ -218,6 +239,25 @@ def check(ctx: click.Context) -> None:
     )
     if errors:
         ctx.exit(1)
+
+
+def _print_explanation(explanation: Explanation) -> None:
+    """``check --explain``: how each tab was read, then the words mapped per vocabulary."""
+    click.echo(f"layout: {explanation.layout} ({explanation.layout_how})")
+    for tab in explanation.tabs:
+        shape = f" — {tab.layout}" if tab.layout else ""
+        click.echo(f'tab "{tab.title}": {tab.role}{shape}')
+        if tab.header_row is not None:
+            click.echo(f"  header row: {tab.header_row}")
+        for column in tab.columns:
+            target = column.field or "kept as an extra column"
+            click.echo(f'  {column.column} "{column.header}" → {target} ({column.how})')
+        for note in tab.notes:
+            click.echo(f"  {note}")
+    for vocabulary, words in explanation.words.items():
+        mapped = ", ".join(f'"{word}" → {meaning}' for word, meaning in words.items())
+        click.echo(f"words ({vocabulary}): {mapped}")
+    click.echo("")
 
 
 @cli.command()

@@ -183,7 +183,8 @@ class SourceConfig(_Section):
     """Use OAuth user credentials (gspread's flow) instead of a service account."""
     tabs: TabsConfig = TabsConfig()
     columns: ColumnsConfig = ColumnsConfig()
-    layout: Literal["goals-tab", "tab-per-member"] = "goals-tab"
+    layout: Literal["goals-tab", "tab-per-member"] | None = None
+    """How goals are kept: one Goals tab, or one tab per member; detected when not set."""
     day_first: bool = False
     timeout: Duration = dt.timedelta(seconds=30)
     retry_budget: Duration = dt.timedelta(seconds=60)

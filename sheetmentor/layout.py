@@ -549,10 +549,11 @@ _ALIASES = {
     kind: {word_key(alias): name for name, names in fields.items() for alias in names}
     for kind, fields in FIELDS.items()
 }
-_SPELLED = {
-    kind: {word_key(alias): alias for names in fields.values() for alias in names}
-    for kind, fields in FIELDS.items()
-}
+_SPELLED: dict[str, dict[str, str]] = {kind: {} for kind in FIELDS}
+for _kind, _fields in FIELDS.items():
+    for _names in _fields.values():
+        for _alias in _names:
+            _SPELLED[_kind].setdefault(word_key(_alias), _alias)
 
 
 def _alias_word(text: str) -> str:

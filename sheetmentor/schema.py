@@ -179,6 +179,8 @@ class _Normalizer:
         parsed = [parse(value) for value in uniques] + [parse(None)]
         if vocabulary is not None:
             for value, (meaning, message) in zip(uniques, parsed, strict=False):
+                if isinstance(meaning, bool):
+                    meaning = "active" if meaning else "not active"
                 if message is None and meaning is not None and word_key(value) != word_key(meaning):
                     self.explanation.word(vocabulary, value, meaning)
         values = np.empty(len(parsed), dtype=object)
@@ -342,7 +344,7 @@ class _Normalizer:
             )
             frames.append(self.goal_frame(tab, owner, members))
         if not frames:
-            return _empty_frame(GOALS_COLUMNS)
+            return _empty_goals()
         goals = pd.concat(frames, ignore_index=True)
         if goals.empty and len(tables) == 1:
             self.warning(tables[0][0].title, "no goals yet")
@@ -536,6 +538,16 @@ def _texts(column: pd.Series) -> pd.Series:
 def member_key(name: Any) -> str:
     """How member names compare: case and runs of spaces do not count ("ada  okonkwo ")."""
     return " ".join(str(name).split()).casefold()
+
+
+def _empty_goals() -> pd.DataFrame:
+    """No goals, with the dtypes real goals have, so every computation downstream runs."""
+    frame = _empty_frame(GOALS_COLUMNS, progress=float, sheet_row=np.int64)
+    for name, categories in (("tier", TIERS), ("category", CATEGORIES), ("status", STATUSES)):
+        frame[name] = pd.Categorical([], categories=categories)
+    for name in ("set", "due", "completed"):
+        frame[name] = pd.Series(dtype="datetime64[ns]")
+    return frame
 
 
 def _empty_frame(columns: Sequence[str], **dtypes: Any) -> pd.DataFrame:
