@@ -8,13 +8,21 @@ both .xlsx and .ods, and reads 100,000 rows several times faster than a pure-Pyt
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
+
+from openpyxl.utils import column_index_from_string
 
 from ..errors import ConfigError, SheetError
 from . import CellValue, RawTable
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+MAX_CELLS = 20_000_000
+"""The most cells a tab's used area may span (a 100,000-goal sheet is ~1 million): beyond that
+a stray cell far away (Ctrl+End shows it) would make the reader allocate gigabytes."""
 
 
 def open_workbook(path: Path) -> SpreadsheetFile | CsvFolder:
@@ -79,8 +87,77 @@ class SpreadsheetFile(_LocalSource):
         return list(self._book.sheet_names)
 
     def read_table(self, title: str) -> RawTable:
-        rows = self._book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        return RawTable(title, [[_blank_to_none(value) for value in row] for row in rows])
+        """The tab's used area only, placed at its real row and column (a sheet whose only cell
+        is XFD1048576 costs one cell, not a 17-billion-cell grid)."""
+        sheet = self._book.get_sheet_by_name(title)
+        if sheet.start is None or sheet.end is None:
+            return RawTable(title, [])
+        (top, left), (bottom, right) = sheet.start, sheet.end
+        if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
+            raise SheetError(
+                f'{self.path.name}: the tab "{title}" has cells from {_a1(top, left)} to '
+                f"{_a1(bottom, right)} ({bottom - top + 1:,} rows × {right - left + 1:,} "
+                f"columns), more than sheetmentor reads ({MAX_CELLS:,} cells); delete the stray "
+                "cells beyond the data (Ctrl+End shows the last one)"
+            )
+        pad = [None] * left
+        used = [[*pad, *(_blank_to_none(v) for v in row)] for row in sheet.to_python()]
+        for row, column, text in self._errors().get(title, ()):
+            line = used[row - top]
+            line.extend([None] * (column + 1 - len(line)))
+            line[column] = text
+        empty: list = []
+        return RawTable(title, [*([empty] * top), *used])
+
+    def _errors(self) -> dict[str, list[tuple[int, int, str]]]:
+        """Error cells (#DIV/0!, #REF!…) of an .xlsx, which calamine reads as blanks."""
+        if not hasattr(self, "_error_cells"):
+            self._error_cells = _xlsx_error_cells(self.path)
+        return self._error_cells
+
+
+def _a1(row: int, column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(column + 1)}{row + 1}"
+
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
+)
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Each tab's error cells as (row, column, text), 0-based; a quick scan of the sheet XML
+    that only parses what contains ``t="e"``."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return {}
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {
+                rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)
+            }
+            for sheet in book.findall("m:sheets/m:sheet", _NS):
+                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                data = archive.read(part)
+                if b't="e"' not in data:
+                    continue
+                found[sheet.get("name", "")] = [
+                    (int(row) - 1, column_index_from_string(letters.decode()) - 1, text.decode())
+                    for letters, row, text in _ERROR_CELL.findall(data)
+                ]
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}
+    return found
 
 
 class CsvFolder(_LocalSource):
