@@ -37,17 +37,27 @@ _EVERY_WORDS = {"weekly": 1, "biweekly": 2, "fortnightly": 2, "every other week"
 _DURATION_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+MAX_WEEKS = 52
+"""A club that meets less than once a year has no cadence to plan."""
+MAX_DURATION = dt.timedelta(days=366)
+
+
 def parse_every(value: Any) -> int:
     """Weeks between meetings from ``2 weeks``, ``1 week``, ``weekly``, ``biweekly`` or ``2``."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    text = str(value).strip().lower()
-    if text in _EVERY_WORDS:
-        return _EVERY_WORDS[text]
-    match = re.fullmatch(r"(\d+)\s*(w|wk|wks|week|weeks)", text)
-    if match and int(match.group(1)) > 0:
-        return int(match.group(1))
-    raise ValueError(f'"{value}" is not a cadence (try "1 week", "2 weeks", "weekly", "biweekly")')
+    weeks: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        weeks = value
+    else:
+        text = str(value).strip().lower()
+        match = re.fullmatch(r"(\d+)\s*(w|wk|wks|week|weeks)", text)
+        weeks = _EVERY_WORDS.get(text) or (int(match.group(1)) if match else None)
+    if weeks is None or weeks < 1:
+        raise ValueError(
+            f'"{value}" is not a cadence (try "1 week", "2 weeks", "weekly", "biweekly")'
+        )
+    if weeks > MAX_WEEKS:
+        raise ValueError(f'"{value}" is more than {MAX_WEEKS} weeks between meetings')
+    return weeks
 
 
 def parse_duration(value: Any) -> dt.timedelta:
@@ -55,6 +65,8 @@ def parse_duration(value: Any) -> dt.timedelta:
     if isinstance(value, dt.timedelta):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        if value > MAX_DURATION.total_seconds() // 60:
+            raise ValueError(f'"{value}" minutes is longer than a year')
         return dt.timedelta(minutes=value)
     text = str(value).strip().lower()
     parts = re.findall(r"(\d+)\s*([a-z]+)", text)
@@ -70,6 +82,8 @@ def parse_duration(value: Any) -> dt.timedelta:
         if key not in _DURATION_UNITS:
             raise ValueError(f'"{value}" has an unknown unit "{unit}" (use s, m, h, d or w)')
         seconds += int(number) * _DURATION_UNITS[key]
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f'"{value}" is longer than a year')
     return dt.timedelta(seconds=seconds)
 
 
@@ -82,8 +96,10 @@ def _weekday(value: Any) -> str:
 
 
 def _clock(value: Any) -> dt.time:
-    if isinstance(value, int):  # YAML 1.1 reads 12:00 unquoted as the sexagesimal 720
-        return dt.time(value // 60, value % 60)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value < 24:  # "time: 18" is six in the evening
+            return dt.time(value, 0)
+        raise ValueError(f'"{value}" is not an hour of the day (write "HH:MM", e.g. "18:00")')
     text = str(value).strip().lower()
     match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", text)
     if match:
@@ -262,15 +278,39 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return parse_config(text, config_path)
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML as a person writes a config: ``12:00`` unquoted is a time (YAML 1.1 would read the
+    sexagesimal number 720), and an impossible date is an error at its line, not a crash."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:
+        if ":" in node.value:
+            return node.value
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f'"{node.value}" is not a real date ({error})', node.start_mark
+            ) from None
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:int", _ConfigLoader.construct_yaml_int)
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _ConfigLoader.construct_yaml_timestamp)
+
+
 def parse_config(text: str, config_path: Path) -> Config:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_ConfigLoader)
+        data = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ConfigError(f"{config_path}{where}: invalid YAML: {problem}") from None
+        if not isinstance(error, yaml.constructor.ConstructorError):
+            problem = f"invalid YAML: {problem}"
+        raise ConfigError(f"{config_path}{where}: {problem}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{config_path}: expected a mapping of settings (club, meetings, source)")
     try:

@@ -108,3 +108,37 @@ def test_init_writes_a_working_starter(tmp_path: Path) -> None:
     again = run_cli("init", str(tmp_path / "club"))
     assert again.exit_code == 2
     assert "already exists (use --force to overwrite)" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("18", dt.time(18, 0)), ("'18'", dt.time(18, 0)), ("6:30pm", dt.time(18, 30))],
+)
+def test_a_bare_hour_is_that_hour_not_minutes_past_midnight(
+    club: ClubFolder, written: str, meant: dt.time
+) -> None:
+    club.write_config(club.config_path.read_text().replace("time: '12:00'", f"time: {written}"))
+    assert load_config(club.config_path).meetings.time == meant
+
+
+@pytest.mark.parametrize(
+    ("setting", "written", "message"),
+    [
+        ("time: '12:00'", "time: 99", 'meetings.time: "99" is not an hour of the day'),
+        ("first: ", "first: 2026-02-30 #", '"2026-02-30" is not a real date'),
+        ("every: 2 weeks", "every: 99999999999 weeks", "is more than 52 weeks between meetings"),
+        ("every: 2 weeks", "every: 0", '"0" is not a cadence'),
+        ("duration: 60m", "duration: 99999999999d", "is longer than a year"),
+    ],
+)
+def test_impossible_values_are_config_errors_at_their_line(
+    club: ClubFolder, setting: str, written: str, message: str
+) -> None:
+    text = club.config_path.read_text()
+    assert setting in text
+    club.write_config(text.replace(setting, written, 1))
+    result = club.run("next")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert " line " in result.stderr
+    assert "Traceback" not in result.stderr
