@@ -390,7 +390,7 @@ class Reader:
             return (
                 f'missing required column "{name}": no row among the first {HEADER_SCAN} '
                 f"names known columns (row {header_at + 1} reads {found}); put the headers "
-                f"(e.g. {', '.join(n.capitalize() for n in FIELDS[kind][:3])}) in one row, "
+                f"(e.g. {', '.join(n.capitalize() for n in list(FIELDS[kind])[:3])}) in one row, "
                 f"or {fix}"
             )
         return f'missing required column "{name}" (headers found: {found}); {fix}'

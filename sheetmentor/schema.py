@@ -218,12 +218,13 @@ class _Normalizer:
                 self.error(tab.ref("name", position), "the member's name is empty")
                 keep[position] = False
             elif "\n" in name or "\r" in name:
+                names.iat[position] = name = " ".join(name.split())
                 self.error(
                     tab.ref("name", position),
-                    f'the name "{" ".join(name.split())}" has a line break in it (Alt+Enter '
-                    "in the cell); write it on one line",
+                    f'the name "{name}" has a line break in it (Alt+Enter in the cell); write '
+                    "it on one line (it is read as one line meanwhile)",
                 )
-                keep[position] = False
+                seen[member_key(name)] = row
             elif member_key(name) in seen:
                 self.error(
                     tab.ref("name", position),

@@ -201,6 +201,72 @@ CELL_MISTAKES = [
         id="unknown-active-value",
     ),
     pytest.param(
+        {"goals": edit(GOALS, H2="2026")},
+        "Goals!H2",
+        ['"2026" has no day', "2026-11-24"],
+        id="date-year-only",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2="Dec 2026")},
+        "Goals!H2",
+        ['"Dec 2026" has no day'],
+        id="date-month-and-year",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2="Q4")},
+        "Goals!H2",
+        ['"Q4" has no day'],
+        id="date-quarter",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2=2026)},
+        "Goals!H2",
+        ["2026 is a year, not a date"],
+        id="date-year-as-number",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, C2="fortnighty")},
+        "Goals!C2",
+        ['unknown tier "fortnighty"', "nearest known: fortnight"],
+        id="tier-typo-gets-the-nearest-word",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, F3="#DIV/0!")},
+        "Goals!F3",
+        ["spreadsheet error #DIV/0!", "fix the formula"],
+        id="error-cell-div0",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, E3="#N/A")},
+        "Goals!E3",
+        ["spreadsheet error #N/A"],
+        id="error-cell-na",
+    ),
+    pytest.param(
+        {"members": edit(MEMBERS, B3="ada@example.org")},
+        "Members!B3",
+        ["ada@example.org is also the address of Ada Okonkwo (row 2)"],
+        id="two-members-one-email",
+    ),
+    pytest.param(
+        {"members": edit(MEMBERS, A3="Bo\nChen")},
+        "Members!A3",
+        ['"Bo Chen" has a line break', "Alt+Enter"],
+        id="line-break-in-member-name",
+    ),
+    pytest.param(
+        {"members": edit(MEMBERS, B3="élodie@example.org")},
+        "Members!B3",
+        ["cannot be sent to", "SMTPUTF8"],
+        id="non-ascii-email-local-part",
+    ),
+    pytest.param(
+        {"members": edit(MEMBERS, C3="Gone fishing")},
+        "Members!C3",
+        ['"Gone fishing" is not yes or no'],
+        id="unknown-member-status",
+    ),
+    pytest.param(
         {"meetings": [["Date", "Location"], ["someday", "Cafe"]]},
         "Meetings!A2",
         ['"someday" is not a date'],
@@ -786,3 +852,119 @@ def test_blank_optional_cells_never_show_as_nan(club: ClubFolder) -> None:
     assert result.exit_code == 0
     assert "### 1. Bo Chen" in result.stdout
     assert not re.search(r"\bnan\b", result.stdout, re.IGNORECASE), result.stdout
+
+
+def test_error_cells_from_a_real_formula_result(club: ClubFolder) -> None:
+    """Excel keeps a failing formula's error as a typed cell; it is named, never a blank."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book["Goals"]["F3"] = "#DIV/0!"  # openpyxl writes this as an error cell (t="e")
+    assert book["Goals"]["F3"].data_type == "e"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("check"))
+    assert result.exit_code == 1
+    [line] = error_lines(result, "Goals!F3")
+    assert "#DIV/0!" in line
+
+
+def test_a_stray_cell_at_the_last_cell_of_the_grid_is_cheap(club: ClubFolder) -> None:
+    """One cell at XFD1048576 must not make the reader allocate the whole grid."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.create_sheet("Scratch")["XFD1048576"] = "x"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("status", "--format", "json", "--as-of", AS_OF))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["tiers"]["two-week"]["total"] == 3
+
+
+def test_a_tab_with_an_absurd_used_area_is_refused_by_name(club: ClubFolder) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book["Goals"]["XFD1048576"] = "x"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("check"))
+    assert result.exit_code == 1
+    assert 'the tab "Goals" has cells from A1 to XFD1048576' in result.stderr
+    assert "Ctrl+End" in result.stderr
+
+
+def test_a_member_who_left_is_never_counted(club: ClubFolder) -> None:
+    members = [
+        ["Name", "Email", "Status"],
+        ["Ada Okonkwo", "ada@example.org", "Active"],
+        ["Bo Chen", "bo@example.org", "Left"],
+        ["Cy Diallo", "cy@example.org", "Paused"],
+    ]
+    result = clean(club.write(members=members).run("status", "--format", "json", "--as-of", AS_OF))
+    assert [m["name"] for m in json.loads(result.stdout)["members"]] == ["Ada Okonkwo"]
+
+
+def test_tab_per_member_without_a_members_tab_never_crashes(club: ClubFolder) -> None:
+    """It used to end in KeyError: 'Members'; the members now come from the tab names."""
+    header = ["Goal", "Tier", "Status"]
+    club.write(
+        tabs={"Ada": [header, ["Rewrite CV", "2-wk", "done"]], "Bo": [header, ["Sail", "Q", ""]]},
+        config={"source": {"layout": "tab-per-member"}},
+    )
+    result = clean(club.run("status", "--format", "json", "--as-of", AS_OF))
+    assert result.exit_code == 0, result.stderr
+    assert [m["name"] for m in json.loads(result.stdout)["members"]] == ["Ada", "Bo"]
+
+
+def test_a_goal_whose_member_cannot_be_known_is_an_error(club: ClubFolder) -> None:
+    goals = [GOALS[0], [None, "Orphan goal", "Q", "work", "", None, None, None], *GOALS[1:]]
+    result = clean(club.write(goals=goals).run("check"))
+    assert result.exit_code == 1
+    [line] = error_lines(result, "Goals!A2")
+    assert "no member named for this goal" in line
+
+
+def test_a_title_row_is_skipped_and_a_sheet_without_headers_says_why(club: ClubFolder) -> None:
+    goals = [["PBC Goals 2026"], ["Ada Okonkwo", "Rewrite CV", "sometime"]]
+    result = clean(club.write(goals=goals).run("check"))
+    assert result.exit_code == 1
+    lines = error_lines(result, "Goals!1:1")
+    assert [line.split('"')[1] for line in lines] == ["member", "goal", "tier"]
+    for line in lines:
+        assert "no row among the first 12 names known columns" in line
+        assert '"PBC Goals 2026"' in line
+
+
+@pytest.mark.parametrize(
+    "goals",
+    [
+        [["PBC Goals 2026"]],
+        [["Who", "What"]],
+        [["Member", "Goal", "Tier"], ["#REF!", "#VALUE!", "#N/A"]],
+        [["Member", "Two-week goal(s)", "Quarterly goal"], ["Nobody", "✅", "[x]"]],
+        [["TWO WEEK GOALS"], ["Member", "Goal"], ["Ada Okonkwo"], [None, "Orphan"]],
+    ],
+    ids=["title-only", "no-known-headers", "error-cells", "wide-markers-only", "sections"],
+)
+@pytest.mark.parametrize("command", ["status", "agenda", "recap", "next", "calendar"])
+def test_force_never_crashes(club: ClubFolder, goals: list[list], command: str) -> None:
+    club.write(goals=goals)
+    args = [command, "--as-of", AS_OF] + (
+        ["--force"] if command not in ("next", "calendar") else []
+    )
+    result = clean(club.run(*args))
+    assert result.exit_code == 0, result.stderr

@@ -11,10 +11,11 @@ import csv
 import re
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl.utils import column_index_from_string
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import ConfigError, SheetError
 from . import CellValue, RawTable
@@ -89,10 +90,24 @@ class SpreadsheetFile(_LocalSource):
     def read_table(self, title: str) -> RawTable:
         """The tab's used area only, placed at its real row and column (a sheet whose only cell
         is XFD1048576 costs one cell, not a 17-billion-cell grid)."""
+        area = self._scan().dimensions.get(title)
+        if area is not None:
+            self._refuse_absurd(title, *area)
         sheet = self._book.get_sheet_by_name(title)
         if sheet.start is None or sheet.end is None:
             return RawTable(title, [])
         (top, left), (bottom, right) = sheet.start, sheet.end
+        self._refuse_absurd(title, top, left, bottom, right)
+        pad = [None] * left
+        used = [[*pad, *(_blank_to_none(v) for v in row)] for row in sheet.to_python()]
+        for row, column, text in self._scan().errors.get(title, ()):
+            line = used[row - top]
+            line.extend([None] * (column + 1 - len(line)))
+            line[column] = text
+        empty: list = []
+        return RawTable(title, [*([empty] * top), *used])
+
+    def _refuse_absurd(self, title: str, top: int, left: int, bottom: int, right: int) -> None:
         if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
             raise SheetError(
                 f'{self.path.name}: the tab "{title}" has cells from {_a1(top, left)} to '
@@ -100,31 +115,21 @@ class SpreadsheetFile(_LocalSource):
                 f"columns), more than sheetmentor reads ({MAX_CELLS:,} cells); delete the stray "
                 "cells beyond the data (Ctrl+End shows the last one)"
             )
-        pad = [None] * left
-        used = [[*pad, *(_blank_to_none(v) for v in row)] for row in sheet.to_python()]
-        for row, column, text in self._errors().get(title, ()):
-            line = used[row - top]
-            line.extend([None] * (column + 1 - len(line)))
-            line[column] = text
-        empty: list = []
-        return RawTable(title, [*([empty] * top), *used])
 
-    def _errors(self) -> dict[str, list[tuple[int, int, str]]]:
-        """Error cells (#DIV/0!, #REF!…) of an .xlsx, which calamine reads as blanks."""
-        if not hasattr(self, "_error_cells"):
-            self._error_cells = _xlsx_error_cells(self.path)
-        return self._error_cells
+    def _scan(self) -> _XlsxScan:
+        if not hasattr(self, "_scanned"):
+            self._scanned = _scan_xlsx(self.path)
+        return self._scanned
 
 
 def _a1(row: int, column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return f"{get_column_letter(column + 1)}{row + 1}"
 
 
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
 )
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -132,12 +137,19 @@ _NS = {
 }
 
 
-def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Each tab's error cells as (row, column, text), 0-based; a quick scan of the sheet XML
-    that only parses what contains ``t="e"``."""
+@dataclass
+class _XlsxScan:
+    errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    dimensions: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+
+
+def _scan_xlsx(path: Path) -> _XlsxScan:
+    """What calamine does not say before it allocates: each tab's declared used area (a stray
+    cell at XFD1048576 makes it build a 17-billion-cell grid) and its error cells (#DIV/0!…,
+    which calamine reads as blanks), as 0-based (row, column, text)."""
+    scan = _XlsxScan()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return {}
-    found: dict[str, list[tuple[int, int, str]]] = {}
+        return scan
     try:
         with zipfile.ZipFile(path) as archive:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -146,18 +158,27 @@ def _xlsx_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
                 rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)
             }
             for sheet in book.findall("m:sheets/m:sheet", _NS):
+                title = sheet.get("name", "")
                 target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 data = archive.read(part)
-                if b't="e"' not in data:
-                    continue
-                found[sheet.get("name", "")] = [
-                    (int(row) - 1, column_index_from_string(letters.decode()) - 1, text.decode())
-                    for letters, row, text in _ERROR_CELL.findall(data)
-                ]
+                dimension = _DIMENSION.search(data, 0, 4096)
+                if dimension:
+                    first_col, first_row, last_col, last_row = dimension.groups()
+                    scan.dimensions[title] = (
+                        int(first_row) - 1,
+                        column_index_from_string(first_col.decode()) - 1,
+                        int(last_row or first_row) - 1,
+                        column_index_from_string((last_col or first_col).decode()) - 1,
+                    )
+                if b't="e"' in data:
+                    scan.errors[title] = [
+                        (int(row) - 1, column_index_from_string(col.decode()) - 1, text.decode())
+                        for col, row, text in _ERROR_CELL.findall(data)
+                    ]
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}
-    return found
+        return _XlsxScan()
+    return scan
 
 
 class CsvFolder(_LocalSource):
