@@ -338,13 +338,14 @@ class Reader:
             for index in wide:
                 names[index] = str(header[index]).strip()
             wide = {}
-        implied = set()
-        if is_wide:
-            implied |= {"goal", "tier"}
-        if kind == "goals" and (members or reading.role.startswith("goals of")):
+        implied = {"goal", "tier"} if is_wide else set()
+        if reading.role.startswith("goals of"):
             implied.add("member")
         missing = [n for n in required if n not in seen and n not in implied and n not in mapping]
-        if missing and not (kind == "goals" and self._sections_supply(rows, header_at, missing)):
+        if kind == "goals" and missing:
+            supplied = self._sections_supply(rows, header_at, members or {})
+            missing = [name for name in missing if name not in supplied]
+        if missing:
             found = ", ".join(f'"{str(c).strip()}"' for c in header if filled(c))
             for name in missing:
                 self.report(
@@ -395,15 +396,19 @@ class Reader:
             )
         return f'missing required column "{name}" (headers found: {found}); {fix}'
 
-    def _sections_supply(self, rows: list[list[Any]], header_at: int, missing: list[str]) -> bool:
-        """Section rows under the header can give the tier (or category) a column lacks."""
-        if missing != ["tier"]:
-            return False
+    def _sections_supply(
+        self, rows: list[list[Any]], header_at: int, members: dict[str, str]
+    ) -> set[str]:
+        """The fields section rows under the header give (a tier, a member) that no column
+        does; only the first rows are looked at, as a person would."""
+        supplied: set[str] = set()
         for row in rows[header_at + 1 : header_at + 1 + 200]:
             texts = [v for v in row if filled(v)]
-            if len(texts) == 1 and isinstance(texts[0], str) and TIER.meaning(texts[0]):
-                return True
-        return False
+            if len(texts) == 1 and isinstance(texts[0], str):
+                found = _section_kind(texts[0], members)
+                if found is not None:
+                    supplied.add(found[0])
+        return supplied
 
     def _error_cells(
         self, frame: pd.DataFrame, title: str, columns: dict[int, str], header_row: int
