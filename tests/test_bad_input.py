@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from conftest import GOALS, MEMBERS, ClubFolder, run_cli
+from openpyxl import Workbook
 
 AS_OF = "2026-11-20"  # a Friday; meetings are every other Tuesday from 2026-09-08
 
@@ -854,16 +855,20 @@ def test_blank_optional_cells_never_show_as_nan(club: ClubFolder) -> None:
     assert not re.search(r"\bnan\b", result.stdout, re.IGNORECASE), result.stdout
 
 
-def test_error_cells_from_a_real_formula_result(club: ClubFolder) -> None:
-    """Excel keeps a failing formula's error as a typed cell; it is named, never a blank."""
-    from openpyxl import Workbook
-
+def club_workbook() -> Workbook:
+    """The conftest's club as an openpyxl workbook, to set cells Python rows cannot express."""
     book = Workbook()
     book.remove(book.active)
     for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
         sheet = book.create_sheet(title)
         for row in rows:
             sheet.append(row)
+    return book
+
+
+def test_error_cells_from_a_real_formula_result(club: ClubFolder) -> None:
+    """Excel keeps a failing formula's error as a typed cell; it is named, never a blank."""
+    book = club_workbook()
     book["Goals"]["F3"] = "#DIV/0!"  # openpyxl writes this as an error cell (t="e")
     assert book["Goals"]["F3"].data_type == "e"
     book.save(club.folder / "club.xlsx")
@@ -875,14 +880,7 @@ def test_error_cells_from_a_real_formula_result(club: ClubFolder) -> None:
 
 def test_a_stray_cell_at_the_last_cell_of_the_grid_is_cheap(club: ClubFolder) -> None:
     """One cell at XFD1048576 must not make the reader allocate the whole grid."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
+    book = club_workbook()
     book.create_sheet("Scratch")["XFD1048576"] = "x"
     book.save(club.folder / "club.xlsx")
     result = clean(club.run("status", "--format", "json", "--as-of", AS_OF))
@@ -891,14 +889,7 @@ def test_a_stray_cell_at_the_last_cell_of_the_grid_is_cheap(club: ClubFolder) ->
 
 
 def test_a_tab_with_an_absurd_used_area_is_refused_by_name(club: ClubFolder) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
+    book = club_workbook()
     book["Goals"]["XFD1048576"] = "x"
     book.save(club.folder / "club.xlsx")
     result = clean(club.run("check"))
