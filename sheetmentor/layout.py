@@ -186,16 +186,20 @@ class Reader:
             return Plan("goals-tab", how, members, [(tabs.goals, None)], meetings, left_out)
         left_out: list[tuple[str, str]] = []
         goal_tabs: list[str] = []
+        with_member: list[str] = []
         for title in others:
             fields = self._goal_header_fields(tables[title])
             if LEFT_OUT_TABS.match(title.strip()):
                 left_out.append((title, "its name says it is not a member's goals"))
             elif "member" in fields and ("goal" in fields or "wide" in fields):
-                raise _missing_tab(tabs.goals, titles)  # the goals tab, under another name
+                with_member.append(title)
+                goal_tabs.append(title)
             elif source.layout == "tab-per-member" or "goal" in fields or "wide" in fields:
                 goal_tabs.append(title)
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
+        if with_member and (source.layout is None and len(goal_tabs) == 1):
+            raise _missing_tab(tabs.goals, titles)  # the goals tab, under another name
         if not goal_tabs:
             raise SheetError(
                 f'no tab "{tabs.goals}" and no tab with goal headers (tabs there: '
@@ -369,6 +373,9 @@ class Reader:
         letters = {name: column_letter(index) for index, name in names.items()}
         if kind == "goals":
             frame, blank = self._sections(frame, blank, table.title, reading, members or {})
+        blank_rows = int(blank.sum())
+        if blank_rows:
+            reading.notes.append(f"{blank_rows} blank or section row(s) between the data skipped")
         frame = frame[~blank]
         frame["tab"] = table.title
         fields = set(FIELDS[kind])

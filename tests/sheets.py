@@ -269,6 +269,25 @@ def layouts() -> list[Layout]:
             config={"source": {"layout": "tab-per-member"}},
         ),
         Layout(
+            "tab-per-member-with-member-column",
+            {
+                "Ada Okonkwo": [["Member", "Goal", "Tier", "Status"], *[["Ada", *r] for r in ada]],
+                "Bo Chen": [["Member", "Goal", "Tier", "Status"], *[["Bo", *r] for r in bo]],
+            },
+        ),
+        Layout(
+            "tab-per-member-wide",
+            {
+                "Members": MEMBERS,
+                "Ada Okonkwo": [
+                    ["2 week goals", "Quarterly goals"],
+                    ["[x] Rewrite CV", "Publish 3 posts"],
+                    ["[ ] Call two mentors", None],
+                ],
+                "Bo Chen": [["2 week goals", "Long term"], ["Find a studio", "✅ Learn to sail"]],
+            },
+        ),
+        Layout(
             "wide-lines-and-check-marks",
             {
                 "Members": MEMBERS,
