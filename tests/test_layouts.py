@@ -127,3 +127,25 @@ def test_init_from_a_day_first_sheet_sets_day_first(tmp_path: Path) -> None:
     made = run_cli("init", str(tmp_path / "new"), "--from", str(tmp_path / "club.xlsx"))
     assert made.exit_code == 0
     assert "day_first: true" in (tmp_path / "new" / "sheetmentor.yaml").read_text()
+
+
+def test_error_cells_are_named_from_google_too(tmp_path: Path, emulator: SheetsEmulator) -> None:
+    from openpyxl import Workbook
+    from sheets import MEMBERS, PLAIN
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"Members": MEMBERS, "Goals": PLAIN}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book["Goals"]["E3"] = "#DIV/0!"  # an error cell, as Excel keeps a failing formula's result
+    book.save(tmp_path / "club.xlsx")
+    emulator.load_workbook(tmp_path / "club.xlsx", "error-sheet")
+    config = deep_merge(CONFIG, {"source": {"google_sheet": "error-sheet"}})
+    del config["source"]["path"]
+    (tmp_path / "google.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {"SHEETMENTOR_SHEETS_EMULATOR": emulator.url}
+    result = run_cli("--config", str(tmp_path / "google.yaml"), "check", env=env)
+    assert result.exit_code == 1
+    assert "error: Goals!E3: the cell shows the spreadsheet error #DIV/0!" in result.stdout
