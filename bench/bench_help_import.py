@@ -1,4 +1,5 @@
-"""``sheetmentor --help`` must not import the heavy stack (SPEC: "does not import pandas").
+"""``sheetmentor --help`` must not import the heavy stack (ARCHITECTURE.md: the CLI imports
+the library lazily).
 
     python bench/bench_help_import.py
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sheetmentor.config import MeetingsConfig
-from sheetmentor.history import HistoryStore, changes_since, current_state, goal_state
+from sheetmentor.memory import HistoryStore, changes_since, current_state, goal_state
 from sheetmentor.schema import CATEGORIES, STATUSES, TIERS, Club
 
 FIRST = dt.date(2026, 1, 6)

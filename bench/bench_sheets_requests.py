@@ -1,7 +1,8 @@
 """Sheets API requests and wall time of one run's read: sheetmentor vs. a plain gspread script.
 
-The SPEC allows one read request per run. This counts what each reader sends to the emulator
-serving a generated club workbook (8 members, 80 goals, 12 meetings; Members/Goals/Meetings):
+A run reads the sheet in one request (README.md, "Google Sheets"). This counts what each reader
+sends to the emulator serving a generated club workbook (8 members, 80 goals, 12 meetings;
+Members/Goals/Meetings):
 
 * sheetmentor's Google source reading the tabs a run needs (``read_tables``);
 * the usual gspread script: ``open_by_key``, then ``worksheet(tab).get_all_records()`` per tab.

@@ -228,6 +228,7 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
     if kind.startswith("lib"):
         start = time.perf_counter()
         import sheetmentor.analysis
+        import sheetmentor.formats
         import sheetmentor.render
         import sheetmentor.schema
         import sheetmentor.sources.workbook  # noqa: F401
@@ -259,7 +260,8 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
 def library(phases: Phases, config_path: Path) -> None:
     from sheetmentor.analysis import completion_by_tier
     from sheetmentor.config import load_config
-    from sheetmentor.render import render_agenda, status_json
+    from sheetmentor.formats import status_json
+    from sheetmentor.render import render_agenda
     from sheetmentor.schema import normalize
     from sheetmentor.sources import open_source
 
@@ -388,7 +390,7 @@ def generate_in_child(folder: Path, rows: int, members: int, seed: int) -> dict[
 
 def floor_rss() -> float:
     """Max RSS of a child that only imports pandas and sheetmentor: the floor under every row."""
-    code = "import pandas, sheetmentor.schema, sheetmentor.render, sheetmentor.analysis"
+    code = "import pandas, sheetmentor.schema, sheetmentor.formats, sheetmentor.analysis"
     return spawn([sys.executable, "-c", code])[2]
 
 

@@ -1,6 +1,14 @@
 """sheetmentor: agendas and recaps for a peer-mentoring club, from the spreadsheet it keeps.
 
-The library API, step by step (each step is one module of the flow in SPEC.md)::
+Each command has one library function that returns what the command prints::
+
+    from sheetmentor import load_config, agenda_text, status_report
+
+    config = load_config("sheetmentor.yaml")
+    print(agenda_text(config, as_of=datetime.date(2026, 11, 30)))
+    print(status_report(config, format="json").text)
+
+The same, stage by stage (ARCHITECTURE.md draws the flow, one module per stage)::
 
     from sheetmentor import load_config, read_club, completion_by_tier, render_agenda
 
@@ -34,6 +42,27 @@ _EXPORTS = {
     "goals_at_meeting": "analysis",
     "Completion": "analysis",
     "render_agenda": "render",
+    "recap_context": "render",
+    "render_template": "render",
+    "check_club": "commands",
+    "CheckResult": "commands",
+    "status_report": "commands",
+    "StatusResult": "commands",
+    "changes_report": "commands",
+    "agenda_text": "commands",
+    "recap_text": "commands",
+    "next_meetings": "commands",
+    "calendar_file": "commands",
+    "HistoryStore": "memory",
+    "MeetingMemory": "memory",
+    "meeting_memory": "memory",
+    "recall": "memory",
+    "remember": "memory",
+    "what_changed": "memory",
+    "Changes": "memory",
+    "attendance": "analysis",
+    "HistoryError": "errors",
+    "HistoryVersionError": "errors",
     "agenda_context": "render",
     "schedule_for": "render",
     "SheetmentorError": "errors",
@@ -45,42 +74,85 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Changes",
+    "CheckResult",
     "Club",
     "Completion",
     "Config",
     "ConfigError",
     "DeliveryError",
+    "HistoryError",
+    "HistoryStore",
+    "HistoryVersionError",
     "Meeting",
+    "MeetingMemory",
     "Problem",
     "Schedule",
     "ServiceError",
     "SheetError",
     "SheetProblemsError",
     "SheetmentorError",
+    "StatusResult",
     "agenda_context",
+    "agenda_text",
+    "attendance",
     "build_schedule",
+    "calendar_file",
+    "changes_report",
+    "check_club",
     "completion_by_tier",
     "goals_at_meeting",
     "load_config",
+    "meeting_memory",
+    "next_meetings",
     "normalize",
     "read_club",
+    "recall",
+    "recap_context",
+    "recap_text",
+    "remember",
     "render_agenda",
+    "render_template",
     "schedule_for",
+    "status_report",
+    "what_changed",
 ]
 
 if TYPE_CHECKING:
-    from .analysis import Completion, completion_by_tier, goals_at_meeting
+    from .analysis import Completion, attendance, completion_by_tier, goals_at_meeting
     from .cadence import Meeting, Schedule, build_schedule
+    from .commands import (
+        CheckResult,
+        StatusResult,
+        agenda_text,
+        calendar_file,
+        changes_report,
+        check_club,
+        next_meetings,
+        recap_text,
+        status_report,
+    )
     from .config import Config, load_config
     from .errors import (
         ConfigError,
         DeliveryError,
+        HistoryError,
+        HistoryVersionError,
         ServiceError,
         SheetError,
         SheetmentorError,
         SheetProblemsError,
     )
-    from .render import agenda_context, render_agenda, schedule_for
+    from .memory import (
+        Changes,
+        HistoryStore,
+        MeetingMemory,
+        meeting_memory,
+        recall,
+        remember,
+        what_changed,
+    )
+    from .render import agenda_context, recap_context, render_agenda, render_template, schedule_for
     from .schema import Club, Problem, normalize, read_club
 
 

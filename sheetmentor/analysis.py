@@ -40,7 +40,7 @@ class Completion:
     member_categories: pd.DataFrame
 
     def to_dict(self, club: str, as_of: dt.date) -> dict[str, Any]:
-        """The ``status --format json`` object of SPEC.md."""
+        """The ``status --format json`` object (documented in README.md, "Commands")."""
         return {
             "club": club,
             "as_of": as_of.isoformat(),
@@ -183,3 +183,46 @@ def rotation(
     facilitator = meeting.facilitator or min(members, key=last_turn.__getitem__)
     turn = members.index(facilitator) if facilitator in members else -1
     return facilitator, members[turn + 1 :] + members[: turn + 1]
+
+
+def attendance(
+    club: Club, schedule: Schedule, *, through: dt.date, last_n: int = 6
+) -> pd.DataFrame:
+    """Each active member's attendance over the last ``last_n`` meetings (on or before
+    ``through``) whose attendance the Meetings tab records.
+
+    A meeting without an Attended cell is not counted for or against anyone; meetings before a
+    member's Joined date do not count for them. Index: member (sheet order); columns:
+    ``meetings`` (counted), ``attended``, ``rate`` (NaN when none counted), ``last_attended``.
+    """
+    recorded = [m for m in schedule.meetings if m.date <= through and m.attended is not None]
+    recorded = recorded[-last_n:] if last_n > 0 else []
+    active = club.active_members
+    names = list(active["name"])
+    joined = pd.to_datetime(active["joined"]).dt.date.to_numpy() if len(active) else []
+    counted = np.zeros((len(names), len(recorded)), dtype=bool)
+    present = np.zeros_like(counted)
+    for j, meeting in enumerate(recorded):
+        came = set(meeting.attended or ())
+        for i, name in enumerate(names):
+            start = joined[i]
+            counted[i, j] = pd.isna(start) or start <= meeting.date
+            present[i, j] = counted[i, j] and name in came
+    meetings = counted.sum(axis=1)
+    attended = present.sum(axis=1)
+    dates = np.array([m.date for m in recorded], dtype=object)
+    last_attended = [
+        dates[np.flatnonzero(present[i])[-1]] if present[i].any() else None
+        for i in range(len(names))
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(meetings > 0, attended / np.maximum(meetings, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "meetings": meetings,
+            "attended": attended,
+            "rate": rate,
+            "last_attended": last_attended,
+        },
+        index=pd.Index(names, name="member", dtype="str"),
+    )

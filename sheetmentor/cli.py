@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from .errors import ConfigError, SheetmentorError
+from .errors import SheetmentorError
 
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
@@ -29,7 +29,7 @@ log = logging.getLogger("sheetmentor")
 
 
 class SheetmentorGroup(click.Group):
-    """Turns a user's mistake into a one-line message and the SPEC's exit code."""
+    """Turns a user's mistake into a one-line message and the exit code its class names."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -61,7 +61,6 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 DATETIME = DateParam(times=True)
-FORMATS = {"text": "txt", "html": "html"}
 
 as_of_option = click.option(
     "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
@@ -118,55 +117,10 @@ def _expect_history(ctx: click.Context) -> bool:
     return ctx.obj["state_existed"]
 
 
-def _club(ctx: click.Context, *, force: bool = False, now: dt.datetime | None = None) -> Club:
-    """Read and normalize the sheet; warnings go to stderr, errors stop the command.
-
-    With ``now``, a sheet without errors is also recorded in the meeting history.
-    """
-    from .schema import read_club
-
-    config = _config(ctx)
-    club = read_club(config)
-    for problem in club.warnings:
-        log.warning("%s", problem)
-    if force:
-        for problem in club.errors:
-            log.warning("%s (ignored: --force)", problem)
-    else:
-        club.raise_for_errors()
-    if now is not None:
-        from .render import schedule_for
-
-        _remember(ctx, club, schedule_for(config, club, now.date()), now)
-    return club
-
-
 def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.datetime) -> None:
-    """Record the sheet in the meeting history, unless it has errors (a ``--force`` run must not
-    store half-read goals)."""
-    if club.errors:
-        return
-    from .history import remember
+    from .commands import record_sheet
 
-    remember(_config(ctx).state, club, schedule, now, expect_history=_expect_history(ctx))
-
-
-def _start_of(config: Config, as_of: dt.date | None) -> dt.datetime:
-    """Now, or the start of the ``--as-of`` day in the club's time zone: an agenda or status
-    "as of" a meeting day comes before that meeting."""
-    if as_of is None:
-        return dt.datetime.now(config.meetings.zone)
-    return dt.datetime.combine(as_of, dt.time(), tzinfo=config.meetings.zone)
-
-
-def _moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
-    """Now, or the moment ``--as-of`` names (a bare date is the end of that day, club time)."""
-    zone = config.meetings.zone
-    if as_of is None:
-        return dt.datetime.now(zone)
-    if isinstance(as_of, dt.datetime):
-        return as_of if as_of.tzinfo else as_of.replace(tzinfo=zone)
-    return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=zone)
+    record_sheet(_config(ctx), club, schedule, now, expect_history=_expect_history(ctx))
 
 
 def _write(text: str | bytes, output: Path | None = None) -> None:
@@ -219,25 +173,13 @@ def init(folder: Path, sheet: str | None, force: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, explain: bool) -> None:
     """Validate the config and the sheet; list problems with their cells."""
-    from .render import schedule_for
-    from .schema import read_club
+    from .commands import check_club
 
-    config = _config(ctx)
-    club = read_club(config)
-    now = dt.datetime.now(config.meetings.zone)
-    _remember(ctx, club, schedule_for(config, club, now.date()), now)
+    result = check_club(_config(ctx))
     if explain:
-        _print_explanation(club.explanation)
-    for problem in club.problems:
-        click.echo(f"{problem.severity}: {problem}")
-    errors, warnings = len(club.errors), len(club.warnings)
-    active = len(club.active_members)
-    click.echo(
-        f"{club.name}: {active} active member{'s' if active != 1 else ''}, {len(club.goals)} "
-        f"goals, {len(club.meetings)} recorded meetings — {errors} error"
-        f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    )
-    if errors:
+        _print_explanation(result.explanation)
+    _write(result.text)
+    if result.errors:
         ctx.exit(1)
 
 
@@ -282,37 +224,20 @@ def status(
     force: bool,
 ) -> None:
     """Completion per member, tier and category."""
-    from .analysis import completion_by_tier
-    from .render import status_csv, status_json, status_table
+    from .commands import status_report
 
-    config = _config(ctx)
-    now = _start_of(config, as_of)
-    club = _club(ctx, force=force, now=now)
-    completion = completion_by_tier(club)
-    today = now.date()
-    records = _history(config, club, now, last) if history or chart else None
+    result = status_report(
+        _config(ctx),
+        as_of=as_of,
+        format=fmt,
+        history=history,
+        last=last,
+        chart=chart is not None,
+        force=force,
+    )
     if chart is not None:
-        from .render import history_chart_png
-
-        _write(history_chart_png(club.name, records), chart)
-    if fmt == "json":
-        _write(status_json(completion, club.name, today, history=records if history else None))
-    elif fmt == "csv":
-        _write(status_csv(completion), None)
-    else:
-        status_table(completion, club.name, today, history=records if history else None)
-
-
-def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[dict]:
-    from .history import HistoryStore, completion_history, history_records
-    from .render import schedule_for
-
-    schedule = schedule_for(config, club, now.date())
-    through = schedule.last_ended(now)
-    with HistoryStore.open(config.state, create=False) as store:
-        if through is None:
-            return []
-        return history_records(completion_history(store, schedule, last, through=through))
+        _write(result.chart, chart)
+    _write(result.text)
 
 
 @cli.command()
@@ -325,30 +250,9 @@ def changes(
     ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
 ) -> None:
     """What changed in each member's goals since the last meeting."""
-    from .history import HistoryStore, to_json, what_changed
-    from .render import changes_text, schedule_for
+    from .commands import changes_report
 
-    config = _config(ctx)
-    now = _start_of(config, as_of)
-    club = _club(ctx, force=force)
-    schedule = schedule_for(config, club, now.date())
-    if since is None:
-        last = schedule.last_ended(now)
-        if last is None:
-            raise SheetmentorError("no meeting has happened yet, so nothing changed since one")
-        since = last.date
-    with HistoryStore.open(config.state, create=False) as store:
-        found = what_changed(store, club, schedule, since=since)
-    _remember(ctx, club, schedule, now)  # after comparing: a run is never its own baseline
-    if found is None:
-        raise SheetmentorError(
-            f"no record of the sheet at the meeting of {since.isoformat()} or before; "
-            f"sheetmentor remembers the sheet from the first run after a meeting on"
-        )
-    if fmt == "json":
-        _write(to_json(found.to_dict()))
-    else:
-        _write(changes_text(found.to_dict()))
+    _write(changes_report(_config(ctx), since=since, as_of=as_of, format=fmt, force=force))
 
 
 @cli.command()
@@ -369,23 +273,23 @@ def agenda(
     force: bool,
 ) -> None:
     """The next meeting's agenda, with what changed since the last one."""
-    from .render import agenda_meeting, render_agenda, schedule_for
+    from .commands import agenda_text, read, start_of
 
     config = _config(ctx)
-    now = _start_of(config, as_of)
+    if not send:
+        _write(agenda_text(config, date=date, as_of=as_of, format=fmt, force=force), output)
+        return
+    from .mailings import agenda_messages
+    from .render import agenda_meeting, schedule_for
+
+    now = start_of(config, as_of)
     today = now.date()
-    club = _club(ctx, force=force)
+    club = read(config, force=force, expect_history=_expect_history(ctx))
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
     memory = _recall(ctx, club, schedule, meeting, now, kind="agenda")
-    if send:
-        from .mailings import agenda_messages
-
-        messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
-        _deliver(config, messages)
-        return
-    text = render_agenda(config, club, as_of=today, date=meeting.date, format=fmt, memory=memory)
-    _write(text, output)
+    messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
+    _deliver(config, messages)
 
 
 @cli.command()
@@ -416,39 +320,18 @@ def recap(
     force: bool,
 ) -> None:
     """The recap of the last meeting; without --send, a preview that sends nothing."""
-    from .render import recap_context, render_template, schedule_for
+    from .commands import moment, recap_text
 
     config = _config(ctx)
     if show_status:
         _print_ledger(config)
         return
-    now = _moment(config, as_of)
     if send:
+        now = moment(config, as_of)
         _send_recap(ctx, config, now, meeting, force=force, retry_failed=retry_failed)
         return
-    club = _club(ctx, force=force)
-    schedule = schedule_for(config, club, now.date())
-    chosen = schedule.on(meeting) if meeting else schedule.last_ended(now)
-    if chosen is None:
-        raise SheetmentorError("no meeting has ended yet, so there is nothing to recap")
-    if member is not None:
-        from .schema import member_key
-
-        names = {member_key(n): n for n in club.active_members["name"]}
-        if member_key(member) not in names:
-            raise ConfigError(f"--member: no active member named {member!r}")
-        member = names[member_key(member)]
-    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
-    context = recap_context(
-        club,
-        schedule,
-        chosen,
-        as_of=now.date(),
-        cap=config.club.cap,
-        recipient=member,
-        memory=memory,
-    )
-    _write(render_template(f"recap.{FORMATS[fmt]}.j2", context, config.templates), output)
+    text = recap_text(config, meeting=meeting, as_of=as_of, format=fmt, member=member, force=force)
+    _write(text, output)
 
 
 def _recall(
@@ -462,7 +345,7 @@ def _recall(
 ) -> dict:
     """The meeting-memory block for an agenda or recap; the sheet is recorded unless it has
     errors (a ``--force`` run must not store half-read goals)."""
-    from .history import recall
+    from .memory import recall
 
     config = _config(ctx)
     return recall(
@@ -559,12 +442,9 @@ def cron(ctx: click.Context, minute: int) -> None:
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
     """The next meeting dates, with place and facilitator."""
-    from .render import upcoming_lines
+    from .commands import next_meetings
 
-    config = _config(ctx)
-    now = _start_of(config, as_of)
-    club = _club(ctx, force=True, now=now)
-    for line in upcoming_lines(config, club, now.date(), count):
+    for line in next_meetings(_config(ctx), as_of=as_of, count=count):
         click.echo(line)
 
 
@@ -575,12 +455,9 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:
     """The meeting cadence as an iCalendar (.ics) file."""
-    from .render import calendar_ics
+    from .commands import calendar_file
 
-    config = _config(ctx)
-    now = _start_of(config, as_of)
-    club = _club(ctx, force=True, now=now)
-    _write(calendar_ics(config, club, now.date(), count), output)
+    _write(calendar_file(_config(ctx), as_of=as_of, count=count), output)
 
 
 def main() -> None:

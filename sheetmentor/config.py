@@ -242,11 +242,51 @@ class EmailConfig(_Section):
     outbox: Path = Path("outbox")
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class ChatWebhookConfig(_Section):
+    """One chat platform's incoming webhook; the URL is a secret, so only its variable's name
+    is in the config."""
+
+    webhook_env: str
+
+    @field_validator("webhook_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not _ENV_NAME.fullmatch(value):
+            raise ValueError("must be the NAME of an environment variable, not the webhook URL")
+        return value
+
+
+ChatKind = Literal["agenda", "recap", "nudge"]
+
+
+class ChatConfig(_Section):
+    """Where club-level messages go besides e-mail (see :mod:`sheetmentor.chat`)."""
+
+    slack: ChatWebhookConfig | None = None
+    discord: ChatWebhookConfig | None = None
+    teams: ChatWebhookConfig | None = None
+    """A Microsoft Teams Workflows webhook ("When a Teams webhook request is received")."""
+    post: list[ChatKind] = ["agenda", "recap", "nudge"]
+    timeout: Duration = dt.timedelta(seconds=10)
+    retry_budget: Duration = dt.timedelta(seconds=60)
+    """Total time one run may wait on rate limits (429) and server errors (5xx)."""
+
+    @model_validator(mode="after")
+    def _some_platform(self) -> ChatConfig:
+        if self.slack is None and self.discord is None and self.teams is None:
+            raise ValueError("give at least one of chat.slack, chat.discord or chat.teams")
+        return self
+
+
 class Config(_Section):
     club: ClubConfig
     meetings: MeetingsConfig
     source: SourceConfig
     email: EmailConfig | None = None
+    chat: ChatConfig | None = None
     state: Path = Path(".sheetmentor")
     templates: Path | None = None
     """A folder of the user's own templates, looked up before the built-in ones."""

@@ -2,7 +2,8 @@
 
 Every failure that a user can cause or fix (a typo in the config, a sheet that is not shared, an
 SMTP server that refuses a login) is one of these classes. The CLI maps them to exit codes in one
-place (:func:`sheetmentor.cli.main`), so library users get the same precise classes.
+place (:class:`sheetmentor.cli.SheetmentorGroup` reads each class's ``exit_code``), so library
+users get the same precise classes.
 """
 
 from __future__ import annotations
@@ -49,3 +50,32 @@ class ServiceError(SheetmentorError):
     """An outside service (Google, SMTP) failed or refused (exit 3)."""
 
     exit_code = 3
+
+
+class HistoryError(SheetmentorError):
+    """The history store cannot be used as asked (exit 1): unreadable, or written out of order."""
+
+    exit_code = 1
+
+
+class HistoryVersionError(HistoryError):
+    """The history file was written by a newer sheetmentor; this one will not guess its layout."""
+
+
+# --- chat delivery (sheetmentor.chat) -------------------------------------------------------
+# Messages here never contain a webhook URL: it is a secret (see sheetmentor.chat.redact_url).
+
+
+class ChatRefused(DeliveryError):
+    """A chat platform refused a post for good (exit 1): a deleted webhook, an archived channel,
+    a payload it rejects. Fix the webhook or the config and run again."""
+
+
+class ChatUnavailable(ServiceError):
+    """A chat platform could not be reached or kept failing (5xx, 429) past the retry budget
+    (exit 3). The posts are not lost: the next run tries them again."""
+
+
+class ChatMentionError(SheetError):
+    """A member's Slack or Discord ID in the sheet is not an ID (exit 1), so no one is mentioned
+    by mistake."""

@@ -20,15 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .calendar import meetings_ics
 from .errors import ConfigError
 from .ledger import Ledger, State
 from .mail import Outgoing, address, parse_address
-from .render import (
-    agenda_context,
-    meetings_ics,
-    recap_context,
-    render_template,
-)
+from .render import agenda_context, recap_context, render_template
 
 if TYPE_CHECKING:
     from email.headerregistry import Address

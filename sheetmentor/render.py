@@ -1,4 +1,4 @@
-"""Jinja rendering of agendas (and, later, recaps) from the analysed club.
+"""Jinja rendering of agendas and recaps from the analysed club, and the filters they use.
 
 Templates live in the top-level ``templates/`` folder (shipped inside the wheel as
 ``sheetmentor/templates``); a club can copy them to a folder of its own and point the config's
@@ -8,16 +8,15 @@ variable a template receives.
 Sheet text is data, never a template: it only ever reaches Jinja as variable values. Templates
 use ``StrictUndefined`` (a typo in a template is an error, not a silent blank) and HTML templates
 (``*.html.j2``) are autoescaped.
+
+The other output formats live beside this module: :mod:`.formats` (status and changes as JSON,
+CSV, tables, text), :mod:`.chart` (the PNG chart) and :mod:`.calendar` (the .ics).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import math
-import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -27,7 +26,6 @@ import pandas as pd
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from .analysis import (
-    STAT_COLUMNS,
     Completion,
     completion_by_tier,
     goals_at_meeting,
@@ -36,7 +34,7 @@ from .analysis import (
 )
 from .cadence import Meeting, Schedule, build_schedule
 from .errors import ConfigError
-from .schema import CATEGORIES, TIERS
+from .plain import cell, day
 
 if TYPE_CHECKING:
     from .config import Config
@@ -253,10 +251,10 @@ def _member(club: Club, completion: Completion, name: str) -> dict[str, Any]:
     extras = club.extra_columns.get("members", [])
     return {
         "name": name,
-        "email": _value(row["email"]),
-        "focus": _value(row["focus"]),
-        "joined": _date(row["joined"]),
-        "extra": {column: _value(row[column]) for column in extras},
+        "email": cell(row["email"]),
+        "focus": cell(row["focus"]),
+        "joined": day(row["joined"]),
+        "extra": {column: cell(row[column]) for column in extras},
         "tiers": stats_dict(completion.member_tiers.loc[name]),
         "categories": stats_dict(completion.member_categories.loc[name]),
     }
@@ -279,7 +277,7 @@ def render_agenda(
 ) -> str:
     """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``).
 
-    ``memory`` is the meeting-memory block (:func:`sheetmentor.history.recall`); without it the
+    ``memory`` is the meeting-memory block (:func:`sheetmentor.memory.recall`); without it the
     agenda leaves out what changed since the last meeting.
     """
     if format not in FORMATS:
@@ -308,18 +306,18 @@ def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
             "member": row["member"],
             "goal": row["goal"],
             "tier": row["tier"],
-            "category": _value(row["category"]),
+            "category": cell(row["category"]),
             "status": row["status"],
             "progress": float(row["progress"]),
-            "set": _date(row["set"]),
-            "due": _date(row["due"]),
-            "completed": _date(row["completed"]),
-            "due_meeting": _date(row["due_meeting"]),
+            "set": day(row["set"]),
+            "due": day(row["due"]),
+            "completed": day(row["completed"]),
+            "due_meeting": day(row["due_meeting"]),
             "carried": int(row["carried"]),
             "overdue": bool(row["overdue"]),
-            "notes": _value(row["notes"]),
+            "notes": cell(row["notes"]),
             "ref": f"{row['tab']}!{row['sheet_row']}",
-            "extra": {column: _value(row.get(column)) for column in extras},
+            "extra": {column: cell(row.get(column)) for column in extras},
         }
         for row in goals.to_dict("records")
     ]
@@ -338,16 +336,6 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
         "moved_from": meeting.moved_from,
         "extra": meeting.extra,
     }
-
-
-def _date(value: Any) -> dt.date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
-def _value(value: Any) -> Any:
-    """A cell for templates: pandas' missing markers (NaN, NaT, NA) become ``None``."""
-    missing = pd.isna(value)
-    return None if isinstance(missing, bool) and missing else value
 
 
 def pct(value: float | None) -> str:
@@ -376,166 +364,6 @@ def shortdate(value: dt.date | None, near: dt.date | None = None) -> str:
     return f"{value:%b} {value.day}{year}"
 
 
-def status_json(
-    completion: Completion,
-    club: str,
-    as_of: dt.date,
-    *,
-    history: list[dict[str, Any]] | None = None,
-) -> str:
-    """``status --format json``: the object SPEC.md defines; with ``history``, a ``history``
-    list of ``{"meeting", "tiers": {TIER: STATS}}`` too, oldest meeting first."""
-    data = completion.to_dict(club, as_of)
-    if history is not None:
-        data["history"] = history
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso_date) + "\n"
-
-
-def _iso_date(value: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def status_csv(completion: Completion) -> str:
-    """``status --format csv``: one row per (scope, group), club first, then members."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["member", "group", "key", *STAT_COLUMNS])
-    scopes = [("", completion.tiers, completion.categories)] + [
-        (name, completion.member_tiers.loc[name], completion.member_categories.loc[name])
-        for name in completion.members
-    ]
-    for member, tiers, categories in scopes:
-        for group, frame in (("tier", tiers), ("category", categories)):
-            for key, stats in stats_dict(frame).items():
-                writer.writerow(
-                    [
-                        member or "(club)",
-                        group,
-                        key,
-                        *("" if stats[c] is None else stats[c] for c in STAT_COLUMNS),
-                    ]
-                )
-    return buffer.getvalue()
-
-
-def status_table(
-    completion: Completion,
-    club: str,
-    as_of: dt.date,
-    *,
-    history: list[dict[str, Any]] | None = None,
-) -> None:
-    """``status``: a terminal table, a row per member and the club, a column per tier; with
-    ``history``, a second table of the club's completion at recent meetings."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}",
-        title_justify="left",
-        caption="mean progress, done/total per tier and category (dropped goals left out)",
-        caption_justify="left",
-    )
-    table.add_column("Member", no_wrap=True)
-    for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], no_wrap=True)
-    for category in CATEGORIES:
-        table.add_column(category[:4].capitalize() + ".", justify="right", no_wrap=True)
-
-    def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
-        by_tier = stats_dict(tiers)
-        by_category = stats_dict(categories)
-        return [
-            f"{bar(s['progress'], 4)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
-            for s in (by_tier[t] for t in TIERS)
-        ] + [f"{s['done']}/{s['total']}" for s in by_category.values()]
-
-    for name in completion.members:
-        table.add_row(
-            name, *cells(completion.member_tiers.loc[name], completion.member_categories.loc[name])
-        )
-    table.add_section()
-    table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
-    console = Console(highlight=False)
-    console.print(table)
-    if history is not None:
-        console.print(history_table(history))
-
-
-def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
-    """The club's completion per tier at each recorded meeting, oldest first."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        title="Club completion at recent meetings",
-        title_justify="left",
-        caption=None if history else "no meeting recorded yet: history starts with the next one",
-        caption_justify="left",
-    )
-    table.add_column("Meeting", no_wrap=True)
-    for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], no_wrap=True)
-    for row in history:
-        table.add_row(
-            shortdate(row["meeting"], dt.date.today()),
-            *(
-                f"{bar(s['progress'], 6)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
-                for s in (row["tiers"][tier] for tier in TIERS)
-            ),
-        )
-    return table
-
-
-def history_chart_png(club: str, history: list[dict[str, Any]]) -> bytes:
-    """``status --chart``: mean progress per tier at recent meetings, as a PNG line chart."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ConfigError("--chart needs matplotlib: pip install 'sheetmentor[chart]'") from None
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    figure, axes = pyplot.subplots(figsize=(7, 3.5), dpi=100)
-    days = [row["meeting"] for row in history]
-    for tier in TIERS:
-        values = [row["tiers"][tier]["progress"] for row in history]
-        axes.plot(days, [v * 100 if v is not None else None for v in values], marker="o",
-                  label=TIER_LABELS[tier])  # fmt: skip
-    axes.set_ylim(0, 100)
-    axes.set_ylabel("mean progress (%)")
-    axes.set_title(f"{club}: progress at each meeting")
-    axes.grid(alpha=0.3)
-    axes.legend(loc="upper left", fontsize="small")
-    if not history:
-        axes.text(0.5, 0.5, "no meeting recorded yet", ha="center", transform=axes.transAxes)
-    figure.autofmt_xdate()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    pyplot.close(figure)
-    return buffer.getvalue()
-
-
-def changes_text(changes: dict[str, Any]) -> str:
-    """``changes``: per member, what moved since the last meeting's recorded state."""
-    since = changes["since"]
-    lines = [f"Since the meeting of {longdate(since)}:" if since else "Since the last meeting:"]
-    for name, found in changes["members"].items():
-        lines.append("")
-        lines.append(name if found["updated"] else f"{name} — no update")
-        for kind, label in CHANGE_LABELS.items():
-            for change in found.get(kind, []):
-                lines.append(f"  {label:<10} {change_line(kind, change)}")
-    return "\n".join(lines) + "\n"
-
-
 def change_line(kind: str, change: dict[str, Any]) -> str:
     """One change in words: "Call two mentors (40% → 70%)"."""
     goal = change["goal"]
@@ -549,59 +377,3 @@ def change_line(kind: str, change: dict[str, Any]) -> str:
     if kind == "reworded":
         return f'{goal} (was "{change["from"]}")'
     return goal
-
-
-def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> list[str]:
-    """``next``: one line per upcoming meeting, with place and facilitator."""
-    schedule = schedule_for(config, club, as_of)
-    members = list(club.active_members["name"])
-    lines = []
-    for meeting in schedule.upcoming(as_of, count):
-        facilitator, _ = rotation(members, schedule, meeting)
-        parts = [
-            f"{meeting.date:%a} {longdate(meeting.date).split(', ', 1)[1]}",
-            f"{meeting.start:%H:%M}–{meeting.end:%H:%M} {meeting.start.tzname()}",
-        ]
-        if meeting.location:
-            parts.append(meeting.location)
-        if facilitator:
-            parts.append(f"facilitator {facilitator}")
-        if meeting.moved_from:
-            parts.append(f"moved from {shortdate(meeting.moved_from)}")
-        lines.append(" · ".join(parts))
-    return lines
-
-
-def calendar_ics(config: Config, club: Club, as_of: dt.date, count: int) -> bytes:
-    """``calendar``: the next ``count`` meetings as iCalendar events with stable UIDs, so a
-    re-import updates events instead of duplicating them."""
-    schedule = schedule_for(config, club, as_of)
-    return meetings_ics(club, schedule, schedule.upcoming(as_of, count))
-
-
-def meetings_ics(club: Club, schedule: Schedule, meetings: list[Meeting]) -> bytes:
-    """Meetings as an iCalendar file (also the .ics attached to emails), with facilitators."""
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//sheetmentor//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", club.name)
-    slug = re.sub(r"[^a-z0-9]+", "-", club.name.lower()).strip("-")
-    members = list(club.active_members["name"])
-    for meeting in meetings:
-        facilitator, _ = rotation(members, schedule, meeting)
-        event = Event()
-        slot = meeting.moved_from or meeting.date
-        event.add("uid", f"{slot:%Y%m%d}-{slug}@sheetmentor")
-        event.add("summary", club.name)
-        event.add("dtstart", meeting.start)
-        event.add("dtend", meeting.end)
-        event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(), tzinfo=dt.UTC))
-        if meeting.location:
-            event.add("location", meeting.location)
-        if facilitator:
-            event.add("description", f"Facilitator: {facilitator}")
-        calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()

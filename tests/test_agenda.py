@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import GOALS, MEMBERS, ClubFolder
 
 from sheetmentor import load_config, read_club, render_agenda, schedule_for
-from sheetmentor.history import recall
+from sheetmentor.memory import recall
 
 D = dt.date
 

@@ -2,9 +2,9 @@
 
 Every test here makes one mistake a club organizer really makes — a typo in a cell, a header
 renamed, a setting misspelt, a flag misused — and runs the real CLI on a real .xlsx file. Each
-asserts the SPEC's exit code (1: the sheet has errors; 2: usage or config error), that the message
-names the cell (``Goals!C2``) or the config key and its YAML line, that it says what was expected,
-and that no traceback ever reaches the user.
+asserts the exit code README.md gives (1: the sheet has errors; 2: usage or config error), that
+the message names the cell (``Goals!C2``) or the config key and its YAML line, that it says what
+was expected, and that no traceback ever reaches the user.
 
 Sheets are built from the conftest's ``MEMBERS`` / ``GOALS`` rows with :func:`edit`, which takes
 A1 references, so the cell a test breaks and the cell the message must name are the same string.

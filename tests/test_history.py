@@ -29,16 +29,13 @@ import pytest
 from conftest import ClubFolder
 
 from sheetmentor import load_config, read_club
-from sheetmentor.analysis import completion_by_tier
+from sheetmentor.analysis import attendance, completion_by_tier
 from sheetmentor.cadence import Schedule
 from sheetmentor.config import Config
-from sheetmentor.errors import SheetmentorError
-from sheetmentor.history import (
+from sheetmentor.errors import HistoryError, HistoryVersionError, SheetmentorError
+from sheetmentor.memory import (
     HISTORY_NAME,
-    HistoryError,
     HistoryStore,
-    HistoryVersionError,
-    attendance,
     changes_since,
     club_health,
     completion_history,
@@ -49,8 +46,8 @@ from sheetmentor.history import (
     period_for,
     stale,
     streaks,
-    to_json,
 )
+from sheetmentor.plain import to_json
 from sheetmentor.render import schedule_for
 from sheetmentor.schema import Club
 
@@ -332,7 +329,7 @@ def test_a_version_0_file_is_migrated(tmp_path: Path) -> None:
 def test_an_older_file_runs_only_the_newer_steps(
     season: Season, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sheetmentor import history
+    from sheetmentor.memory import store as store_module
 
     state = season.copy_state(tmp_path / "state")
 
@@ -340,7 +337,7 @@ def test_an_older_file_runs_only_the_newer_steps(
         db.execute("ALTER TABLE snapshots ADD COLUMN label TEXT")
         db.execute("UPDATE snapshots SET label = 'meeting ' || period")
 
-    monkeypatch.setattr(history, "MIGRATIONS", [*history.MIGRATIONS, add_labels])
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_labels])
     with HistoryStore.open(state) as store:
         assert (store.migrated_from, store.version) == (1, 2)
         assert len(store.snapshots()) == 5 and store.state_at(M3) is not None
@@ -556,7 +553,7 @@ def test_completion_history_is_status_at_each_meeting(season: Season, store: His
     default = completion_history(store, season.schedule, 12)
     assert list(default.index) == [M1, M2, M3, M4, M5]
 
-    from sheetmentor.history import history_records
+    from sheetmentor.memory import history_records
 
     records = history_records(history)
     assert records[0]["meeting"] == M2
@@ -637,7 +634,7 @@ def test_a_preview_opens_no_file(season: Season, tmp_path: Path) -> None:
 
 
 def test_what_changed_since_a_date(season: Season, store: HistoryStore) -> None:
-    from sheetmentor.history import what_changed
+    from sheetmentor.memory import what_changed
 
     club, schedule = season.clubs[6], season.schedule
     changes = what_changed(store, club, schedule, since=D(2026, 11, 10))  # between meetings

@@ -11,7 +11,7 @@ import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sheets import EXPECTED, MEMBERS, PLAIN
+from sheet_corpus import EXPECTED, MEMBERS, PLAIN
 
 from sheetmentor.config import Config
 from sheetmentor.schema import normalize

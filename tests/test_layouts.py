@@ -1,5 +1,5 @@
-"""Every layout of the corpus (tests/sheets.py) gives its hand-counted figures through the CLI,
-from a local file and from the Google source (the emulator), and ``check`` passes on it."""
+"""Every layout of the corpus (tests/sheet_corpus.py) gives its hand-counted figures through the
+CLI, from a local file and from the Google source (the emulator), and ``check`` passes on it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CONFIG, ClubFolder, deep_merge, run_cli
-from sheets import LAYOUTS, SPREADSHEET_LAYOUTS, Layout, figures
+from sheet_corpus import LAYOUTS, SPREADSHEET_LAYOUTS, Layout, figures
 
 from sheetmentor.testing.emulator import SheetsEmulator
 
@@ -131,7 +131,7 @@ def test_init_from_a_day_first_sheet_sets_day_first(tmp_path: Path) -> None:
 
 def test_error_cells_are_named_from_google_too(tmp_path: Path, emulator: SheetsEmulator) -> None:
     from openpyxl import Workbook
-    from sheets import MEMBERS, PLAIN
+    from sheet_corpus import MEMBERS, PLAIN
 
     book = Workbook()
     book.remove(book.active)

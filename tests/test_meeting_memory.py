@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from conftest import ClubFolder
@@ -67,14 +69,24 @@ VERSIONS = [
 AFTER = ["2026-09-08T14:00", "2026-09-22T14:00", "2026-10-06T14:00", "2026-10-20T14:00"]
 
 
-@pytest.fixture
-def season(club: ClubFolder) -> ClubFolder:
-    """Four meetings, each followed by the recap run that records the sheet; then the sheet now."""
+@pytest.fixture(scope="module")
+def recorded_season(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four meetings, each followed by the recap run that records the sheet; then the sheet now.
+
+    Built once for the module (four recap runs); each test gets its own copy (:func:`season`).
+    """
+    club = ClubFolder(tmp_path_factory.mktemp("season"))
     for rows, moment in zip(VERSIONS, AFTER, strict=False):
         club.write(members=MEMBERS, goals=[HEADER, *rows], meetings=MEETINGS)
         assert club.run("recap", "--as-of", moment).exit_code == 0
     club.write(members=MEMBERS, goals=[HEADER, *VERSIONS[-1]], meetings=MEETINGS)
-    return club
+    return club.folder
+
+
+@pytest.fixture
+def season(recorded_season: Path, tmp_path: Path) -> ClubFolder:
+    """A copy of the recorded season that the test may change."""
+    return ClubFolder(Path(shutil.copytree(recorded_season, tmp_path / "club")))
 
 
 def section(text: str, start: str, end: str) -> str:
@@ -154,7 +166,7 @@ def test_reading_the_same_sheet_twice_stores_nothing_new(season: ClubFolder) -> 
     for _ in range(3):
         assert season.run("status", "--as-of", "2026-11-02").exit_code == 0
     season.run("check")
-    from sheetmentor.history import HistoryStore
+    from sheetmentor.memory import HistoryStore
 
     with HistoryStore.open(store.parent) as opened:
         taken = [s.taken_at.date() for s in opened.snapshots()]

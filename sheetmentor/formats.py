@@ -1,0 +1,162 @@
+"""Output formats of the read-only commands: ``status`` as JSON, CSV or a terminal table, the
+history table, and ``changes`` as text. Jinja templates (agendas, recaps): :mod:`.render`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pandas as pd
+
+from . import clock
+from .analysis import STAT_COLUMNS, Completion, stats_dict
+from .plain import to_json
+from .render import (
+    CHANGE_LABELS,
+    TIER_LABELS,
+    bar,
+    change_line,
+    longdate,
+    pct,
+    shortdate,
+)
+from .schema import CATEGORIES, TIERS
+
+
+def status_json(
+    completion: Completion,
+    club: str,
+    as_of: dt.date,
+    *,
+    history: list[dict[str, Any]] | None = None,
+) -> str:
+    """``status --format json``: the object README.md documents; with ``history``, a ``history``
+    list of ``{"meeting", "tiers": {TIER: STATS}}`` too, oldest meeting first."""
+    data = completion.to_dict(club, as_of)
+    if history is not None:
+        data["history"] = history
+    return to_json(data)
+
+
+def status_csv(completion: Completion) -> str:
+    """``status --format csv``: one row per (scope, group), club first, then members."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["member", "group", "key", *STAT_COLUMNS])
+    scopes = [("", completion.tiers, completion.categories)] + [
+        (name, completion.member_tiers.loc[name], completion.member_categories.loc[name])
+        for name in completion.members
+    ]
+    for member, tiers, categories in scopes:
+        for group, frame in (("tier", tiers), ("category", categories)):
+            for key, stats in stats_dict(frame).items():
+                writer.writerow(
+                    [
+                        member or "(club)",
+                        group,
+                        key,
+                        *("" if stats[c] is None else stats[c] for c in STAT_COLUMNS),
+                    ]
+                )
+    return buffer.getvalue()
+
+
+def status_table(
+    completion: Completion,
+    club: str,
+    as_of: dt.date,
+    *,
+    history: list[dict[str, Any]] | None = None,
+) -> str:
+    """``status``: a terminal table, a row per member and the club, a column per tier; with
+    ``history``, a second table of the club's completion at recent meetings.
+
+    The text is laid out for the terminal on standard output (its width, and its colours when
+    it is one), as ``rich`` would print it there."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}",
+        title_justify="left",
+        caption="mean progress, done/total per tier and category (dropped goals left out)",
+        caption_justify="left",
+    )
+    table.add_column("Member", no_wrap=True)
+    for tier in TIERS:
+        table.add_column(TIER_LABELS[tier], no_wrap=True)
+    for category in CATEGORIES:
+        table.add_column(category[:4].capitalize() + ".", justify="right", no_wrap=True)
+
+    def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
+        by_tier = stats_dict(tiers)
+        by_category = stats_dict(categories)
+        return [
+            f"{bar(s['progress'], 4)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
+            for s in (by_tier[t] for t in TIERS)
+        ] + [f"{s['done']}/{s['total']}" for s in by_category.values()]
+
+    for name in completion.members:
+        table.add_row(
+            name, *cells(completion.member_tiers.loc[name], completion.member_categories.loc[name])
+        )
+    table.add_section()
+    table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
+    terminal = Console()
+    console = Console(
+        file=io.StringIO(),
+        width=terminal.width,
+        force_terminal=terminal.is_terminal,
+        color_system=terminal.color_system,
+        highlight=False,
+    )
+    console.print(table)
+    if history is not None:
+        console.print(history_table(history))
+    return console.file.getvalue()
+
+
+def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
+    """The club's completion per tier at each recorded meeting, oldest first."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        title="Club completion at recent meetings",
+        title_justify="left",
+        caption=None if history else "no meeting recorded yet: history starts with the next one",
+        caption_justify="left",
+    )
+    table.add_column("Meeting", no_wrap=True)
+    for tier in TIERS:
+        table.add_column(TIER_LABELS[tier], no_wrap=True)
+    for row in history:
+        table.add_row(
+            shortdate(row["meeting"], clock.now().date()),
+            *(
+                f"{bar(s['progress'], 6)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
+                for s in (row["tiers"][tier] for tier in TIERS)
+            ),
+        )
+    return table
+
+
+def changes_text(changes: dict[str, Any]) -> str:
+    """``changes``: per member, what moved since the last meeting's recorded state."""
+    since = changes["since"]
+    lines = [f"Since the meeting of {longdate(since)}:" if since else "Since the last meeting:"]
+    for name, found in changes["members"].items():
+        lines.append("")
+        lines.append(name if found["updated"] else f"{name} — no update")
+        for kind, label in CHANGE_LABELS.items():
+            for change in found.get(kind, []):
+                lines.append(f"  {label:<10} {change_line(kind, change)}")
+    return "\n".join(lines) + "\n"

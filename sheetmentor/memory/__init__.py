@@ -1,0 +1,72 @@
+"""Meeting memory: what the sheet looked like at each meeting, and what changed since.
+
+A spreadsheet only knows its present, yet accountability is about change over time: "you said
+you would do X by today". sheetmentor therefore keeps a *history store*,
+``<state>/history.sqlite3``, with a snapshot of every goal each time it records the sheet (the
+recap run after a meeting does), and computes from it what changed since the last meeting, which
+goals went stale, streaks, completion per meeting and club health.
+
+One module per job, each importing only the ones above it in this list:
+
+- :mod:`~sheetmentor.memory.identity`: a goal's state columns and identity across versions;
+- :mod:`~sheetmentor.memory.store`: the SQLite store, its snapshots and migrations;
+- :mod:`~sheetmentor.memory.changes`: what changed between two states, stale goals;
+- :mod:`~sheetmentor.memory.streaks`: streaks and completion at each recorded meeting;
+- :mod:`~sheetmentor.memory.health`: club health (attendance, carried goals, silent members);
+- :mod:`~sheetmentor.memory.recall`: everything an agenda or recap remembers, and recording.
+"""
+
+from __future__ import annotations
+
+from .changes import CHANGE_KINDS, Changes, changes_since, stale, what_changed
+from .health import Health, club_health
+from .identity import (
+    FUZZY_THRESHOLD,
+    STATE_COLUMNS,
+    goal_state,
+    identify,
+    natural_keys,
+    normalize_goal_text,
+)
+from .recall import MeetingMemory, meeting_memory, recall, remember
+from .store import (
+    HISTORY_NAME,
+    MIGRATIONS,
+    HistoryStore,
+    Snapshot,
+    current_state,
+    period_for,
+    schema_version,
+)
+from .streaks import Streak, completion_history, history_records, streaks
+
+__all__ = [
+    "CHANGE_KINDS",
+    "FUZZY_THRESHOLD",
+    "HISTORY_NAME",
+    "MIGRATIONS",
+    "STATE_COLUMNS",
+    "Changes",
+    "Health",
+    "HistoryStore",
+    "MeetingMemory",
+    "Snapshot",
+    "Streak",
+    "changes_since",
+    "club_health",
+    "completion_history",
+    "current_state",
+    "goal_state",
+    "history_records",
+    "identify",
+    "meeting_memory",
+    "natural_keys",
+    "normalize_goal_text",
+    "period_for",
+    "recall",
+    "remember",
+    "schema_version",
+    "stale",
+    "streaks",
+    "what_changed",
+]

@@ -1,0 +1,300 @@
+"""What changed between two states of the sheet, and which goals went stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..cadence import Schedule
+from ..plain import records
+from ..schema import Club
+from .identity import STATE_COLUMNS, differs, goal_state, identify
+from .store import HistoryStore, current_state
+
+CHANGE_KINDS = (
+    "added",
+    "completed",
+    "reopened",
+    "dropped",
+    "removed",
+    "rescoped",
+    "progress",
+    "reworded",
+)
+_ENTRY_COLUMNS = ["member", "key", "goal", "tier", "category", "status", "progress", "due"]
+
+
+@dataclass
+class Changes:
+    """What changed between two states of the goals, per member.
+
+    ``table`` has one row per change: ``member, key, goal, tier, category, status, progress,
+    due`` (the goal now; its last known state when removed) and ``kind, field, before, after``.
+    Kinds (:data:`CHANGE_KINDS`):
+
+    - ``added``: a goal that was not there before.
+    - ``completed``: done now and not done before — including a goal *added* already done.
+    - ``reopened``: done or dropped before, open now.
+    - ``dropped``: its status became dropped (the member said so).
+    - ``removed``: its row disappeared (``status`` is its last known status: deleting finished
+      goals is housekeeping, deleting open ones is worth a word).
+    - ``rescoped``: ``field`` ``tier``, ``due`` or ``member`` moved from ``before`` to ``after``.
+    - ``progress``: an open goal's progress went up from ``before`` to ``after``.
+    - ``reworded``: same goal (see memory.identity), new text; ``before`` is the old text.
+
+    ``updated`` lists members any of whose goals changed in any stored cell (a new note counts);
+    ``no_update`` the reported members for whom nothing did.
+    """
+
+    members: list[str]
+    table: pd.DataFrame
+    updated: list[str]
+    no_update: list[str]
+    since: dt.date | None = None
+    """The meeting whose state was the baseline, when known (:func:`meeting_memory`)."""
+
+    def counts(self) -> dict[str, int]:
+        counted = self.table["kind"].value_counts()
+        return {kind: int(counted.get(kind, 0)) for kind in CHANGE_KINDS}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape templates and ``changes --format json`` receive::
+
+            {"since": DATE | None,
+             "members": {NAME: {"updated": bool, KIND: [CHANGE, ...] for each of CHANGE_KINDS}},
+             "no_update": [NAME, ...],
+             "counts": {KIND: int}}
+
+        CHANGE is ``{"key", "goal", "tier", "category", "status", "progress", "due", "field",
+        "from", "to"}`` (``field``/``from``/``to`` are None where a kind has none). Dates are
+        :class:`datetime.date` (templates format them; for JSON use :func:`to_json`), missing
+        values None. Members appear in the order given to :func:`changes_since`.
+        """
+        members: dict[str, dict[str, Any]] = {
+            name: {"updated": name in self.updated, **{kind: [] for kind in CHANGE_KINDS}}
+            for name in self.members
+        }
+        for row in records(self.table):
+            bucket = members.setdefault(
+                row["member"], {"updated": True, **{kind: [] for kind in CHANGE_KINDS}}
+            )
+            bucket[row["kind"]].append(
+                {
+                    **{c: row[c] for c in _ENTRY_COLUMNS if c != "member"},
+                    "field": row["field"],
+                    "from": row["before"],
+                    "to": row["after"],
+                }
+            )
+        return {
+            "since": self.since,
+            "members": members,
+            "no_update": list(self.no_update),
+            "counts": self.counts(),
+        }
+
+
+def changes_since(
+    before: pd.DataFrame | None,
+    after: pd.DataFrame,
+    *,
+    members: Sequence[str] | None = None,
+) -> Changes:
+    """What changed from the ``before`` state of the goals to the ``after`` one.
+
+    Both are states with a ``key`` column (:meth:`HistoryStore.state_at`,
+    :func:`current_state`); an ``after`` without keys is identified against ``before``.
+    ``before`` None (no history yet) makes every goal ``added``. ``members`` are the members to
+    report on, in order (typically the active ones); by default everyone with a goal in either.
+    Joins on the key, so 100,000 goals diff in well under a second.
+    """
+    old = _keyed(before)
+    new = after if "key" in after else identify(goal_state(after), old)
+    new = new.reset_index(drop=True)
+    merged = new.merge(
+        old[["key", *STATE_COLUMNS]], on="key", how="left", suffixes=("", "_b"), indicator=True
+    )
+    present = (merged["_merge"] == "both").to_numpy()
+    added = ~present
+    gone = old[~old["key"].isin(new["key"])]
+
+    status, was = merged["status"].astype(object), merged["status_b"].astype(object)
+    status_moved = present & differs(status, was)
+    parts: list[pd.DataFrame] = []
+
+    def part(
+        frame: pd.DataFrame,
+        mask: np.ndarray,
+        kind: str,
+        field_name: str | None = None,
+        before_column: str | None = None,
+        after_column: str | None = None,
+    ) -> None:
+        if not mask.any():
+            return
+        rows = frame.loc[mask, _ENTRY_COLUMNS]
+        parts.append(
+            rows.astype(object).assign(
+                kind=kind,
+                field=field_name,
+                before=frame.loc[mask, before_column].astype(object).to_numpy()
+                if before_column
+                else None,
+                after=frame.loc[mask, after_column].astype(object).to_numpy()
+                if after_column
+                else None,
+            )
+        )
+
+    part(merged, added, "added")
+    part(
+        merged,
+        ((status == "done") & (was != "done")).to_numpy() & (status_moved | added),
+        "completed",
+        "status",
+        "status_b",
+        "status",
+    )
+    part(
+        merged,
+        status_moved & (status == "open").to_numpy(),
+        "reopened",
+        "status",
+        "status_b",
+        "status",
+    )
+    part(
+        merged,
+        status_moved & (status == "dropped").to_numpy(),
+        "dropped",
+        "status",
+        "status_b",
+        "status",
+    )
+    part(gone.reset_index(drop=True), np.ones(len(gone), dtype=bool), "removed")
+    for name in ("tier", "due", "member"):
+        moved = present & differs(merged[name], merged[f"{name}_b"])
+        part(merged, moved, "rescoped", name, f"{name}_b", name)
+    gained = (
+        present
+        & (status == "open").to_numpy()
+        & (merged["progress"] > merged["progress_b"].fillna(0.0)).to_numpy()
+    )
+    part(merged, gained, "progress", "progress", "progress_b", "progress")
+    part(
+        merged,
+        present & differs(merged["goal"], merged["goal_b"]),
+        "reworded",
+        "goal",
+        "goal_b",
+        "goal",
+    )
+
+    columns = [*_ENTRY_COLUMNS, "kind", "field", "before", "after"]
+    table = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    )
+    table = table[columns]
+    touched = added.copy()
+    for name in STATE_COLUMNS:
+        touched |= present & differs(merged[name], merged[f"{name}_b"])
+    updated_names = set(merged.loc[touched, "member"].dropna()) | set(gone["member"].dropna())
+    if members is None:
+        names = pd.concat([new["member"], old["member"]]).dropna()
+        members = [str(name) for name in names.unique()]
+    else:
+        table = table[table["member"].isin(members).to_numpy()].reset_index(drop=True)
+    members = list(members)
+    return Changes(
+        members=members,
+        table=table,
+        updated=[m for m in members if m in updated_names],
+        no_update=[m for m in members if m not in updated_names],
+    )
+
+
+def what_changed(
+    store: HistoryStore,
+    club: Club,
+    schedule: Schedule,
+    *,
+    since: dt.date,
+    now_state: pd.DataFrame | None = None,
+) -> Changes | None:
+    """What changed for the active members from the last meeting on or before ``since`` to the
+    sheet now (``changes --since``); None when the store has no state for that meeting.
+
+    ``Changes.since`` is that meeting's date. ``now_state`` saves reading the store again when the
+    caller has :func:`current_state` already.
+    """
+    earlier = [m for m in schedule.meetings if m.date <= since]
+    if not earlier:
+        return None
+    before = store.state_at(earlier[-1].date)
+    if before is None:
+        return None
+    now = now_state if now_state is not None else current_state(club, store)
+    changes = changes_since(before, now, members=list(club.active_members["name"]))
+    changes.since = earlier[-1].date
+    return changes
+
+
+def _keyed(state: pd.DataFrame | None) -> pd.DataFrame:
+    if state is None:
+        return goal_state(pd.DataFrame({c: [] for c in STATE_COLUMNS})).assign(
+            key=pd.Series(dtype="str"), natural=pd.Series(dtype="str")
+        )
+    if "key" not in state:
+        return identify(goal_state(state))
+    return state.reset_index(drop=True)
+
+
+def stale(
+    store: HistoryStore,
+    meetings: Sequence[dt.date],
+    now_state: pd.DataFrame,
+    min_meetings: int = 2,
+) -> pd.DataFrame:
+    """Open goals whose status and progress have not moved over the last ``min_meetings``
+    meetings or more.
+
+    ``meetings`` are the dates of meetings *before* ``now_state`` (oldest first; the caller
+    passes the held meetings so far). Walking back from the most recent, a goal's run of
+    unchanged meetings lasts while the state at that meeting has the goal with the status and
+    progress it has now. Returns ``now_state``'s stale rows (``key``, member, goal, tier,
+    category, status, progress, due) with ``unchanged`` (meetings) and ``since`` (the earliest
+    meeting of the run), longest runs first. All tiers count; templates may filter by tier.
+    """
+    current = now_state.reset_index(drop=True)
+    current = current[(current["status"] == "open").to_numpy()].reset_index(drop=True)
+    run = np.zeros(len(current), dtype=int)
+    alive = np.ones(len(current), dtype=bool)
+    since = np.full(len(current), None, dtype=object)
+    for day in reversed(list(meetings)):
+        if not alive.any():
+            break
+        then = store.state_at(day)
+        if then is None:
+            break
+        lookup = then.set_index("key")
+        status = current["key"].map(lookup["status"].astype(object))
+        progress = current["key"].map(lookup["progress"])
+        same = (
+            status.notna().to_numpy()
+            & (status.to_numpy() == "open")
+            & ~differs(progress, current["progress"])
+        )
+        alive &= same
+        run += alive
+        since[alive] = day
+    keep = run >= min_meetings
+    columns = ["key", *_ENTRY_COLUMNS]
+    result = current.loc[keep, columns].assign(unchanged=run[keep], since=since[keep])
+    return result.sort_values("unchanged", ascending=False, kind="stable").reset_index(drop=True)

@@ -1,0 +1,119 @@
+"""Club health at a meeting: attendance, carried-over goals, and who sent no update since the
+previous meeting (which the history store knows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import attendance, goals_at_meeting
+from ..cadence import Meeting, Schedule
+from ..plain import number, records
+from ..schema import Club
+from .changes import changes_since
+from .store import HistoryStore, current_state
+
+
+@dataclass
+class Health:
+    """Club health at a meeting, after the My-Peer toolkit's monitoring indicators.
+
+    ``attendance_rate``: member-meetings attended / counted over the recorded meetings
+    (:func:`sheetmentor.analysis.attendance`); ``carried``: open two-week goals carried over
+    ``min_carried`` or more meetings at ``meeting``; ``no_update``: active members none of whose
+    goals changed since the previous meeting (None when there is no stored state to compare
+    with); ``active`` vs ``cap``.
+    """
+
+    meeting: dt.date
+    active: int
+    cap: int
+    attendance_rate: float | None
+    attendance: pd.DataFrame
+    carried: int
+    carried_goals: pd.DataFrame
+    no_update: list[str] | None
+    min_carried: int = 2
+
+    @property
+    def over_cap(self) -> bool:
+        return self.active > self.cap
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"meeting", "active", "cap", "over_cap", "attendance_rate", "attendance": {NAME:
+        {"meetings", "attended", "rate", "last_attended"}}, "carried", "carried_goals":
+        [{"member", "goal", "carried", "due"}], "no_update": [NAME] | None}``."""
+        return {
+            "meeting": self.meeting,
+            "active": self.active,
+            "cap": self.cap,
+            "over_cap": self.over_cap,
+            "attendance_rate": number(self.attendance_rate),
+            "attendance": {
+                str(name): {
+                    "meetings": int(row["meetings"]),
+                    "attended": int(row["attended"]),
+                    "rate": number(row["rate"]),
+                    "last_attended": row["last_attended"],
+                }
+                for name, row in self.attendance.iterrows()
+            },
+            "carried": self.carried,
+            "carried_goals": records(self.carried_goals),
+            "no_update": self.no_update,
+        }
+
+
+def club_health(
+    club: Club,
+    schedule: Schedule,
+    store: HistoryStore,
+    as_of: dt.date,
+    *,
+    cap: int,
+    meeting: Meeting | None = None,
+    last_n: int = 6,
+    min_carried: int = 2,
+    now_state: pd.DataFrame | None = None,
+) -> Health:
+    """Health of the club at ``meeting`` (default: the next meeting on or after ``as_of``).
+
+    Attendance counts recorded meetings on or before ``as_of``; carried-over goals come from
+    :func:`sheetmentor.analysis.goals_at_meeting` at ``meeting``; "no update" compares the
+    current sheet (``now_state``, if the caller has it already, else :func:`current_state`) with
+    the stored state at the meeting before ``meeting``.
+    """
+    meeting = meeting or schedule.next_meeting(as_of)
+    present = attendance(club, schedule, through=as_of, last_n=last_n)
+    counted = int(present["meetings"].sum())
+    rate = float(present["attended"].sum() / counted) if counted else None
+    goals = goals_at_meeting(club, schedule, meeting)
+    carried = goals[goals["carried"] >= min_carried].sort_values(
+        "carried", ascending=False, kind="stable"
+    )
+    previous = schedule.previous(meeting)
+    before = store.state_at(previous.date) if previous else None
+    names = list(club.active_members["name"])
+    no_update = (
+        None
+        if before is None
+        else changes_since(
+            before,
+            now_state if now_state is not None else current_state(club, store),
+            members=names,
+        ).no_update
+    )
+    return Health(
+        meeting=meeting.date,
+        active=len(names),
+        cap=cap,
+        attendance_rate=rate,
+        attendance=present,
+        carried=len(carried),
+        carried_goals=carried[["member", "goal", "tier", "carried", "due"]],
+        no_update=no_update,
+        min_carried=min_carried,
+    )
