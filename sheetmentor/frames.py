@@ -33,6 +33,8 @@ def distinct(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """
     codes, found = pd.factorize(column, use_na_sentinel=True)
     uniques = list(found)
+    if pd.api.types.infer_dtype(found, skipna=True) in ("string", "empty"):
+        return codes, uniques  # text only (the usual case, checked in C): no checkbox to split
     if not any(isinstance(value, bool | int | float | np.number) for value in uniques):
         return codes, uniques
     cells = column.to_numpy(dtype=object)

@@ -129,6 +129,17 @@ class Table:
     extras: list[str]
     cell_column: np.ndarray | None = None
     reading: TabReading | None = None
+    _distinct: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict, repr=False)
+    _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
+
+    def distinct(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """:func:`sheetmentor.frames.distinct` of a column, computed once per frame (a column
+        read twice, like Status for the status and for a "50%", is factorized once)."""
+        if self._distinct_of is not self.frame:
+            self._distinct_of, self._distinct = self.frame, {}
+        if name not in self._distinct:
+            self._distinct[name] = distinct(self.frame[name])
+        return self._distinct[name]
 
     def ref(self, name: str, position: int) -> str:
         row = int(self.frame["sheet_row"].iat[position])
@@ -366,8 +377,7 @@ class Reader:
         ]
         frame = pd.DataFrame(body, columns=range(width), dtype=object)
         frame = frame[list(columns)].rename(columns=columns)
-        frame = frame.apply(_strip_text)
-        self._error_cells(frame, table.title, columns, header_row)
+        frame = self._clean(frame, table.title, columns, header_row)
         frame["sheet_row"] = np.arange(header_row + 1, header_row + 1 + len(frame))
         blank = frame.drop(columns="sheet_row").isna().all(axis=1).to_numpy()
         letters = {name: column_letter(index) for index, name in names.items()}
@@ -417,29 +427,28 @@ class Reader:
                     supplied.add(found[0])
         return supplied
 
-    def _error_cells(
+    def _clean(
         self, frame: pd.DataFrame, title: str, columns: dict[int, str], header_row: int
-    ) -> None:
-        """Spreadsheet error cells (#DIV/0!, #REF!…) are problems naming the cell, then blank."""
+    ) -> pd.DataFrame:
+        """Trim text cells (blank text is missing), and report spreadsheet error cells (#DIV/0!,
+        #REF!…) as problems naming the cell, then blank: one pass per distinct value."""
+        cleaned = {}
         for index, name in columns.items():
             column = frame[name]
             codes, uniques = distinct(column)
-            bad = [
-                code
-                for code, value in enumerate(uniques)
-                if isinstance(value, str) and SPREADSHEET_ERROR.fullmatch(value)
-            ]
-            if not bad:
-                continue
-            for position in np.flatnonzero(np.isin(codes, bad)):
-                ref = f"{title}!{column_letter(index)}{header_row + 1 + position}"
+            stripped, bad = _stripped_and_errors(uniques)
+            values = np.empty(len(uniques) + 1, dtype=object)
+            values[:] = [*stripped, None]
+            for position in np.flatnonzero(np.isin(codes, bad)) if bad else ():
                 self.report(
                     "error",
-                    ref,
-                    f"the cell shows the spreadsheet error {column.iat[position]} (its formula "
-                    f"fails); fix the formula or type the value",
+                    f"{title}!{column_letter(index)}{header_row + 1 + position}",
+                    f"the cell shows the spreadsheet error {values[codes[position]]} (its "
+                    "formula fails); fix the formula or type the value",
                 )
-            frame[name] = column.where(~np.isin(codes, bad), None)
+            values[bad] = None
+            cleaned[name] = pd.Series(values[codes], index=column.index, dtype=object)
+        return pd.DataFrame(cleaned, index=frame.index)
 
     # -- section rows and blocks -----------------------------------------------------------------
 
@@ -621,15 +630,17 @@ def _goal_items(value: Any) -> list[tuple[str, str | None]] | None:
     return items or None
 
 
-def _strip_text(column: pd.Series) -> pd.Series:
-    """Trim text cells and turn blank text into missing values, leaving typed cells alone."""
-    return per_distinct(column, _stripped)
-
-
-def _stripped(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
+def _stripped_and_errors(values: list[Any]) -> tuple[list[Any], list[int]]:
+    """Trimmed values (blank text is ``None``), and where spreadsheet error texts are."""
+    stripped: list[Any] = []
+    errors: list[int] = []
+    for position, value in enumerate(values):
+        if isinstance(value, str):
+            value = value.strip() or None
+            if value and value[0] in "#E" and SPREADSHEET_ERROR.fullmatch(value):
+                errors.append(position)
+        stripped.append(value)
+    return stripped, errors
 
 
 def _listing(titles: Sequence[str]) -> str:

@@ -21,7 +21,7 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from .errors import SheetProblemsError
-from .frames import distinct, per_distinct
+from .frames import per_distinct
 from .layout import Explanation, Plan, Problem, Reader, Table, TabReading
 from .sources import RawTable, open_source
 from .vocabulary import (
@@ -175,7 +175,7 @@ class _Normalizer:
 
         With ``vocabulary``, each distinct word and its meaning go to the explanation.
         """
-        codes, uniques = distinct(tab.frame[name])
+        codes, uniques = tab.distinct(name)
         parsed = [parse(value) for value in uniques] + [parse(None)]
         if vocabulary is not None:
             for value, (meaning, message) in zip(uniques, parsed, strict=False):
@@ -508,9 +508,10 @@ class _Normalizer:
             parsed = date_parser.parse(text, dayfirst=self.day_first, default=_NO_YEAR)
             if parsed.year == _NO_YEAR.year:
                 return None, f'"{text}" has no year (write it like "Nov 24, 2026")'
-            other = date_parser.parse(text, dayfirst=self.day_first, default=_OTHER_DAY)
-            if other.day != parsed.day or other.month != parsed.month:
-                return None, no_day
+            if parsed.day == 1 or parsed.month == 1:  # maybe the defaults: is a day written?
+                other = date_parser.parse(text, dayfirst=self.day_first, default=_OTHER_DAY)
+                if other.day != parsed.day or other.month != parsed.month:
+                    return None, no_day
             return parsed.date(), None
         except (ValueError, OverflowError):
             return None, f'"{text}" is not a date (write it like 2026-11-24 or "Nov 24, 2026")'
