@@ -189,9 +189,15 @@ class Reader:
         others = [t for t in titles if t not in (tabs.members, tabs.meetings)]
         if source.layout == "goals-tab" or (source.layout is None and tabs.goals in tables):
             how = "source.layout" if source.layout else f'a "{tabs.goals}" tab'
-            for title in (tabs.members, tabs.goals):
-                if title not in tables:
-                    raise _missing_tab(title, titles)
+            if tabs.goals not in tables:
+                raise _missing_tab(tabs.goals, titles)
+            if tabs.members not in tables:
+                raise _missing_tab(
+                    tabs.members,
+                    titles,
+                    "add a Members tab with a Name column (one row per member), or set "
+                    "source.tabs.members to the tab that lists them",
+                )
             left_out = [(t, "not a Members, Goals or Meetings tab") for t in others
                         if t != tabs.goals]  # fmt: skip
             return Plan("goals-tab", how, members, [(tabs.goals, None)], meetings, left_out)
@@ -210,7 +216,12 @@ class Reader:
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
         if with_member and (source.layout is None and len(goal_tabs) == 1):
-            raise _missing_tab(tabs.goals, titles)  # the goals tab, under another name
+            raise _missing_tab(  # the goals tab, under another name
+                tabs.goals,
+                titles,
+                f'the tab "{with_member[0]}" has Member and Goal columns: rename it '
+                f'"{tabs.goals}", or set source.tabs.goals: "{with_member[0]}"',
+            )
         if not goal_tabs:
             raise SheetError(
                 f'no tab "{tabs.goals}" and no tab with goal headers (tabs there: '
@@ -647,8 +658,8 @@ def _listing(titles: Sequence[str]) -> str:
     return ", ".join(f'"{t}"' for t in titles) or "none"
 
 
-def _missing_tab(title: str, titles: Sequence[str]) -> SheetError:
+def _missing_tab(title: str, titles: Sequence[str], fix: str = "") -> SheetError:
     return SheetError(
         f'no tab "{title}" (tabs there: {_listing(titles)}); '
-        f"rename the tab or set source.tabs in the config"
+        + (fix or "rename the tab or set source.tabs in the config")
     )

@@ -308,17 +308,19 @@ class _Normalizer:
             return [(tables[title], None, self.explanation.tab(title, "goals"))]
         names = list(members["name"])
         by_key = {member_key(name): name for name in names}
-        firsts: dict[str, list[str]] = {}
-        for name in names:
-            firsts.setdefault(member_key(name.split()[0]) if name.split() else "", []).append(name)
+        firsts = _first_names(names)
         found = []
         for title, _ in plan.goals:
-            member = by_key.get(member_key(title))
-            if member is None and len(firsts.get(member_key(title), [])) == 1:
-                member = firsts[member_key(title)][0]
+            member = by_key.get(member_key(title)) or firsts.get(member_key(title))
             if member is None:
-                self.warning(title, "this tab is not named after a member; it is ignored")
-                self.explanation.tab(title, "left out").notes.append("not named after a member")
+                same = [n for n in names if member_key(n.split()[0]) == member_key(title)]
+                why = (
+                    f"this tab could be {' or '.join(same)}; name it with the full name"
+                    if same
+                    else "this tab is not named after a member; it is ignored"
+                )
+                self.warning(title, why)
+                self.explanation.tab(title, "left out").notes.append(why)
             else:
                 reading = self.explanation.tab(title, f"goals of {member}")
                 found.append((tables[title], member, reading))
@@ -376,17 +378,18 @@ class _Normalizer:
             self.error(tab.ref("goal", int(position)), "the goal's text is empty")
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
+            firsts = _first_names(members["name"])
             listed = ", ".join(members["name"]) or "none"
 
             def parse_member(value: Any) -> tuple[str | None, str | None]:
                 if value is None:
                     return None, "no member named for this goal (and none above it in its block)"
-                name = by_key.get(member_key(value))
+                name = by_key.get(member_key(value)) or firsts.get(member_key(value))
                 if name is None:
                     return None, f'unknown member "{value}" (members are: {listed})'
                 return name, None
 
-            member = self.parse(tab, "member", parse_member)
+            member = self.parse(tab, "member", parse_member, vocabulary="member")
         else:
             member = np.full(len(frame), owner, dtype=object)
         tier = self.parse(tab, "tier", _vocab_parser(TIER, required=True), vocabulary="tier")
@@ -535,6 +538,16 @@ def _text(value: Any) -> str | None:
 def _texts(column: pd.Series) -> pd.Series:
     """:func:`_text` over a column, blanks kept as ``None``."""
     return per_distinct(column, _text)
+
+
+def _first_names(names: Any) -> dict[str, str]:
+    """First name → member, for first names only one member has ("Ada" is Ada Okonkwo)."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        words = str(name).split()
+        if len(words) > 1:
+            found.setdefault(member_key(words[0]), []).append(name)
+    return {first: same[0] for first, same in found.items() if len(same) == 1}
 
 
 def member_key(name: Any) -> str:

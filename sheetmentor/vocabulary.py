@@ -21,7 +21,7 @@ STATUSES = ("done", "open", "dropped")
 
 def word_key(text: object) -> str:
     """How headers and vocabulary words compare: case, spaces and punctuation do not count."""
-    return re.sub(r"[^0-9a-z%+✓✔☑☐]", "", str(text).casefold())
+    return re.sub(r"[^0-9a-z%+#✓✔☑☐]", "", str(text).casefold())
 
 
 EMOJI_WORDS = {
@@ -164,7 +164,7 @@ FIELDS: dict[str, dict[str, Sequence[str]]] = {
         "completed": ["completed", "completed on", "date done", "done on", "finished on",
                       "date completed"],
         "notes": ["notes", "note", "comments", "comment", "update", "updates"],
-        "id": ["id", "goal id", "ref"],
+        "id": ["id", "goal id", "ref", "#", "goal #", "goal no", "no."],
     },
     "meetings": {
         "date": ["date", "meeting", "meeting date", "when"],

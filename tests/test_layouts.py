@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CONFIG, ClubFolder, deep_merge, run_cli
-from sheet_corpus import LAYOUTS, SPREADSHEET_LAYOUTS, Layout, figures
+from sheet_corpus import EXPECTED, LAYOUTS, SPREADSHEET_LAYOUTS, Layout, figures
 
 from sheetmentor.testing.emulator import SheetsEmulator
 
@@ -149,3 +149,73 @@ def test_error_cells_are_named_from_google_too(tmp_path: Path, emulator: SheetsE
     result = run_cli("--config", str(tmp_path / "google.yaml"), "check", env=env)
     assert result.exit_code == 1
     assert "error: Goals!E3: the cell shows the spreadsheet error #DIV/0!" in result.stdout
+
+
+def test_first_names_and_a_goal_number_column(tmp_path: Path) -> None:
+    """A Goals tab that says "Ada" for Ada Okonkwo and numbers its goals in a "Goal #" column."""
+    members = [["Full Name", "Member status"], ["Ada Okonkwo", "Active"], ["Bo Chen", "Active"]]
+    goals = [
+        ["Goal #", "Owner", "Goal", "Type", "Status"],
+        [1, "Ada", "Rewrite CV", "2wk", "✅ Done"],
+        [2, "Ada", "Call two mentors", "2 weeks", "🔄 In progress"],
+        [3, "ada okonkwo", "Publish 3 posts", "Quarterly", ""],
+        [4, "Bo", "Find a studio", "Sprint", ""],
+        [5, "Bo", "Learn to sail", "Yearly", "Complete"],
+    ]
+    club = write_club(Layout("first-names", {"Members": members, "Goals": goals}), tmp_path)
+    explained = club.run("check", "--explain")
+    assert explained.exit_code == 0, explained.stdout
+    assert '  A "Goal #" → id (alias "goal #")' in explained.stdout
+    assert 'words (member): "Ada" → Ada Okonkwo, "Bo" → Bo Chen' in explained.stdout
+    status = club.run("status", "--format", "json", *AS_OF)
+    assert figures(json.loads(status.stdout)) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("tabs", "expected"),
+    [
+        (
+            {"Sheet1": [["Name", "Goal", "Tier"], ["Ada", "x", "Q"]]},
+            'the tab "Sheet1" has Member and Goal columns: rename it "Goals", or set '
+            'source.tabs.goals: "Sheet1"',
+        ),
+        (
+            {"Goals": [["Name", "Goal", "Tier"], ["Ada", "x", "Q"]]},
+            'no tab "Members" (tabs there: "Goals"); add a Members tab with a Name column',
+        ),
+        (
+            {"Members": [["Name"], ["Ada"]], "Notes": [["just notes"]]},
+            'no tab "Goals" and no tab with goal headers',
+        ),
+    ],
+    ids=["goals-tab-under-another-name", "no-members-tab", "no-goals-anywhere"],
+)
+def test_refusals_name_the_cause_and_the_fix(tmp_path: Path, tabs: dict, expected: str) -> None:
+    result = write_club(Layout("refused", tabs), tmp_path).run("check")
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_first_name_two_members_share_is_a_warning_that_says_so(tmp_path: Path) -> None:
+    tabs = {
+        "Members": [["Name"], ["Ada Okonkwo"], ["Ada Lovelace"]],
+        "Ada": [["Goal", "Tier"], ["Rewrite CV", "Q"]],
+    }
+    result = write_club(Layout("two-adas", tabs), tmp_path).run("check")
+    assert "warning: Ada: this tab could be Ada Okonkwo or Ada Lovelace" in result.stdout
+
+
+def test_init_from_a_google_sheet(tmp_path: Path, emulator: SheetsEmulator) -> None:
+    layout = next(layout for layout in LAYOUTS if layout.name == "wide-bullets-and-markers")
+    layout.write(tmp_path)
+    emulator.load_workbook(tmp_path / "club.xlsx", "wide-sheet")
+    env = {"SHEETMENTOR_SHEETS_EMULATOR": emulator.url}
+    url = "https://docs.google.com/spreadsheets/d/wide-sheet/edit"
+    made = run_cli("init", str(tmp_path / "new"), "--from", url, env=env)
+    assert made.exit_code == 0, made.stderr
+    config = tmp_path / "new" / "sheetmentor.yaml"
+    assert f'google_sheet: "{url}"' in config.read_text(encoding="utf-8")
+    assert 'tab "Goals": goals — wide: one row per member, one column per tier' in made.stdout
+    status = run_cli("--config", str(config), "status", "--format", "json", *AS_OF, env=env)
+    assert figures(json.loads(status.stdout)) == layout.expected
