@@ -335,6 +335,7 @@ def recap_text(
         cap=config.club.cap,
         recipient=member,
         memory=memory,
+        config=config,
     )
     return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
 

@@ -137,6 +137,14 @@ class ClubConfig(_Section):
     cap: int = Field(10, ge=1)
 
 
+class AgendaConfig(_Section):
+    """The agenda's time box: what is left of the meeting after the opening and the closing is
+    shared equally by the speakers."""
+
+    opening: Duration = dt.timedelta(minutes=5)
+    closing: Duration = dt.timedelta(minutes=10)
+
+
 class MeetingsConfig(_Section):
     every: Weeks = 2
     weekday: Weekday = "tuesday"
@@ -149,6 +157,7 @@ class MeetingsConfig(_Section):
     """How long after a meeting ends its recap is due (time for notes to reach the sheet)."""
     recap_max_age: Duration = dt.timedelta(days=3)
     """A recap older than this is never sent by cron: a cron broken for a month must not spam."""
+    agenda: AgendaConfig = AgendaConfig()
 
     @field_validator("first")
     @classmethod
@@ -197,6 +206,8 @@ class SourceConfig(_Section):
     """A service-account key file (else ``GOOGLE_APPLICATION_CREDENTIALS``)."""
     oauth: bool = False
     """Use OAuth user credentials (gspread's flow) instead of a service account."""
+    url: str | None = None
+    """The link recaps give members to update the sheet (default: the Google Sheet's own)."""
     tabs: TabsConfig = TabsConfig()
     columns: ColumnsConfig = ColumnsConfig()
     layout: Literal["goals-tab", "tab-per-member"] | None = None

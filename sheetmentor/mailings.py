@@ -81,6 +81,7 @@ def recap_messages(
             cap=config.club.cap,
             recipient=recipient,
             memory=memory,
+            config=config,
         )
         return tuple(  # type: ignore[return-value]
             render_template(name, context, config.templates).strip("\n") + end
@@ -108,7 +109,7 @@ def agenda_messages(
     """The agenda of ``meeting`` for every member (or the list address), the .ics attached."""
     email = email_settings(config)
     context = agenda_context(
-        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory
+        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
     )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)

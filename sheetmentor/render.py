@@ -17,13 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 
 from .analysis import (
     Completion,
@@ -33,16 +42,17 @@ from .analysis import (
     stats_dict,
 )
 from .cadence import Meeting, Schedule, build_schedule
+from .config import AgendaConfig, Config
 from .errors import ConfigError
-from .plain import cell, day
+from .plain import day, number, records
 
 if TYPE_CHECKING:
-    from .config import Config
     from .schema import Club
 
 FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
 TIER_LABELS = {"two-week": "Two-week", "quarterly": "Quarterly", "long-term": "Long-term"}
 SCHEDULE_HORIZON = dt.timedelta(days=400)
+GOOGLE_SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
 
 CHANGE_LABELS = {
     "completed": "completed",
@@ -75,15 +85,28 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_compiled_templates(),
     )
     env.filters.update(
         pct=pct,
         bar=bar,
         longdate=longdate,
         shortdate=shortdate,
+        clip=clip,
         describe_change=lambda change, kind: change_line(kind, change),
     )
     return env
+
+
+def _compiled_templates() -> BytecodeCache | None:
+    """Jinja's cache of compiled templates in the user's temporary folder: compiling the
+    agenda's templates costs more than rendering them. Each entry is checked against its
+    template's source, so an edited template is compiled again; without a usable folder,
+    templates are compiled on every run."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def render_template(name: str, context: dict[str, Any], user_templates: Path | None = None) -> str:
@@ -120,36 +143,55 @@ def agenda_context(
     as_of: dt.date,
     cap: int,
     memory: dict[str, Any] | None = None,
+    config: Config | None = None,
 ) -> dict[str, Any]:
-    """Everything the agenda templates receive (documented in ``templates/README.md``)."""
+    """Everything the agenda templates receive (documented in ``templates/README.md``).
+
+    ``config`` gives the time box (``meetings.agenda``) and the sheet's link; without it the
+    defaults apply and the link is left out.
+    """
     completion = completion_by_tier(club)
-    goals = goals_at_meeting(club, schedule, meeting)
-    facilitator, order = rotation(list(club.active_members["name"]), schedule, meeting)
-    mine = _by_member(goals)
+    basics = _members(club, completion)
+    names = list(basics)
+    facilitator, order = rotation(names, schedule, meeting)
+    previous, following = schedule.previous(meeting), schedule.following(meeting)
+    rows = _member_goals(
+        goals_at_meeting(club, schedule, meeting), club, previous, meeting, following, memory
+    )
+    settings = config.meetings.agenda if config else AgendaConfig()
+    box = time_box(meeting, len(order), settings.opening, settings.closing)
     people = []
-    for name in order:
-        two_week = mine[name][mine[name]["tier"] == "two-week"]
-        carried = two_week[two_week["carried"] > 0].sort_values("carried", ascending=False)
+    for position, name in enumerate(order):
+        mine = rows[name]
         people.append(
-            _member(club, completion, name)
+            basics[name]
+            | _slot(meeting, box, position)
             | {
-                "due": _goals(two_week[two_week["due_here"]], club),
-                "carried": _goals(carried, club),
-                "quarterly": _goals(_open(mine[name], "quarterly"), club),
-                "long_term": _goals(_open(mine[name], "long-term"), club),
-                "wins": _goals(mine[name][mine[name]["win"]], club),
+                "due": [g for g, f in mine if f.due_here and g["status"] != "dropped"],
+                "carried": sorted(
+                    (g for g, _ in mine if g["tier"] == "two-week" and g["carried"] > 0),
+                    key=lambda goal: -goal["carried"],
+                ),
+                "dropped": [g for g, f in mine if f.let_go],
+                "quarterly": _open_goals(mine, "quarterly"),
+                "long_term": _open_goals(mine, "long-term"),
+                "wins": [g for g, f in mine if f.win],
+                "next_due": [g for g, f in mine if f.next_due and g["carried"] == 0],
             }
         )
-    previous = schedule.previous(meeting)
     _attach_memory(people, memory)
-    return _common(club, completion, as_of, cap) | {
+    return _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
+        "previous_absent": absent_from(club, previous),
+        "next": _meeting(following) if following else None,
+        "next_facilitator": rotation(names, schedule, following)[0] if following else None,
         "facilitator": facilitator,
         "speaking_order": order,
+        "time_box": box,
         "members": people,
         "wins": [win for person in people for win in person["wins"]],
-        "carried_total": int((goals["carried"] > 0).sum()),
+        "carried_total": sum(len(person["carried"]) for person in people),
         "memory": memory,
     }
 
@@ -163,53 +205,62 @@ def recap_context(
     cap: int,
     recipient: str | None = None,
     memory: dict[str, Any] | None = None,
+    config: Config | None = None,
 ) -> dict[str, Any]:
     """Everything the recap templates receive (documented in ``templates/README.md``).
 
     With ``recipient`` (personal mode), that member's section comes first and ``recipient`` is
     their MEMBER entry; in group mode it is ``None`` and members keep the sheet's order.
+    ``config`` gives the sheet's link for members who set no commitment.
     """
     completion = completion_by_tier(club)
-    at_meeting = _by_member(goals_at_meeting(club, schedule, meeting))
-    following = schedule.following(meeting)
-    names = list(club.active_members["name"])
-    if following is not None:
-        after = _by_member(goals_at_meeting(club, schedule, following))
-        next_facilitator, _ = rotation(names, schedule, following)
-    else:
-        after, next_facilitator = at_meeting, None
+    previous, following = schedule.previous(meeting), schedule.following(meeting)
+    rows = _member_goals(
+        goals_at_meeting(club, schedule, meeting), club, previous, meeting, following, memory
+    )
+    basics = _members(club, completion)
+    names = list(basics)
+    next_facilitator = rotation(names, schedule, following)[0] if following else None
     order = [recipient, *(n for n in names if n != recipient)] if recipient else names
     people = []
     for name in order:
-        here, ahead = at_meeting[name], after[name]
-        two_week_here = here[here["tier"] == "two-week"]
-        two_week_ahead = ahead[ahead["tier"] == "two-week"]
-        due_here = set(two_week_here.index[two_week_here["due_here"]])
-        # Goals due at this meeting and still open show under "due" as carrying over; this
-        # list is what was already carried before it.
-        carrying = two_week_ahead[
-            (two_week_ahead["carried"] > 0) & ~two_week_ahead.index.isin(due_here)
-        ]
+        mine = rows[name]
+        # A two-week goal with neither Due nor Set dates is due "at the meeting the agenda is
+        # for": after this meeting, that is the next one — a commitment, not a goal due here.
+        due = [g for g, f in mine if f.due_here and g["status"] != "dropped" and not _undated(g)]
+        due_here = {id(goal) for goal in due}
         people.append(
-            _member(club, completion, name)
+            basics[name]
             | {
-                "due": _goals(two_week_here[two_week_here["due_here"]], club),
-                "carrying": _goals(carrying.sort_values("carried", ascending=False), club),
-                "next_due": _goals(
-                    two_week_ahead[two_week_ahead["due_here"] & (two_week_ahead["carried"] == 0)],
-                    club,
+                "due": due,
+                # Goals due at this meeting and still open show under "due" as carrying over;
+                # this list is what was already carried before it.
+                "carrying": sorted(
+                    (
+                        g
+                        for g, _ in mine
+                        if g["tier"] == "two-week" and g["carried"] > 0 and id(g) not in due_here
+                    ),
+                    key=lambda goal: -goal["carried"],
                 ),
-                "quarterly": _goals(_open(here, "quarterly"), club),
-                "long_term": _goals(_open(here, "long-term"), club),
-                "wins": _goals(here[here["win"]], club),
+                "next_due": [
+                    g
+                    for g, f in mine
+                    if (f.next_due and g["carried"] == 0 and not f.due_here)
+                    or (g["tier"] == "two-week" and _undated(g) and g["status"] != "dropped")
+                ],
+                "dropped": [g for g, f in mine if f.let_go],
+                "quarterly": _open_goals(mine, "quarterly"),
+                "long_term": _open_goals(mine, "long-term"),
+                "wins": [g for g, f in mine if f.win],
             }
         )
     attended = list(meeting.attended) if meeting.attended is not None else None
     _attach_memory(people, memory)
-    return _common(club, completion, as_of, cap) | {
+    return _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "attended": attended,
-        "absent": [n for n in names if n not in attended] if attended is not None else None,
+        "absent": absent_from(club, meeting),
         "next": _meeting(following) if following else None,
         "next_facilitator": next_facilitator,
         "members": people,
@@ -217,6 +268,132 @@ def recap_context(
         "wins": [win for person in people for win in person["wins"]],
         "memory": memory,
     }
+
+
+def time_box(
+    meeting: Meeting, speakers: int, opening: dt.timedelta, closing: dt.timedelta
+) -> dict[str, Any]:
+    """How the meeting's minutes are shared: ``{opening, closing, round, per_speaker}`` in whole
+    minutes, and ``speaker`` (``per_speaker`` as a timedelta, to add to a start time).
+    ``per_speaker`` is what the round leaves each speaker (rounded down, so the meeting ends on
+    time), or None when the opening and closing leave less than a minute each."""
+    whole = (meeting.end - meeting.start).total_seconds() // 60
+    first, last = opening.total_seconds() // 60, closing.total_seconds() // 60
+    left = max(0, int(whole - first - last))
+    per_speaker = left // speakers if speakers else 0
+    return {
+        "opening": int(first),
+        "closing": int(last),
+        "round": left,
+        "per_speaker": per_speaker or None,
+        "speaker": dt.timedelta(minutes=per_speaker),
+    }
+
+
+def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any]:
+    """A speaker's time box: ``minutes``, and ``starts`` (an aware datetime) — both None when
+    the meeting leaves no time box."""
+    minutes = box["per_speaker"]
+    if minutes is None:
+        return {"minutes": None, "starts": None}
+    offset = dt.timedelta(minutes=box["opening"] + position * minutes)
+    return {"minutes": minutes, "starts": meeting.start + offset}
+
+
+def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:
+    """Active members the Meetings tab does not list as present at ``meeting`` (members who
+    joined after it were not missed); None when the tab records no attendance for it."""
+    if meeting is None or meeting.attended is None:
+        return None
+    came = set(meeting.attended)
+    active = club.active_members
+    return [
+        name
+        for name, joined in zip(active["name"], active["joined"], strict=True)
+        if name not in came and not (day(joined) is not None and day(joined) > meeting.date)
+    ]
+
+
+def sheet_link(config: Config) -> dict[str, Any]:
+    """Where members update their goals: ``{name, url}`` — ``source.url`` if set, else the
+    Google Sheet's own address; a local workbook has a name (its file name) and no URL."""
+    source = config.source
+    if source.google_sheet is not None:
+        key = source.google_sheet.strip()
+        own = key if key.startswith(("https://", "http://")) else GOOGLE_SHEET_URL.format(key=key)
+        return {"name": "the club's sheet", "url": source.url or own}
+    name = source.path.name if source.path is not None else "the club's sheet"
+    return {"name": name, "url": source.url}
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a goal stands at the meeting: what the GOAL dict does not say by itself."""
+
+    due_here: bool
+    next_due: bool
+    win: bool
+    let_go: bool
+
+
+def _member_goals(
+    goals: pd.DataFrame,
+    club: Club,
+    previous: Meeting | None,
+    meeting: Meeting,
+    following: Meeting | None,
+    memory: dict[str, Any] | None,
+) -> dict[str, list[tuple[dict[str, Any], _Place]]]:
+    """Each active member's goals as GOAL dicts in sheet order, each with its :class:`_Place`.
+
+    The frame is converted once, not sliced per member. A win is a goal done since the previous
+    meeting (by its Completed date, or — for a goal without one — the meeting memory saw it turn
+    done); a goal let go was dropped since then (the memory saw it, it was a two-week goal due
+    here, or its Completed date says so).
+    """
+    completed_since = _pairs(memory, "completed")
+    dropped_since = _pairs(memory, "dropped")
+    since = previous.date if previous else None
+    next_date = following.date if following else None
+    by_member: dict[str, list[tuple[dict[str, Any], _Place]]] = {
+        name: [] for name in goals["member"].cat.categories
+    }
+    for row in records(goals[[*_GOAL_COLUMNS, *club.extra_columns.get("goals", [])]]):
+        goal = _goal(row, club)
+        pair = (goal["member"], goal["goal"])
+        two_week = goal["tier"] == "two-week"
+        due_here = two_week and goal["due_meeting"] == meeting.date
+        finished = goal["completed"]
+        recent = finished is not None and (since is None or since < finished <= meeting.date)
+        turned_done = finished is None and not two_week and pair in completed_since
+        place = _Place(
+            due_here=due_here,
+            next_due=two_week and next_date is not None and goal["due_meeting"] == next_date,
+            win=bool(row["win"]) or (goal["status"] == "done" and turned_done),
+            let_go=goal["status"] == "dropped" and (due_here or recent or pair in dropped_since),
+        )
+        by_member[goal["member"]].append((goal, place))
+    return by_member
+
+
+def _pairs(memory: dict[str, Any] | None, kind: str) -> set[tuple[str, str]]:
+    """(member, goal) for each change of ``kind`` the meeting memory saw since its baseline."""
+    changes = memory["changes"] if memory else None
+    if not changes:
+        return set()
+    return {
+        (name, change["goal"])
+        for name, entry in changes["members"].items()
+        for change in entry[kind]
+    }
+
+
+def _undated(goal: dict[str, Any]) -> bool:
+    return goal["due"] is None and goal["set"] is None
+
+
+def _open_goals(mine: list[tuple[dict[str, Any], _Place]], tier: str) -> list[dict[str, Any]]:
+    return [g for g, _ in mine if g["tier"] == tier and g["status"] == "open"]
 
 
 def _attach_memory(people: list[dict[str, Any]], memory: dict[str, Any] | None) -> None:
@@ -230,7 +407,9 @@ def _attach_memory(people: list[dict[str, Any]], memory: dict[str, Any] | None) 
         person["streak"] = memory["streaks"].get(name) if memory else None
 
 
-def _common(club: Club, completion: Completion, as_of: dt.date, cap: int) -> dict[str, Any]:
+def _common(
+    club: Club, completion: Completion, as_of: dt.date, cap: int, config: Config | None
+) -> dict[str, Any]:
     active = len(club.active_members)
     return {
         "club": {"name": club.name, "cap": cap, "active": active, "over_cap": active > cap},
@@ -242,28 +421,42 @@ def _common(club: Club, completion: Completion, as_of: dt.date, cap: int) -> dic
         },
         "warnings": [str(p) for p in club.warnings if p.ref is None],
         "change_labels": CHANGE_LABELS,
+        "member_change_labels": {k: v for k, v in CHANGE_LABELS.items() if k != "dropped"},
+        "sheet": sheet_link(config) if config else None,
     }
 
 
-def _member(club: Club, completion: Completion, name: str) -> dict[str, Any]:
-    members = club.members
-    row = members[members["name"] == name].iloc[0]
+def _members(club: Club, completion: Completion) -> dict[str, dict[str, Any]]:
+    """Every active member's MEMBER basics (``name, email, focus, joined, extra, tiers,
+    categories``), converted in one pass over each frame."""
     extras = club.extra_columns.get("members", [])
-    return {
-        "name": name,
-        "email": cell(row["email"]),
-        "focus": cell(row["focus"]),
-        "joined": day(row["joined"]),
-        "extra": {column: cell(row[column]) for column in extras},
-        "tiers": stats_dict(completion.member_tiers.loc[name]),
-        "categories": stats_dict(completion.member_categories.loc[name]),
+    columns = ["name", "email", "focus", "joined", *extras]
+    people = {
+        row["name"]: {
+            "name": row["name"],
+            "email": row["email"],
+            "focus": row["focus"],
+            "joined": row["joined"],
+            "extra": {column: row[column] for column in extras},
+            "tiers": {},
+            "categories": {},
+        }
+        for row in records(club.active_members[columns])
     }
-
-
-def _by_member(goals: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each member's goals; a member without goals gets an empty frame."""
-    groups = dict(tuple(goals.groupby("member", observed=False)))
-    return {name: groups.get(name, goals.iloc[0:0]) for name in goals["member"].cat.categories}
+    for key, frame, level in (
+        ("tiers", completion.member_tiers, "tier"),
+        ("categories", completion.member_categories, "category"),
+    ):
+        for row in records(frame.reset_index()):
+            if row["member"] in people:
+                people[row["member"]][key][str(row[level])] = {
+                    "total": int(row["total"]),
+                    "done": int(row["done"]),
+                    "dropped": int(row["dropped"]),
+                    "rate": number(row["rate"]),
+                    "progress": number(row["progress"]),
+                }
+    return people
 
 
 def render_agenda(
@@ -285,7 +478,7 @@ def render_agenda(
     schedule = schedule_for(config, club, max(as_of, date or as_of))
     meeting = agenda_meeting(schedule, as_of, date)
     context = agenda_context(
-        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory
+        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
     )
     return render_template(f"agenda.{FORMATS[format]}.j2", context, config.templates)
 
@@ -295,32 +488,31 @@ def agenda_meeting(schedule: Schedule, as_of: dt.date, date: dt.date | None) -> 
     return schedule.on(date) if date else schedule.next_meeting(as_of)
 
 
-def _open(goals: pd.DataFrame, tier: str) -> pd.DataFrame:
-    return goals[(goals["tier"] == tier) & (goals["status"] == "open")]
+_GOAL_COLUMNS = [
+    "member", "goal", "tier", "category", "status", "progress", "set", "due", "completed",
+    "due_meeting", "carried", "overdue", "notes", "tab", "sheet_row", "win",
+]  # fmt: skip
 
 
-def _goals(goals: pd.DataFrame, club: Club) -> list[dict[str, Any]]:
-    extras = club.extra_columns.get("goals", [])
-    return [
-        {
-            "member": row["member"],
-            "goal": row["goal"],
-            "tier": row["tier"],
-            "category": cell(row["category"]),
-            "status": row["status"],
-            "progress": float(row["progress"]),
-            "set": day(row["set"]),
-            "due": day(row["due"]),
-            "completed": day(row["completed"]),
-            "due_meeting": day(row["due_meeting"]),
-            "carried": int(row["carried"]),
-            "overdue": bool(row["overdue"]),
-            "notes": cell(row["notes"]),
-            "ref": f"{row['tab']}!{row['sheet_row']}",
-            "extra": {column: cell(row.get(column)) for column in extras},
-        }
-        for row in goals.to_dict("records")
-    ]
+def _goal(row: dict[str, Any], club: Club) -> dict[str, Any]:
+    """A GOAL (``templates/README.md``) from one plain row of :func:`goals_at_meeting`."""
+    return {
+        "member": str(row["member"]),
+        "goal": row["goal"],
+        "tier": row["tier"],
+        "category": row["category"],
+        "status": row["status"],
+        "progress": float(row["progress"] or 0),
+        "set": row["set"],
+        "due": row["due"],
+        "completed": row["completed"],
+        "due_meeting": row["due_meeting"],
+        "carried": int(row["carried"]),
+        "overdue": bool(row["overdue"]),
+        "notes": row["notes"],
+        "ref": f"{row['tab']}!{row['sheet_row']}",
+        "extra": {column: row[column] for column in club.extra_columns.get("goals", [])},
+    }
 
 
 def _meeting(meeting: Meeting) -> dict[str, Any]:
@@ -362,6 +554,20 @@ def shortdate(value: dt.date | None, near: dt.date | None = None) -> str:
         return ""
     year = f", {value.year}" if near is not None and value.year != near.year else ""
     return f"{value:%b} {value.day}{year}"
+
+
+def clip(text: str | None, width: int = 60) -> str:
+    """A cell shortened to ``width`` characters for a line of the agenda: whitespace and line
+    breaks collapse, and a longer text ends at a word with "…" (the sheet has the rest)."""
+    if text is None:
+        return ""
+    flat = " ".join(str(text).split())
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1]
+    if " " in cut and not flat[width - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0] if len(cut.rsplit(" ", 1)[0]) >= width // 2 else cut
+    return cut.rstrip(" ,;:.–—-") + "…"
 
 
 def change_line(kind: str, change: dict[str, Any]) -> str:

@@ -106,7 +106,7 @@ def test_agenda_tells_each_member_what_changed(season: ClubFolder) -> None:
     assert "Since Oct 20: no update." in ada
     assert "Streak: 2 meetings in a row with every two-week goal done." in ada
     assert "- stale: Learn the piano (unchanged for 4 meetings)" in ada
-    health = section(text, "## Club health", "## Wins")
+    health = section(text, "## Club health", "## Before we close")
     assert "- No update since Oct 20: Ada Okonkwo" in health
     assert "- Attendance: 88% of members at the recorded meetings" in health  # 7 of 8
     assert (
@@ -120,7 +120,7 @@ def test_recap_tells_what_changed_since_the_meeting_before(season: ClubFolder) -
     assert "Hi Bo" in text
     bo = section(text, "BO CHEN\n", "ADA OKONKWO")
     assert "Since Sep 22:\n  * added: Sign a lease for the studio\n" in bo
-    assert "  * dropped: Find a studio\n" in bo
+    assert "  Dropped: Find a studio\n" in bo  # named once, on its own line
 
 
 def test_changes_command(season: ClubFolder) -> None:
