@@ -413,7 +413,6 @@ def layouts() -> list[Layout]:
 
 
 LAYOUTS: list[Layout] = layouts()
-SPREADSHEET_LAYOUTS = [layout for layout in LAYOUTS if layout.kind == "xlsx"]
 
 Figures = dict[str, dict[str, list[int]]]
 

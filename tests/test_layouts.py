@@ -3,13 +3,14 @@ CLI, from a local file and from the Google source (the emulator), and ``check`` 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import CONFIG, ClubFolder, deep_merge, run_cli
-from sheet_corpus import EXPECTED, LAYOUTS, SPREADSHEET_LAYOUTS, Layout, figures
+from sheet_corpus import EXPECTED, LAYOUTS, Layout, figures
 
 from sheetmentor.testing.emulator import SheetsEmulator
 
@@ -41,11 +42,12 @@ def test_layout_gives_the_hand_counted_figures(layout: Layout, tmp_path: Path) -
     assert figures(json.loads(status.stdout)) == layout.expected
 
 
-@pytest.mark.parametrize("layout", SPREADSHEET_LAYOUTS, ids=lambda layout: layout.name)
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda layout: layout.name)
 def test_layout_reads_the_same_from_google(
     layout: Layout, tmp_path: Path, emulator: SheetsEmulator
 ) -> None:
-    write_club(layout, tmp_path)
+    """Every layout, uploaded (a .csv or .ods layout as the same cells in an .xlsx)."""
+    write_club(dataclasses.replace(layout, kind="xlsx"), tmp_path)
     emulator.load_workbook(tmp_path / "club.xlsx", "corpus-sheet")
     config = deep_merge(
         CONFIG, deep_merge({"source": {"google_sheet": "corpus-sheet"}}, layout.config)
