@@ -35,7 +35,7 @@ from openpyxl.utils import get_column_letter
 from .errors import SheetError
 from .frames import distinct, per_distinct
 from .sources import RawTable
-from .vocabulary import CATEGORY, FIELDS, TIER, WEAK_ALIASES, candidates, word_key
+from .vocabulary import CATEGORY, FIELDS, NAME_PARTS, TIER, WEAK_ALIASES, candidates, word_key
 
 if TYPE_CHECKING:
     from .config import Config
@@ -367,6 +367,9 @@ class Reader:
         implied = {"goal", "tier"} if is_wide else set()
         if reading.role.startswith("goals of"):
             implied.add("member")
+        name_parts = _name_parts(names) if kind == "members" and "name" not in seen else {}
+        if "first" in name_parts:
+            implied.add("name")
         missing = [n for n in required if n not in seen and n not in implied and n not in mapping]
         if kind == "goals" and missing:
             supplied = self._sections_supply(rows, header_at, members or {})
@@ -389,9 +392,18 @@ class Reader:
         frame = pd.DataFrame(body, columns=range(width), dtype=object)
         frame = frame[list(columns)].rename(columns=columns)
         frame = self._clean(frame, table.title, columns, header_row)
+        if "first" in name_parts:
+            frame["name"] = _join_names(frame, [names[i] for i in name_parts.values()])
+            names_at = name_parts["first"]
+            for column in reading.columns:
+                for part, index in name_parts.items():
+                    if column.column == column_letter(index):
+                        column.field, column.how = "name", f"its {part} part"
         frame["sheet_row"] = np.arange(header_row + 1, header_row + 1 + len(frame))
         blank = frame.drop(columns="sheet_row").isna().all(axis=1).to_numpy()
         letters = {name: column_letter(index) for index, name in names.items()}
+        if "first" in name_parts:
+            letters["name"] = column_letter(names_at)
         if kind == "goals":
             frame, blank = self._sections(frame, blank, table.title, reading, members or {})
         blank_rows = int(blank.sum())
@@ -592,6 +604,23 @@ def _alias_word(text: str) -> str:
     return next(
         (alias for alias in ("status", "membership", "done") if word_key(text) == alias), ""
     )
+
+
+def _name_parts(names: dict[int, str]) -> dict[str, int]:
+    """Where a first-name and a last-name column are, by their headers."""
+    found = {}
+    for part, words in NAME_PARTS.items():
+        keys = {word_key(word) for word in words}
+        for index, header in names.items():
+            if word_key(header) in keys:
+                found.setdefault(part, index)
+    return found
+
+
+def _join_names(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    parts = frame[columns].astype(object).where(frame[columns].notna(), "")
+    joined = parts.astype(str).agg(" ".join, axis=1).str.strip()
+    return joined.astype(object).where(joined != "", None)
 
 
 def _section_kind(text: str, members: dict[str, str]) -> tuple[str, str] | None:

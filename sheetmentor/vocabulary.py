@@ -177,6 +177,12 @@ FIELDS: dict[str, dict[str, Sequence[str]]] = {
 }  # fmt: skip
 """Each field's header aliases, per tab kind; ``source.columns`` maps anything else."""
 
+NAME_PARTS = {
+    "first": ["first name", "given name", "first", "firstname", "forename"],
+    "last": ["last name", "surname", "family name", "last", "lastname"],
+}
+"""A Members tab without a Name column may split it in two: the name is "first last"."""
+
 WEAK_ALIASES = {("members", "status"), ("members", "membership"), ("goals", "done")}
 """Aliases that give way: a Members tab with both Active and Status reads Active, and Status is
 kept as an extra column instead of being a duplicate."""

@@ -221,3 +221,17 @@ def test_init_from_a_google_sheet(tmp_path: Path, emulator: SheetsEmulator) -> N
     assert 'tab "Goals": goals — wide: one row per member, one column per tier' in made.stdout
     status = run_cli("--config", str(config), "status", "--format", "json", *AS_OF, env=env)
     assert figures(json.loads(status.stdout)) == layout.expected
+
+
+def test_members_with_first_and_last_name_columns(tmp_path: Path) -> None:
+    members = [["First name", "Last name", "Email"], ["Ada", "Okonkwo", "ada@example.org"],
+               ["Bo", "Chen", "bo@example.org"]]  # fmt: skip
+    layout = next(layout for layout in LAYOUTS if layout.name == "plain")
+    club = write_club(
+        dataclasses.replace(layout, tabs={**layout.tabs, "Members": members}), tmp_path
+    )
+    explained = club.run("check", "--explain")
+    assert '  A "First name" → name (its first part)' in explained.stdout
+    assert '  B "Last name" → name (its last part)' in explained.stdout
+    status = club.run("status", "--format", "json", *AS_OF)
+    assert figures(json.loads(status.stdout)) == EXPECTED
