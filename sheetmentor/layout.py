@@ -321,49 +321,16 @@ class Reader:
                 if header_at - first_filled > 1
                 else f"row {first_filled + 1} above the header skipped (a title row)"
             )
-        mapping = getattr(self.config.source.columns, kind)
-        names: dict[int, str] = {}
-        seen: dict[str, int] = {}
-        wide: dict[int, str] = {}
-        for index, cell in enumerate(header):
-            if not filled(cell):
-                continue
-            text = str(cell).strip()
-            name, how = self.match_header(text, kind)
-            letter = column_letter(index)
-            if name == "wide":
-                wide[index] = TIER.meaning(text) or ""
-                reading.columns.append(ColumnReading(letter, text, "goal", how))
-                continue
-            if name is not None and name in seen and (kind, _alias_word(text)) in WEAK_ALIASES:
-                name, how = None, f"extra column (the {name} field is {column_letter(seen[name])})"
-            if name is None:
-                name = text
-            if name in seen:
-                first = f"{table.title}!{column_letter(seen[name])}{header_row}"
-                self.report(
-                    "error",
-                    f"{table.title}!{letter}{header_row}",
-                    f'duplicate column "{text}" (also {first}); rename one of them',
-                )
-                continue
-            seen[name] = index
-            names[index] = name
-            reading.columns.append(
-                ColumnReading(letter, text, name if name in FIELDS[kind] else None, how)
-            )
-        for name, text in mapping.items():
-            if name not in seen:
-                self.report(
-                    "error",
-                    f"{table.title}!{header_row}:{header_row}",
-                    f'no column "{text}" (source.columns.{kind}.{name} names it)',
-                )
+        names, seen, wide = self._columns(table.title, header, header_row, kind, reading)
         is_wide = bool(wide) and "tier" not in seen and "goal" not in seen
-        if wide and not is_wide:
+        if wide and not is_wide:  # tier-named columns beside a Tier column: kept as they are
             for index in wide:
                 names[index] = str(header[index]).strip()
+            for column in reading.columns:
+                if column.how.startswith("tier column"):
+                    column.field, column.how = None, "extra column (the sheet has a Tier column)"
             wide = {}
+        mapping = getattr(self.config.source.columns, kind)
         implied = {"goal", "tier"} if is_wide else set()
         if reading.role.startswith("goals of"):
             implied.add("member")
@@ -422,6 +389,51 @@ class Reader:
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
         return result
+
+    def _columns(
+        self, title: str, header: Sequence[Any], header_row: int, kind: str, reading: TabReading
+    ) -> tuple[dict[int, str], dict[str, int], dict[int, str]]:
+        """Each header cell's field (or its own text for an extra column), where each field is,
+        and the tier columns of a wide tab (index → tier)."""
+        mapping = getattr(self.config.source.columns, kind)
+        names: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        wide: dict[int, str] = {}
+        for index, cell in enumerate(header):
+            if not filled(cell):
+                continue
+            text = str(cell).strip()
+            name, how = self.match_header(text, kind)
+            letter = column_letter(index)
+            if name == "wide":
+                wide[index] = TIER.meaning(text) or ""
+                reading.columns.append(ColumnReading(letter, text, "goal", how))
+                continue
+            if name in seen and word_key(text) in WEAK_ALIASES.get(kind, ()):
+                name, how = None, f"extra column (the {name} field is {column_letter(seen[name])})"
+            if name is None:
+                name = text
+            if name in seen:
+                first = f"{title}!{column_letter(seen[name])}{header_row}"
+                self.report(
+                    "error",
+                    f"{title}!{letter}{header_row}",
+                    f'duplicate column "{text}" (also {first}); rename one of them',
+                )
+                continue
+            seen[name] = index
+            names[index] = name
+            reading.columns.append(
+                ColumnReading(letter, text, name if name in FIELDS[kind] else None, how)
+            )
+        for name, text in mapping.items():
+            if name not in seen:
+                self.report(
+                    "error",
+                    f"{title}!{header_row}:{header_row}",
+                    f'no column "{text}" (source.columns.{kind}.{name} names it)',
+                )
+        return names, seen, wide
 
     def _missing_message(
         self, table: RawTable, kind: str, name: str, header_at: int, found: str
@@ -598,12 +610,6 @@ for _kind, _fields in FIELDS.items():
     for _names in _fields.values():
         for _alias in _names:
             _SPELLED[_kind].setdefault(word_key(_alias), _alias)
-
-
-def _alias_word(text: str) -> str:
-    return next(
-        (alias for alias in ("status", "membership", "done") if word_key(text) == alias), ""
-    )
 
 
 def _name_parts(names: dict[int, str]) -> dict[str, int]:

@@ -183,7 +183,7 @@ NAME_PARTS = {
 }
 """A Members tab without a Name column may split it in two: the name is "first last"."""
 
-WEAK_ALIASES = {("members", "status"), ("members", "membership"), ("goals", "done")}
+WEAK_ALIASES = {"members": {"status", "memberstatus", "membership"}, "goals": {"done"}}
 """Aliases that give way: a Members tab with both Active and Status reads Active, and Status is
 kept as an extra column instead of being a duplicate."""
 

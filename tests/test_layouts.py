@@ -235,3 +235,20 @@ def test_members_with_first_and_last_name_columns(tmp_path: Path) -> None:
     assert '  B "Last name" → name (its last part)' in explained.stdout
     status = club.run("status", "--format", "json", *AS_OF)
     assert figures(json.loads(status.stdout)) == EXPECTED
+
+
+def test_a_status_column_beside_active_is_kept_as_an_extra(tmp_path: Path) -> None:
+    """Members with both Active and Status read Active; Status reaches templates as is."""
+    members = [["Name", "Active", "Status"], ["Ada Okonkwo", "yes", "Mentor"],
+               ["Bo Chen", "yes", "New"], ["Cy Diallo", "no", "Left"]]  # fmt: skip
+    layout = next(layout for layout in LAYOUTS if layout.name == "plain")
+    club = write_club(
+        dataclasses.replace(layout, tabs={**layout.tabs, "Members": members}), tmp_path
+    )
+    explained = club.run("check", "--explain")
+    assert explained.exit_code == 0, explained.stdout
+    assert '  C "Status" → kept as an extra column (extra column (the active field is B))' in (
+        explained.stdout
+    )
+    status = club.run("status", "--format", "json", *AS_OF)
+    assert figures(json.loads(status.stdout)) == EXPECTED
