@@ -46,6 +46,8 @@ class Layout:
     tabs: dict[str, Rows]
     config: dict = field(default_factory=dict)
     merged: dict[str, list[str]] = field(default_factory=dict)
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Cells set by A1 reference after the rows (an error cell: ``{"Goals": {"E3": "#N/A"}}``)."""
     expected: dict = field(default_factory=lambda: EXPECTED)
     kind: str = "xlsx"
 
@@ -71,6 +73,8 @@ class Layout:
                 sheet.append(row)
             for cells in self.merged.get(title, []):
                 sheet.merge_cells(cells)
+            for ref, value in self.cells.get(title, {}).items():
+                sheet[ref] = value
         book.save(folder / "club.xlsx")
         return "club.xlsx"
 

@@ -132,17 +132,9 @@ def test_init_from_a_day_first_sheet_sets_day_first(tmp_path: Path) -> None:
 
 
 def test_error_cells_are_named_from_google_too(tmp_path: Path, emulator: SheetsEmulator) -> None:
-    from openpyxl import Workbook
-    from sheet_corpus import MEMBERS, PLAIN
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in {"Members": MEMBERS, "Goals": PLAIN}.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book["Goals"]["E3"] = "#DIV/0!"  # an error cell, as Excel keeps a failing formula's result
-    book.save(tmp_path / "club.xlsx")
+    plain = next(layout for layout in LAYOUTS if layout.name == "plain")
+    # an error cell, as Excel keeps a failing formula's result
+    dataclasses.replace(plain, cells={"Goals": {"E3": "#DIV/0!"}}).write(tmp_path)
     emulator.load_workbook(tmp_path / "club.xlsx", "error-sheet")
     config = deep_merge(CONFIG, {"source": {"google_sheet": "error-sheet"}})
     del config["source"]["path"]
