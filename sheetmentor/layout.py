@@ -555,7 +555,8 @@ class Reader:
         if not blank_member.any() or member.notna().sum() == 0:
             return frame
         block = np.cumsum(breaks)
-        filled_member = member.groupby(block).ffill()
+        # a section row's own text (in the Member column) is no member: it only ends a block
+        filled_member = member.where(~breaks, None).groupby(block).ffill()
         gained = blank_member & filled_member.notna().to_numpy()
         if gained.any():
             frame["member"] = filled_member.where(~breaks, member)

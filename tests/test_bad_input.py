@@ -921,11 +921,22 @@ def test_tab_per_member_without_a_members_tab_never_crashes(club: ClubFolder) ->
     assert [m["name"] for m in json.loads(result.stdout)["members"]] == ["Ada", "Bo"]
 
 
-def test_a_goal_whose_member_cannot_be_known_is_an_error(club: ClubFolder) -> None:
-    goals = [GOALS[0], [None, "Orphan goal", "Q", "work", "", None, None, None], *GOALS[1:]]
+@pytest.mark.parametrize(
+    ("goals", "ref"),
+    [
+        ([GOALS[0], [None, "Orphan goal", "Q", "work"], *GOALS[1:]], "Goals!A2"),
+        ([*GOALS, [], [None, "After a blank row", "Q", "work"]], "Goals!A10"),
+        ([*GOALS, ["TWO WEEK GOALS"], [None, "Under a section", None, "work"]], "Goals!A10"),
+    ],
+    ids=["first-row", "after-a-blank-row", "under-a-section-row"],
+)
+def test_a_goal_whose_member_cannot_be_known_is_an_error(
+    club: ClubFolder, goals: list[list], ref: str
+) -> None:
+    """A blank member cell takes the member above only within its block."""
     result = clean(club.write(goals=goals).run("check"))
     assert result.exit_code == 1
-    [line] = error_lines(result, "Goals!A2")
+    [line] = error_lines(result, ref)
     assert "no member named for this goal" in line
 
 

@@ -1,8 +1,9 @@
 """Noise that does not change a club's goals does not change its figures.
 
-Hypothesis adds title rows, blank rows, tier section rows, case and spacing noise, and reorders
-the columns of a Goals tab; the figures (goals and done per member and tier) stay those of the
-clean sheet, read by the library as ``read_club`` reads any source.
+Hypothesis adds title rows, blank rows, tier section rows, member cells left blank down their
+block, case and spacing noise, and reorders the columns of a Goals tab; the figures (goals and
+done per member and tier) stay those of the clean sheet, read by the library as ``read_club``
+reads any source.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ def sheets(draw: st.DrawFn) -> list[list]:
     header, *rows = PLAIN
     order = draw(st.permutations(range(len(header))))
     sections = draw(st.booleans())
+    blocks = not sections and draw(st.booleans())  # member named once, blank down its block
     body: list[list] = []
     keyed = sorted(rows, key=lambda row: ["two-week", "quarterly", "long-term"].index(row[2]))
+    ordered = keyed if sections else rows
     current_tier = None
-    for row in keyed if sections else rows:
+    for position, row in enumerate(ordered):
         row = list(row)
         tier_word = draw(st.sampled_from(TIER_WORDS[row[2]]))
         if sections and row[2] != current_tier:
@@ -58,10 +61,15 @@ def sheets(draw: st.DrawFn) -> list[list]:
             row[2] = None
         else:
             row[2] = noisy(draw, tier_word)
-        row[0] = noisy(draw, row[0])
+        same_block = position > 0 and ordered[position - 1][0] == row[0]
+        row[0] = None if blocks and same_block else noisy(draw, row[0])
         row[4] = draw(st.sampled_from(STATUS_WORDS[row[4]]))
         body.append([row[index] for index in order])
-        body.extend([[]] * draw(st.integers(0, 1)))
+        block_ends = (
+            position + 1 == len(ordered) or ordered[position + 1][0] != ordered[position][0]
+        )
+        if block_ends or not blocks:
+            body.extend([[]] * draw(st.integers(0, 1)))
     titles = [[draw(st.sampled_from(["PBC Goals 2026", "Our goals", "Updated weekly"]))]]
     top = titles * draw(st.integers(0, 2)) + [[]] * draw(st.integers(0, 2))
     return [*top, [noisy(draw, header[index]) for index in order], *body]
