@@ -112,7 +112,9 @@ class Explanation:
         return reading
 
     def word(self, vocabulary: str, written: Any, meaning: Any) -> None:
-        self.words.setdefault(vocabulary, {})[str(written)] = str(meaning)
+        """Record that ``written`` (a cell's value) was read as ``meaning``."""
+        shown = f"{str(written).upper()} (checkbox)" if isinstance(written, bool) else str(written)
+        self.words.setdefault(vocabulary, {})[shown] = str(meaning)
 
 
 @dataclass
