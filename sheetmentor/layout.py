@@ -503,9 +503,11 @@ class Reader:
         single = np.flatnonzero(counts == 1)
         kinds: dict[int, tuple[str, str]] = {}
         if len(single):
-            cells = data.iloc[single].bfill(axis=1).iloc[:, 0].to_numpy()
-            for position, text in zip(single, cells, strict=True):
-                found = _section_kind(text, members) if isinstance(text, str) else None
+            cells = data.iloc[single].bfill(axis=1).iloc[:, 0]
+            meanings = per_distinct(
+                cells, lambda text: _section_kind(text, members) if isinstance(text, str) else None
+            )
+            for position, found in zip(single, meanings, strict=True):
                 if found is not None:
                     kinds[int(position)] = found
         if not kinds and "member" not in frame.columns:
