@@ -163,26 +163,35 @@ def rotation(
 ) -> tuple[str | None, list[str]]:
     """Facilitator and speaking order for a meeting.
 
-    The facilitator is whoever has gone longest without facilitating (never counts as longest;
-    ties go in sheet order), so with no records the turn passes one place per meeting. The
-    Meetings tab corrects it: a recorded facilitator is who facilitated; a planned facilitator
-    recorded as absent did not, and keeps their turn for the next meeting. The order depends only
-    on the schedule and the sheet, so a re-run gives the same answer. Speaking starts with the
-    member after the facilitator, who speaks last.
+    A blank Facilitator cell means "the rotation": whoever has gone longest without
+    facilitating (never counts as longest; ties go in sheet order), so with no records the turn
+    passes one place per meeting. A facilitator the Meetings tab names is who facilitated. When
+    the tab records who attended and the rotation's pick is not among them, the meeting has no
+    known facilitator and the pick keeps their turn for the next meeting.
+
+    Each meeting's facilitator is worked out exactly as an announcement of it is, so writing down
+    the rotation's own pick changes no later meeting; only naming someone else does. The order
+    depends only on the schedule and the sheet, so a re-run gives the same answer. Speaking
+    starts with the member after the facilitator, who speaks last.
     """
-    if not members:
-        return meeting.facilitator, []
     last_turn = dict.fromkeys(members, 0)
     for past in schedule.meetings[: meeting.number - 1]:
-        planned = min(members, key=last_turn.__getitem__)
-        if past.facilitator is None and past.attended is not None and planned not in past.attended:
-            continue
-        done_by = past.facilitator or planned
+        done_by = _facilitator(past, members, last_turn)
         if done_by in last_turn:
             last_turn[done_by] = past.number
-    facilitator = meeting.facilitator or min(members, key=last_turn.__getitem__)
+    facilitator = _facilitator(meeting, members, last_turn)
     turn = members.index(facilitator) if facilitator in members else -1
     return facilitator, members[turn + 1 :] + members[: turn + 1]
+
+
+def _facilitator(meeting: Meeting, members: list[str], last_turn: dict[str, int]) -> str | None:
+    """The Meetings tab's facilitator, else the rotation's pick (None when the pick was away)."""
+    if meeting.facilitator or not members:
+        return meeting.facilitator
+    pick = min(members, key=last_turn.__getitem__)
+    if meeting.attended is not None and pick not in meeting.attended:
+        return None
+    return pick
 
 
 def attendance(

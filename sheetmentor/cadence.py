@@ -19,6 +19,7 @@ import pandas as pd
 
 from .config import MeetingsConfig
 from .errors import ConfigError
+from .plain import cell
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,11 @@ class Schedule:
 
     def next_meeting(self, as_of: dt.date) -> Meeting:
         """The first meeting on or after ``as_of`` (a meeting today is still the next one)."""
-        index = int(np.searchsorted(self.dates, np.datetime64(as_of, "ns"), side="left"))
-        if index == len(self.meetings):
+        if not self.meetings or as_of > self.meetings[-1].date:
             raise ConfigError(f"no meeting scheduled on or after {as_of.isoformat()}")
+        if as_of <= self.meetings[0].date:  # also dates too early for numpy's nanoseconds
+            return self.meetings[0]
+        index = int(np.searchsorted(self.dates, np.datetime64(as_of, "ns"), side="left"))
         return self.meetings[index]
 
     def upcoming(self, as_of: dt.date, count: int) -> list[Meeting]:
@@ -90,8 +93,20 @@ class Schedule:
         raise ConfigError(f"no meeting on {date.isoformat()}{hint}")
 
 
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2261, 12, 31)
+"""The days a schedule can reach: pandas and numpy dates (nanoseconds) span 1677 to 2262."""
+
+
 def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
-    """The cadence from ``config.first`` to ``until``, corrected by the Meetings tab rows."""
+    """The cadence from ``config.first`` to ``until`` (at least the first meeting, at most
+    :data:`LAST_DAY`), corrected by the Meetings tab rows."""
+    if not FIRST_DAY <= config.first <= LAST_DAY:
+        raise ConfigError(
+            f"meetings.first: {config.first.isoformat()} is out of range; give the date of a "
+            f"meeting between {FIRST_DAY.year} and {LAST_DAY.year} that the cadence counts from"
+        )
+    until = min(max(until, config.first), LAST_DAY)
     step = dt.timedelta(weeks=config.every)
     cadence = []
     day = config.first
@@ -106,12 +121,14 @@ def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.dat
         date = row.date.date()
         nearest = min(cadence, key=lambda d: abs(d - date), default=None)
         slot = planned.get(nearest) if nearest and abs(nearest - date) < half_cycle else None
+        # A blank cell reads as None, never as the NaN a pandas string column holds for it: a
+        # blank Facilitator means "the rotation", not a member named "nan".
         details = {
             "date": date,
-            "location": row.location,
-            "facilitator": row.facilitator,
-            "attended": row.attended or None,
-            "notes": row.notes,
+            "location": cell(row.location),
+            "facilitator": cell(row.facilitator),
+            "attended": cell(row.attended) or None,
+            "notes": cell(row.notes),
         }
         if slot is not None and "recorded" not in slot:
             if row.status == "skipped":

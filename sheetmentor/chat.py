@@ -68,6 +68,7 @@ import requests
 
 from .config import ChatConfig, ChatKind, Config
 from .errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
+from .words import plural
 
 __all__ = [
     "PLATFORMS",
@@ -1261,7 +1262,7 @@ def raise_for_outcomes(outcomes: Iterable[ChatOutcome]) -> None:
     if not failed:
         return
     lines = "\n".join(f"  {o.part_key}: {o.detail}" for o in failed)
-    summary = f"{len(failed)} chat message(s) not posted:\n{lines}"
+    summary = f"{plural(len(failed), 'chat message')} not posted:\n{lines}"
     if any(o.status == "failed-permanently" for o in failed):
         raise ChatRefused(summary)
     raise ChatUnavailable(summary)

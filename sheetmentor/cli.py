@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from .errors import SheetmentorError
+from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
@@ -59,6 +59,33 @@ class DateParam(click.ParamType):
             self.fail(f"{value!r} is not a date like {example}", param, ctx)
 
 
+class PairedOption(click.Option):
+    """An option that means something only with one of ``needs`` or never with ``excludes``:
+    used otherwise it is a usage mistake (exit 2), never silently ignored."""
+
+    def __init__(
+        self, *args: Any, needs: tuple[str, ...] = (), excludes: tuple[str, ...] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.needs = needs
+        self.excludes = excludes
+
+    def handle_parse_result(self, ctx: click.Context, opts: Any, args: list[str]) -> Any:
+        if opts.get(self.name) not in (None, False):
+            flag = self.opts[-1]
+            if self.needs and not any(opts.get(other) for other in self.needs):
+                wanted = " or ".join(f"--{_flag(other)}" for other in self.needs)
+                raise click.UsageError(f"{flag} goes with {wanted}", ctx)
+            for other in self.excludes:
+                if opts.get(other) not in (None, False):
+                    raise click.UsageError(f"{flag} and --{_flag(other)} do not go together", ctx)
+        return super().handle_parse_result(ctx, opts, args)
+
+
+def _flag(name: str) -> str:
+    return {"show_status": "status"}.get(name, name).replace("_", "-")
+
+
 DATE = DateParam()
 DATETIME = DateParam(times=True)
 
@@ -69,6 +96,18 @@ force_option = click.option("--force", is_flag=True, help="Go on even if the she
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
 )
+
+
+def count_option(default: int) -> Callable:
+    """``-n/--count``: how many meetings, at least one."""
+    return click.option(
+        "-n",
+        "--count",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help="How many meetings.",
+    )
 
 
 def format_option(*choices: str) -> Callable:
@@ -135,8 +174,8 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
             output.write_bytes(text)
         else:
             output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise SheetmentorError(f"cannot write {output}: {error.strerror}") from None
+    except OSError as error:  # a path the user gave: a usage mistake
+        raise ConfigError(f"cannot write {output}: {error.strerror}") from None
     log.info("wrote %s", output)
 
 
@@ -205,7 +244,15 @@ def _print_explanation(explanation: Explanation) -> None:
 @cli.command()
 @format_option("table", "json", "csv")
 @click.option("--history", is_flag=True, help="Also completion per tier at recent meetings.")
-@click.option("--last", default=6, show_default=True, help="How many meetings --history shows.")
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    cls=PairedOption,
+    needs=("history", "chart"),
+    default=6,
+    show_default=True,
+    help="How many meetings --history shows.",
+)
 @click.option(
     "--chart",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -259,7 +306,13 @@ def changes(
 @click.option("--date", type=DATE, help="The meeting's date (default: the next meeting).")
 @format_option("markdown", "html", "text")
 @output_option
-@click.option("--send", is_flag=True, help="Email it to the members (once per meeting).")
+@click.option(
+    "--send",
+    is_flag=True,
+    cls=PairedOption,
+    excludes=("output",),
+    help="Email it to the members (once per meeting).",
+)
 @as_of_option
 @force_option
 @click.pass_context
@@ -296,10 +349,28 @@ def agenda(
 @click.option("--meeting", type=DATE, help="The meeting's date (default: the last that ended).")
 @click.option("--send", is_flag=True, help="Send it, if due and not sent yet (for cron).")
 @format_option("text", "html")
-@click.option("--member", help="Preview the personal version a member receives.")
+@click.option(
+    "--member",
+    cls=PairedOption,
+    excludes=("send",),
+    help="Preview the personal version a member receives.",
+)
 @output_option
-@click.option("--status", "show_status", is_flag=True, help="Show what was sent, and when.")
-@click.option("--retry-failed", is_flag=True, help="Send again messages that failed for good.")
+@click.option(
+    "--status",
+    "show_status",
+    is_flag=True,
+    cls=PairedOption,
+    excludes=("send", "member"),
+    help="Show what was sent, and when.",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    cls=PairedOption,
+    needs=("send",),
+    help="Send again messages that failed for good.",
+)
 @click.option(
     "--as-of",
     type=DATETIME,
@@ -427,7 +498,13 @@ def _print_ledger(config: Config) -> None:
 
 
 @cli.command()
-@click.option("--minute", default=17, show_default=True, help="Minute past each hour to run.")
+@click.option(
+    "--minute",
+    type=click.IntRange(0, 59),
+    default=17,
+    show_default=True,
+    help="Minute past each hour to run.",
+)
 @click.pass_context
 def cron(ctx: click.Context, minute: int) -> None:
     """Print a crontab line that sends each recap once, when it is due."""
@@ -437,7 +514,7 @@ def cron(ctx: click.Context, minute: int) -> None:
 
 
 @cli.command("next")
-@click.option("-n", "--count", default=3, show_default=True, help="How many meetings.")
+@count_option(3)
 @as_of_option
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
@@ -450,7 +527,7 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 
 @cli.command()
 @output_option
-@click.option("-n", "--count", default=26, show_default=True, help="How many meetings.")
+@count_option(26)
 @as_of_option
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import clock
 from .errors import ConfigError, SheetmentorError
+from .words import plural
 
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
@@ -78,9 +79,12 @@ def read(
     force: bool = False,
     now: dt.datetime | None = None,
     expect_history: bool | None = None,
+    errors_stop: bool = True,
 ) -> Club:
     """Read and normalize the sheet; warnings are logged, errors raise (unless ``force``).
 
+    With ``errors_stop=False`` (``next``, ``calendar``: the cadence comes from the config),
+    errors are logged like warnings and never stop the command, so no ``--force`` is involved.
     With ``now``, a sheet without errors is also recorded in the meeting history.
     ``expect_history`` (default: the state folder exists) makes a missing store a warning.
     """
@@ -91,7 +95,10 @@ def read(
     club = read_club(config)
     for problem in club.warnings:
         log.warning("%s", problem)
-    if force:
+    if not errors_stop:
+        for problem in club.errors:
+            log.warning("%s", problem)
+    elif force:
         for problem in club.errors:
             log.warning("%s (ignored: --force)", problem)
     else:
@@ -172,9 +179,9 @@ def check_club(config: Config) -> CheckResult:
     errors, warnings = len(club.errors), len(club.warnings)
     active = len(club.active_members)
     lines.append(
-        f"{club.name}: {active} active member{'s' if active != 1 else ''}, {len(club.goals)} "
-        f"goals, {len(club.meetings)} recorded meetings — {errors} error"
-        f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        f"{club.name}: {plural(active, 'active member')}, {plural(len(club.goals), 'goal')}, "
+        f"{plural(len(club.meetings), 'recorded meeting')} — {plural(errors, 'error')}, "
+        f"{plural(warnings, 'warning')}"
     )
     return CheckResult("\n".join(lines) + "\n", errors, club.explanation)
 
@@ -249,9 +256,8 @@ def changes_report(
 ) -> str:
     """``changes``: what moved in each member's goals since the meeting on or before ``since``
     (default: the last meeting that ended), as text or JSON."""
-    from .formats import changes_text
+    from .formats import changes_json, changes_text
     from .memory import HistoryStore, what_changed
-    from .plain import to_json
     from .render import schedule_for
 
     expect_history = config.state.is_dir()
@@ -271,7 +277,7 @@ def changes_report(
             f"no record of the sheet at the meeting of {since.isoformat()} or before; "
             f"sheetmentor remembers the sheet from the first run after a meeting on"
         )
-    return to_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
+    return changes_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
 
 
 def agenda_text(
@@ -322,7 +328,9 @@ def recap_text(
     if member is not None:
         names = {member_key(n): n for n in club.active_members["name"]}
         if member_key(member) not in names:
-            raise ConfigError(f"--member: no active member named {member!r}")
+            listing = ", ".join(names.values())
+            known = f"the active members are {listing}" if names else "no member is active"
+            raise ConfigError(f"--member: no active member named {member!r}; {known}")
         member = names[member_key(member)]
     memory = memory_block(
         config, club, schedule, chosen, now, kind="recap", expect_history=expect_history
@@ -346,7 +354,7 @@ def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 
     from .calendar import upcoming_lines
 
     now = start_of(config, as_of)
-    club = read(config, force=True, now=now)
+    club = read(config, now=now, errors_stop=False)
     return upcoming_lines(config, club, now.date(), count)
 
 
@@ -355,5 +363,5 @@ def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 
     from .calendar import calendar_ics
 
     now = start_of(config, as_of)
-    club = read(config, force=True, now=now)
+    club = read(config, now=now, errors_stop=False)
     return calendar_ics(config, club, now.date(), count, stamp=clock.now(config.meetings.zone))

@@ -60,6 +60,7 @@ from .config import EmailConfig, SmtpConfig
 from .errors import ConfigError, DeliveryError, ServiceError
 from .ledger import Ledger, SendLockBusy, State
 from .mail import MESSAGE_POLICY, Outgoing, UnsafeHeaderError, build_message, parse_address
+from .words import plural
 
 __all__ = [
     "Accepted",
@@ -642,7 +643,7 @@ class DeliveryReport:
         """Raise :class:`DeliveryError` (exit 1) listing the problems, unless :attr:`ok`."""
         if not self.ok:
             lines = "\n".join(f"  {line}" for line in self.problems())
-            raise DeliveryError(f"{len(self.problems())} delivery problem(s):\n{lines}")
+            raise DeliveryError(f"{plural(len(self.problems()), 'delivery problem')}:\n{lines}")
 
 
 _SMTP = MESSAGE_POLICY.clone(linesep="\r\n")

@@ -8,6 +8,8 @@ users get the same precise classes.
 
 from __future__ import annotations
 
+from .words import plural
+
 
 class SheetmentorError(Exception):
     """Base class: ``str(error)`` is the message shown to the user, without a traceback."""
@@ -36,7 +38,7 @@ class SheetProblemsError(SheetError):
 
     def __init__(self, problems: list) -> None:
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"the sheet has {len(problems)} error(s):\n{lines}")
+        super().__init__(f"the sheet has {plural(len(problems), 'error')}:\n{lines}")
         self.problems = problems
 
 

@@ -41,11 +41,31 @@ def status_json(
     return to_json(data)
 
 
-def status_csv(completion: Completion) -> str:
-    """``status --format csv``: one row per (scope, group), club first, then members."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet app may take for the start of a formula when it opens a CSV file."""
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet app opens as text, never as a formula: sheet text starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``
+    (OWASP's advice against CSV injection). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: list[list[Any]]) -> str:
+    """Rows as CSV, every cell passed through :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["member", "group", "key", *STAT_COLUMNS])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue()
+
+
+def status_csv(completion: Completion) -> str:
+    """``status --format csv``: one row per (scope, group), club first, then members; text cells
+    are safe from formula injection (:func:`csv_cell`)."""
+    rows: list[list[Any]] = [["member", "group", "key", *STAT_COLUMNS]]
     scopes = [("", completion.tiers, completion.categories)] + [
         (name, completion.member_tiers.loc[name], completion.member_categories.loc[name])
         for name in completion.members
@@ -53,7 +73,7 @@ def status_csv(completion: Completion) -> str:
     for member, tiers, categories in scopes:
         for group, frame in (("tier", tiers), ("category", categories)):
             for key, stats in stats_dict(frame).items():
-                writer.writerow(
+                rows.append(
                     [
                         member or "(club)",
                         group,
@@ -61,7 +81,7 @@ def status_csv(completion: Completion) -> str:
                         *("" if stats[c] is None else stats[c] for c in STAT_COLUMNS),
                     ]
                 )
-    return buffer.getvalue()
+    return csv_text(rows)
 
 
 def status_table(
@@ -75,30 +95,55 @@ def status_table(
     ``history``, a second table of the club's completion at recent meetings.
 
     The text is laid out for the terminal on standard output (its width, and its colours when
-    it is one), as ``rich`` would print it there."""
-    from rich import box
+    it is one), as ``rich`` would print it there. It fits the width (80 columns when standard
+    output is not a terminal, or ``COLUMNS``): long names wrap between words, and the progress
+    bars are left out when they would leave names too little room."""
     from rich.console import Console
+    from rich.measure import Measurement
+
+    terminal = Console()
+    console = Console(
+        file=io.StringIO(),
+        width=terminal.width,
+        force_terminal=terminal.is_terminal,
+        color_system=terminal.color_system,
+        highlight=False,
+    )
+    table = _status_table(completion, club, as_of, bars=True)
+    unbounded = console.options.update_width(10_000)
+    if Measurement.get(console, unbounded, table).maximum > console.width:
+        table = _status_table(completion, club, as_of, bars=False)
+    console.print(table)
+    if history is not None:
+        console.print(history_table(history))
+    return console.file.getvalue()
+
+
+def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bool):
+    from rich import box
     from rich.table import Table
 
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        show_edge=False,
         title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}",
         title_justify="left",
-        caption="mean progress, done/total per tier and category (dropped goals left out)",
+        caption="% = mean progress · done/total · dropped goals left out",
         caption_justify="left",
     )
-    table.add_column("Member", no_wrap=True)
+    table.add_column("Member", overflow="fold", min_width=8)
     for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], no_wrap=True)
+        table.add_column(TIER_LABELS[tier], overflow="fold")
     for category in CATEGORIES:
-        table.add_column(category[:4].capitalize() + ".", justify="right", no_wrap=True)
+        table.add_column(category[:4].capitalize() + ".", justify="right", overflow="fold")
 
     def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
         by_tier = stats_dict(tiers)
         by_category = stats_dict(categories)
         return [
-            f"{bar(s['progress'], 4)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
+            f"{bar(s['progress'], 4) if bars else ''}{pct(s['progress']):>5} "
+            f"{s['done']}/{s['total']}"
             for s in (by_tier[t] for t in TIERS)
         ] + [f"{s['done']}/{s['total']}" for s in by_category.values()]
 
@@ -108,18 +153,7 @@ def status_table(
         )
     table.add_section()
     table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
-    terminal = Console()
-    console = Console(
-        file=io.StringIO(),
-        width=terminal.width,
-        force_terminal=terminal.is_terminal,
-        color_system=terminal.color_system,
-        highlight=False,
-    )
-    console.print(table)
-    if history is not None:
-        console.print(history_table(history))
-    return console.file.getvalue()
+    return table
 
 
 def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
@@ -130,6 +164,7 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
     table = Table(
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        show_edge=False,
         title="Club completion at recent meetings",
         title_justify="left",
         caption=None if history else "no meeting recorded yet: history starts with the next one",
@@ -147,6 +182,25 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
             ),
         )
     return table
+
+
+def changes_json(changes: dict[str, Any]) -> str:
+    """``changes --format json``: :meth:`sheetmentor.memory.Changes.to_dict`, each change without
+    the keys it has no value for — a blank Category or Due, ``field``/``from``/``to`` where a kind
+    has none, the ``from`` of a Due that was blank — so that JSON never says ``null`` for a
+    missing cell."""
+    members = {
+        name: {
+            kind: [_known(change) for change in value] if isinstance(value, list) else value
+            for kind, value in found.items()
+        }
+        for name, found in changes["members"].items()
+    }
+    return to_json(changes | {"members": members})
+
+
+def _known(change: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in change.items() if value is not None}
 
 
 def changes_text(changes: dict[str, Any]) -> str:

@@ -45,6 +45,7 @@ from .cadence import Meeting, Schedule, build_schedule
 from .config import AgendaConfig, Config
 from .errors import ConfigError
 from .plain import day, number, records
+from .words import plural
 
 if TYPE_CHECKING:
     from .schema import Club
@@ -93,6 +94,7 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         longdate=longdate,
         shortdate=shortdate,
         clip=clip,
+        plural=plural,
         describe_change=lambda change, kind: change_line(kind, change),
     )
     return env

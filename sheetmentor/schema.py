@@ -469,10 +469,18 @@ class _Normalizer:
     # -- values ----------------------------------------------------------------------------------
 
     def parse_date(self, value: Any) -> tuple[dt.date | None, str | None]:
-        """A real date cell, a serial number, or text (ISO, "Nov 24, 2026", "24/11/2026").
+        """A real date cell, a serial number, or text (ISO, "Nov 24, 2026", "24/11/2026"),
+        within the years pandas can hold (a date outside them is a problem, not a crash).
 
         A date without a day ("2026", "Dec 2026", "Q4") is refused, never a guessed first day.
         """
+        date, message = self._date(value)
+        if date is not None and not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
+            first, last = DATE_RANGE
+            return None, f"{date.isoformat()} is not a date between {first.year} and {last.year}"
+        return date, message
+
+    def _date(self, value: Any) -> tuple[dt.date | None, str | None]:
         if value is None:
             return None, None
         if isinstance(value, dt.datetime):
@@ -523,6 +531,8 @@ class _Normalizer:
 _NO_YEAR = dt.datetime(0o1, 1, 1)
 _OTHER_DAY = dt.datetime(0o1, 2, 2)
 _QUARTER = re.compile(r"(?i)(q[1-4]|h[12])(\s*[/-]?\s*\d{2,4})?|\d{4}\s*[/-]?\s*q[1-4]")
+DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
+"""The dates pandas holds (nanoseconds since 1970 span 1677 to 2262)."""
 
 
 def _text(value: Any) -> str | None:

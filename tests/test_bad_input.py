@@ -768,7 +768,7 @@ def test_commands_refuse_a_sheet_with_errors(club: ClubFolder, args: list[str]) 
 
     assert result.exit_code == 1
     assert result.stdout == ""  # nothing half-rendered
-    assert "the sheet has 2 error(s)" in result.stderr
+    assert "the sheet has 2 errors" in result.stderr
     assert 'Goals!C2: unknown tier "weekly-ish"' in result.stderr
     assert 'Goals!D4: unknown category "hobby"' in result.stderr
 

@@ -721,7 +721,7 @@ def test_a_refusal_outranks_an_outage_in_the_exit_code() -> None:
     raise_for_outcomes([outcome("accepted"), outcome("skipped")])
     with pytest.raises(ChatRefused) as refused:
         raise_for_outcomes([outcome("failed-temporarily"), outcome("failed-permanently")])
-    assert "2 chat message(s) not posted" in refused.value.message
+    assert "2 chat messages not posted" in refused.value.message
     with pytest.raises(ChatUnavailable):
         raise_for_outcomes([outcome("accepted"), outcome("failed-temporarily")])
 

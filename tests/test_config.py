@@ -103,7 +103,7 @@ def test_init_writes_a_working_starter(tmp_path: Path) -> None:
     starter = ClubFolder(tmp_path / "club")
     checked = starter.run("check")
     assert checked.exit_code == 0, checked.output
-    assert "1 active member, 1 goals, 1 recorded meetings — 0 errors" in checked.stdout
+    assert "1 active member, 1 goal, 1 recorded meeting — 0 errors" in checked.stdout
     assert starter.run("agenda").exit_code == 0
     again = run_cli("init", str(tmp_path / "club"))
     assert again.exit_code == 2

@@ -59,7 +59,7 @@ def test_demo_status_json_figures(demo: ClubFolder) -> None:
 
 def test_demo_status_table_and_csv(demo: ClubFolder) -> None:
     table = demo.run("status", "--as-of", "2026-11-30").stdout
-    club_row = next(line for line in table.splitlines() if line.startswith(" Club"))
+    club_row = next(line for line in table.splitlines() if line.lstrip().startswith("Club"))
     assert club_row.split() == ["Club", "██░░", "59%", "5/13", "██░░", "38%", "0/8", "░░░░",
                                 "10%", "0/6", "5/21", "0/6"]  # fmt: skip
     rows = demo.run("status", "--format", "csv").stdout.splitlines()
