@@ -13,15 +13,16 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
-    from .cadence import Meeting, Schedule
+    from .cadence import Schedule
     from .config import Config
+    from .delivery import DeliveryReport
     from .layout import Explanation
     from .schema import Club
 
@@ -93,6 +94,14 @@ as_of_option = click.option(
     "--as-of", type=DATE, help="Compute as if today were this date (default: today, club time)."
 )
 force_option = click.option("--force", is_flag=True, help="Go on even if the sheet has errors.")
+new_ledger_option = click.option(
+    "--new-ledger",
+    is_flag=True,
+    cls=PairedOption,
+    needs=("send",),
+    help="With --send: start a new ledger although earlier sends are on record (they may go "
+    "out again).",
+)
 output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here."
 )
@@ -313,6 +322,14 @@ def changes(
     excludes=("output",),
     help="Email it to the members (once per meeting).",
 )
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    cls=PairedOption,
+    needs=("send",),
+    help="With --send: send again what failed for good.",
+)
+@new_ledger_option
 @as_of_option
 @force_option
 @click.pass_context
@@ -322,27 +339,31 @@ def agenda(
     fmt: str,
     output: Path | None,
     send: bool,
+    retry_failed: bool,
+    new_ledger: bool,
     as_of: dt.date | None,
     force: bool,
 ) -> None:
     """The next meeting's agenda, with what changed since the last one."""
-    from .commands import agenda_text, read, start_of
+    from .commands import agenda_text, start_of
 
     config = _config(ctx)
     if not send:
         _write(agenda_text(config, date=date, as_of=as_of, format=fmt, force=force), output)
         return
-    from .mailings import agenda_messages
-    from .render import agenda_meeting, schedule_for
+    from . import clock
+    from .sending import send_agenda
 
-    now = start_of(config, as_of)
-    today = now.date()
-    club = read(config, force=force, expect_history=_expect_history(ctx))
-    schedule = schedule_for(config, club, max(today, date or today))
-    meeting = agenda_meeting(schedule, today, date)
-    memory = _recall(ctx, club, schedule, meeting, now, kind="agenda")
-    messages = agenda_messages(config, club, schedule, meeting, as_of=today, memory=memory)
-    _deliver(config, messages)
+    report = send_agenda(
+        config,
+        date,
+        now=clock.now(config.meetings.zone),
+        as_of=start_of(config, as_of) if as_of else None,
+        force=force,
+        retry_failed=retry_failed,
+        new_ledger=new_ledger,
+    )
+    _report(report)
 
 
 @cli.command()
@@ -371,6 +392,7 @@ def agenda(
     needs=("send",),
     help="Send again messages that failed for good.",
 )
+@new_ledger_option
 @click.option(
     "--as-of",
     type=DATETIME,
@@ -387,6 +409,7 @@ def recap(
     output: Path | None,
     show_status: bool,
     retry_failed: bool,
+    new_ledger: bool,
     as_of: dt.datetime | dt.date | None,
     force: bool,
 ) -> None:
@@ -395,106 +418,38 @@ def recap(
 
     config = _config(ctx)
     if show_status:
-        _print_ledger(config)
+        from .sending import ledger_lines
+
+        click.echo("\n".join(ledger_lines(config)))
         return
     if send:
-        now = moment(config, as_of)
-        _send_recap(ctx, config, now, meeting, force=force, retry_failed=retry_failed)
+        from . import clock
+        from .sending import send_due, send_recap
+
+        now = clock.now(config.meetings.zone)
+        if meeting is None and not retry_failed and not force and as_of is None:
+            report = send_due(config, now, new_ledger=new_ledger)  # what cron runs
+        else:
+            report = send_recap(
+                config,
+                meeting,
+                now=now,
+                as_of=moment(config, as_of) if as_of else None,
+                force=force,
+                retry_failed=retry_failed,
+                new_ledger=new_ledger,
+            )
+        _report(report)
         return
     text = recap_text(config, meeting=meeting, as_of=as_of, format=fmt, member=member, force=force)
     _write(text, output)
 
 
-def _recall(
-    ctx: click.Context,
-    club: Club,
-    schedule: Schedule,
-    meeting: Meeting,
-    now: dt.datetime,
-    *,
-    kind: Literal["agenda", "recap"],
-) -> dict:
-    """The meeting-memory block for an agenda or recap; the sheet is recorded unless it has
-    errors (a ``--force`` run must not store half-read goals)."""
-    from .memory import recall
-
-    config = _config(ctx)
-    return recall(
-        config.state,
-        club,
-        schedule,
-        meeting,
-        kind=kind,
-        now=now,
-        cap=config.club.cap,
-        record=not club.errors,
-        expect_history=_expect_history(ctx),
-    )
-
-
-def _send_recap(
-    ctx: click.Context,
-    config: Config,
-    now: dt.datetime,
-    meeting: dt.date | None,
-    *,
-    force: bool,
-    retry_failed: bool,
-) -> None:
-    """Cron's path: quiet when nothing is due; never sends while the sheet has errors."""
-    from .ledger import Ledger
-    from .mailings import due_recap, recap_messages
-    from .render import schedule_for
-    from .schema import read_club
-
-    club = read_club(config)
-    schedule = schedule_for(config, club, now.date())
-    _remember(ctx, club, schedule, now)  # hourly runs over an unchanged sheet add nothing
-    with Ledger.open(config.state) as ledger:
-        chosen = schedule.on(meeting) if meeting else due_recap(config, schedule, now, ledger)
-    if chosen is None:
-        return
-    for problem in club.warnings:
-        log.warning("%s", problem)
-    if club.errors and not force:
-        club.raise_for_errors()
-    memory = _recall(ctx, club, schedule, chosen, now, kind="recap")
-    messages = recap_messages(config, club, schedule, chosen, as_of=now.date(), memory=memory)
-    _deliver(config, messages, retry_failed=retry_failed)
-
-
-def _deliver(config: Config, messages: list, *, retry_failed: bool = False) -> None:
-    from .delivery import deliver, transport_for
-    from .ledger import Ledger
-    from .mailings import email_settings
-
-    email = email_settings(config)
-    with Ledger.open(config.state) as ledger, transport_for(email) as transport:
-        report = deliver(
-            messages,
-            transport,
-            ledger,
-            email=email,
-            club_name=config.club.name,
-            retry_failed=retry_failed,
-        )
+def _report(report: DeliveryReport) -> None:
+    """Notices even without ``-v``; problems as the error that sets the exit code."""
+    for notice in report.notices:
+        click.echo(f"warning: {notice}", err=True)
     report.raise_for_problems()
-
-
-def _print_ledger(config: Config) -> None:
-    from .ledger import Ledger
-
-    with Ledger.open(config.state) as ledger:
-        entries = ledger.history()
-    if not entries:
-        click.echo("nothing sent yet")
-    for entry in entries:
-        when = entry.sent_at or entry.updated_at
-        local = when.astimezone(config.meetings.zone).strftime("%Y-%m-%d %H:%M")
-        line = f"{local}  {entry.state:<8}  {entry.key}"
-        if entry.error:
-            line += f"  ({entry.error})"
-        click.echo(line)
 
 
 @cli.command()

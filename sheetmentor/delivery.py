@@ -1,39 +1,43 @@
 """Send messages through SMTP or into an outbox folder, recording each one in the ledger.
 
-Use it like this (the CLI does)::
+:mod:`sheetmentor.sending` decides what to send and calls :func:`deliver`; a library user can too::
 
     with Ledger.open(config.state) as ledger, transport_for(config.email) as transport:
         report = deliver(outgoings, transport, ledger, email=config.email,
                          club_name=config.club.name)
-    report.raise_for_problems()          # DeliveryError (exit 1) if anything failed or waits
+    report.raise_for_problems()   # DeliveryError (exit 1) if a message failed for good,
+                                  # DeliveryDeferred (exit 3) if some wait for the next run
 
 Guarantees
 ----------
 * **One run at a time.** :func:`deliver` holds ``<state>/send.lock`` (an OS file lock, released
-  even by ``kill -9``) for the whole run. A second run started meanwhile, by a second cron entry
-  or by hand, waits up to ``lock_timeout`` seconds (default 60) for the first to finish, then
-  finds those messages ``sent`` and skips them; if the lock is still held after that, it raises
-  :class:`SendLockBusy` (a :class:`DeliveryError`, exit 1) without sending anything.
-* **Never twice, except in one window.** For each message the ledger commits ``sending`` before
-  the message goes to the server and ``sent`` as soon as the server answers 250; a message already
-  ``sent`` is skipped. The only way to send a message twice is a run that dies (``kill -9``, power
-  cut, lost connection while waiting for the server's final reply) *after* the server accepted the
-  message and *before* ``sent`` was committed. The next run finds that message still ``sending``
-  and sends it again, because it cannot know whether the server got it, and a recap that is
-  never sent is worse than one sent twice. The copy carries **the same Message-ID** (the one the
-  ledger recorded at the first attempt), so mail clients and servers that drop duplicate
-  Message-IDs show it once.
+  even by ``kill -9``) for the whole run, or runs under the caller's hold of it. A second run
+  waits up to ``lock_timeout`` seconds (default 60), then finds those messages ``sent`` and skips
+  them; if the lock is still held after that, it raises :class:`SendLockBusy` (exit 1) without
+  sending anything.
+* **Planned first.** Every key is written to the ledger (``planned``) before anything goes out,
+  so a run killed between two messages leaves the rest for the next run.
+* **Never twice, except in one window.** The ledger commits ``sending`` at the handover (the
+  server said 354 to DATA, the message is about to go) and ``sent`` as soon as the server
+  answers 250. Only a message in between — its run died, or the server took the whole message
+  and never answered — is *in doubt*. It is not sent again in the same run; a later run sends it
+  once more with **the same Message-ID** (mail clients and servers that drop duplicate
+  Message-IDs show it once); in doubt a second time, it becomes ``failed``, never a third copy.
 * **Never skipped.** A message leaves the retry cycle only when the server accepted it (``sent``)
-  or refused it for good (``failed``: 5xx for every recipient, or for the content). Temporary
-  trouble (4xx replies, a dropped or reset connection, a timeout) is retried within the run,
-  reconnecting, up to ``max_attempts`` times with a short backoff; after that the message is
-  ``deferred`` and the next run sends it. ``failed`` messages are not retried by cron: pass
-  ``retry_failed=True`` after fixing the cause.
+  or refused it for good (``failed``: 5xx for every recipient or for the content, an address the
+  server cannot take, a header that would hold a line break). 4xx replies and dropped or reset
+  connections before the handover are retried within the run, reconnecting, up to
+  ``max_attempts`` times with a short backoff; a refused connection or a timeout stops the run.
+  What is left is ``deferred`` or still ``planned``, and the next run sends it. ``failed``
+  messages are not retried by cron: pass ``retry_failed=True`` after fixing the cause.
+* **Bounded waits.** Each SMTP exchange (greeting and login; one message) must finish within the
+  transport's ``timeout``, however slowly the server drips its bytes.
 
-Errors: a login refusal, a server that cannot be reached or a refused sender address raise
-:class:`~sheetmentor.errors.ServiceError` (exit 3); everything recorded per message is in the
-:class:`DeliveryReport`. The SMTP password is read from the environment variable named in the
-config, never logged, and scrubbed from any server reply quoted in an error.
+Errors: a login refusal, a server that cannot be reached (refused, unknown host: no retry) or a
+refused sender address raise :class:`~sheetmentor.errors.ServiceError` (exit 3); everything
+recorded per message is in the :class:`DeliveryReport`. The SMTP password is read from the
+environment variable named in the config, never logged, and scrubbed from any server reply quoted
+in an error.
 """
 
 from __future__ import annotations
@@ -43,13 +47,16 @@ import logging
 import os
 import re
 import smtplib
+import socket
 import ssl
 import tempfile
+import threading
 import time
 import urllib.parse
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -57,9 +64,23 @@ from types import TracebackType
 from typing import Literal, Self
 
 from .config import EmailConfig, SmtpConfig
-from .errors import ConfigError, DeliveryError, ServiceError
-from .ledger import Ledger, SendLockBusy, State
-from .mail import MESSAGE_POLICY, Outgoing, UnsafeHeaderError, build_message, parse_address
+from .errors import (
+    ConfigError,
+    DeliveryDeferred,
+    DeliveryError,
+    SendLockBusy,
+    ServiceError,
+    UnsafeHeaderError,
+)
+from .ledger import Entry, Ledger, Planned, State, mailing_of
+from .mail import (
+    MESSAGE_POLICY,
+    Outgoing,
+    Unsendable,
+    build_message,
+    message_id_for,
+    parse_address,
+)
 from .words import plural
 
 __all__ = [
@@ -75,6 +96,7 @@ __all__ = [
     "Transport",
     "deliver",
     "envelope_for",
+    "mailing_of",
     "outbox_filename",
     "transport_for",
 ]
@@ -110,13 +132,22 @@ class TemporaryFailure(Exception):
     ``in_doubt``: the connection broke after the whole message was handed over and before the
     server's reply, so the server may have accepted it. ``unavailable``: the destination itself
     could not be reached (connect failed, outbox not writable), so the run stops trying.
+    ``timeout``: the server did not answer in time (the run stops trying too).
     """
 
-    def __init__(self, reply: str, *, in_doubt: bool = False, unavailable: bool = False) -> None:
+    def __init__(
+        self,
+        reply: str,
+        *,
+        in_doubt: bool = False,
+        unavailable: bool = False,
+        timeout: bool = False,
+    ) -> None:
         super().__init__(reply)
         self.reply = reply
         self.in_doubt = in_doubt
         self.unavailable = unavailable
+        self.timeout = timeout
 
 
 class PermanentFailure(Exception):
@@ -141,8 +172,9 @@ class Transport(ABC):
         """Get ready to send (connect and log in); raise :class:`ServiceError` if refused."""
 
     @abstractmethod
-    def send(self, envelope: Envelope) -> Accepted:
-        """Hand one message over."""
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
+        """Hand one message over; call ``handover()`` right before the message itself goes,
+        once nothing but the message is left (the ledger commits ``sending`` there)."""
 
     @abstractmethod
     def close(self) -> None:
@@ -276,20 +308,55 @@ class SmtpTransport(Transport):
             self._ssl_context = ssl.create_default_context()
         return self._ssl_context
 
-    def _connect(self) -> smtplib.SMTP:
+    @contextmanager
+    def _deadline(self, smtp: smtplib.SMTP) -> Iterator[threading.Event]:
+        """Bound a whole exchange by ``timeout``, not only each read: a server that drips one
+        byte at a time never trips the socket timeout. When time is up the socket is shut down,
+        the blocked read fails, and the event returned is set."""
+        fired = threading.Event()
+
+        def abort() -> None:
+            fired.set()
+            sock = getattr(smtp, "sock", None)
+            if sock is not None:
+                with suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.timeout, abort)
+        timer.daemon = True
+        timer.start()
         try:
-            if self.security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host,
-                    self.port,
-                    local_hostname=self.local_hostname,
-                    timeout=self.timeout,
-                    context=self._context(),
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    self.host, self.port, local_hostname=self.local_hostname, timeout=self.timeout
-                )
+            yield fired
+        finally:
+            timer.cancel()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                local_hostname=self.local_hostname, timeout=self.timeout, context=self._context()
+            )
+        else:
+            smtp = smtplib.SMTP(local_hostname=self.local_hostname, timeout=self.timeout)
+        with self._deadline(smtp) as late:
+            try:
+                self._greeted(smtp)
+            except (_Unreachable, _Refused):
+                smtp.close()
+                if late.is_set():
+                    raise _Unreachable(
+                        f"{self.where} did not finish its greeting and login within "
+                        f"{self.timeout:g} s"
+                    ) from None
+                raise
+        self.connections += 1
+        return smtp
+
+    def _greeted(self, smtp: smtplib.SMTP) -> None:
+        smtp._host = self.host  # type: ignore[attr-defined]  # STARTTLS checks this name
+        try:
+            code, message = smtp.connect(self.host, self.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, message)
         except smtplib.SMTPConnectError as error:
             message = f"{self.where} greeted with {error.smtp_code} {self._reply(error.smtp_error)}"
             raise (_Unreachable if error.smtp_code < 500 else _Refused)(message) from None
@@ -299,13 +366,7 @@ class SmtpTransport(Transport):
             ) from None
         except OSError as error:
             raise _Unreachable(f"cannot connect to {self.where}: {_describe(error)}") from None
-        try:
-            self._handshake(smtp)
-        except BaseException:
-            smtp.close()
-            raise
-        self.connections += 1
-        return smtp
+        self._handshake(smtp)
 
     def _handshake(self, smtp: smtplib.SMTP) -> None:
         try:
@@ -388,7 +449,7 @@ class SmtpTransport(Transport):
         finally:
             self._drop()
 
-    def send(self, envelope: Envelope) -> Accepted:
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
         """One attempt at one message over the shared connection (reconnecting if it dropped)."""
         if self._smtp is None:
             try:
@@ -397,7 +458,16 @@ class SmtpTransport(Transport):
                 raise TemporaryFailure(str(error), unavailable=True) from None
             except _Refused as error:
                 raise ServiceError(str(error)) from None
-        smtp = self._smtp
+        with self._deadline(self._smtp) as late:
+            return self._exchange(self._smtp, envelope, late, handover)
+
+    def _exchange(
+        self,
+        smtp: smtplib.SMTP,
+        envelope: Envelope,
+        late: threading.Event,
+        handover: Callable[[], None] | None,
+    ) -> Accepted:
         handed_over = False
         try:
             if envelope.smtputf8 and not smtp.has_extn("smtputf8"):
@@ -432,6 +502,8 @@ class SmtpTransport(Transport):
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 self._fail(code, reply, "DATA")
+            if handover is not None:
+                handover()
             smtp.send(_dot_stuffed(envelope.data))
             handed_over = True
             code, reply = smtp.getreply()
@@ -440,13 +512,19 @@ class SmtpTransport(Transport):
             return Accepted(f"{code} {self._reply(reply)}", refused)
         except OSError as error:  # includes SMTPServerDisconnected, resets, timeouts, TLS errors
             self._drop()
+            # smtplib turns a read timeout into SMTPServerDisconnected("... timed out")
+            timeout = late.is_set() or any(
+                isinstance(cause, TimeoutError) for cause in (error, error.__context__)
+            )
             state = (
                 " after the whole message was sent (the server may have it)" if handed_over else ""
             )
-            raise TemporaryFailure(
-                f"connection to {self.where} lost{state}: {self._redact(_describe(error))}",
-                in_doubt=handed_over,
-            ) from None
+            what = (
+                f"no answer from {self.where} within {self.timeout:g} s"
+                if timeout
+                else f"connection to {self.where} lost: {self._redact(_describe(error))}"
+            )
+            raise TemporaryFailure(what + state, in_doubt=handed_over, timeout=timeout) from None
 
     def _reset(self) -> None:
         """RSET after a refused transaction, so the next message starts clean."""
@@ -487,11 +565,14 @@ def _describe(error: BaseException) -> str:
 
 
 def outbox_filename(key: str) -> str:
-    """``recap/2026-11-24/ada@example.org`` → ``recap%2F2026-11-24%2Fada@example.org.eml``.
+    """``recap/2026-11-24/ada@example.org`` → ``recap_2026-11-24_ada@example.org.eml``.
 
-    Percent-encoding keeps the name readable and maps distinct keys to distinct files.
+    Each part of the key is percent-encoded where it is not a plain file-name character (an
+    ``_`` inside a part too), and the parts are joined with ``_``: the name stays readable and
+    distinct keys map to distinct files.
     """
-    name = urllib.parse.quote(key, safe="@+-_~.")
+    parts = [urllib.parse.quote(part, safe="@+-~.").replace("_", "%5F") for part in key.split("/")]
+    name = "_".join(parts)
     if name.startswith("."):
         name = "%2E" + name[1:]
     return f"{name}.eml"
@@ -522,7 +603,7 @@ class OutboxTransport(Transport):
     def path_for(self, key: str) -> Path:
         return self.outbox / outbox_filename(key)
 
-    def send(self, envelope: Envelope) -> Accepted:
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
         target = self.path_for(envelope.key)
         try:
             fd, temp = tempfile.mkstemp(dir=self.outbox, prefix=".", suffix=".eml.tmp")
@@ -531,6 +612,8 @@ class OutboxTransport(Transport):
                     file.write(envelope.data)
                     file.flush()
                     os.fsync(file.fileno())
+                if handover is not None:
+                    handover()
                 os.replace(temp, target)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
@@ -570,8 +653,9 @@ class Outcome:
     """What became of one message in this run.
 
     ``status``: ``sent``; ``skipped`` (sent by an earlier run); ``held`` (failed for good in an
-    earlier run and not retried, see ``retry_failed``); ``failed`` (refused for good now, or could
-    not be built); ``deferred`` (temporary trouble, the next run tries again).
+    earlier run and not retried, see ``retry_failed``); ``failed`` (refused for good now, could
+    not be built, or still in doubt after its one resend); ``deferred`` (temporary trouble, the
+    next run tries again).
     """
 
     key: str
@@ -586,13 +670,21 @@ class Outcome:
     """Attempts made in this run."""
     resent: bool = False
     """Sent again after an attempt that may have reached the server (same Message-ID)."""
+    in_doubt: bool = False
+    """The server took the whole message and never answered: it may have it."""
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryReport:
-    """Every message's :class:`Outcome`, in the order given to :func:`deliver`."""
+    """Every message's :class:`Outcome`, in the order given to :func:`deliver`.
 
-    outcomes: tuple[Outcome, ...]
+    ``mailing`` names what was sent (``recap/2026-11-24``) when a run sent one; ``notices`` are
+    what a person should read even without ``-v`` (a recap too old to send, and how to send it).
+    """
+
+    outcomes: tuple[Outcome, ...] = ()
+    mailing: str | None = None
+    notices: tuple[str, ...] = ()
 
     def _with(self, status: Status) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.status == status)
@@ -640,14 +732,25 @@ class DeliveryReport:
         return lines
 
     def raise_for_problems(self) -> None:
-        """Raise :class:`DeliveryError` (exit 1) listing the problems, unless :attr:`ok`."""
-        if not self.ok:
-            lines = "\n".join(f"  {line}" for line in self.problems())
-            raise DeliveryError(f"{plural(len(self.problems()), 'delivery problem')}:\n{lines}")
+        """Unless :attr:`ok`: :class:`DeliveryError` (exit 1) when a message or recipient failed
+        for good, else :class:`DeliveryDeferred` (exit 3: the server could not take them now)."""
+        if self.ok:
+            return
+        problems = self.problems()
+        lines = "\n".join(f"  {line}" for line in problems)
+        message = f"{plural(len(problems), 'delivery problem')}:\n{lines}"
+        if self.failed or self.partially_refused:
+            raise DeliveryError(message)
+        raise DeliveryDeferred(message)
 
 
-_SMTP = MESSAGE_POLICY.clone(linesep="\r\n")
-_SMTPUTF8 = _SMTP.clone(utf8=True)
+_SMTP = MESSAGE_POLICY.clone(linesep="\r\n", max_line_length=998)
+"""ASCII headers fold at RFC 5322's hard limit (998), not at its suggested 78: folding an
+address header at 78 splits a long non-ASCII display name into encoded-words that the standard
+library decodes with a stray space ("Øde gaard")."""
+_SMTPUTF8 = MESSAGE_POLICY.clone(linesep="\r\n", utf8=True)
+"""Raw UTF-8 headers (RFC 6532) have no encoded-words to split: they fold at 78 characters,
+which also keeps a line of 4-byte characters under 998 bytes."""
 
 
 def envelope_for(
@@ -666,39 +769,96 @@ def deliver(
     *,
     email: EmailConfig,
     club_name: str,
+    unsendable: Iterable[Unsendable] = (),
+    mailing: str | None = None,
     retry_failed: bool = False,
     lock_timeout: float = 60.0,
     max_attempts: int = 3,
     backoff: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
-    """Send every message not yet sent, once, recording each step in ``ledger``.
+    """Plan every message in the ledger, then send each one not yet sent, once.
 
-    Holds ``<state>/send.lock`` for the run (see the module docstring). Opens ``transport`` only
-    when a message needs sending, so a cron run with nothing due makes no connection; the caller
-    closes it (``with transport_for(...) as transport``). A temporary failure is retried up to
-    ``max_attempts`` times, sleeping ``backoff``, ``2 * backoff``, … seconds (``sleep`` is
-    injectable for tests); when the destination cannot be reached any more, the messages left are
+    Holds ``<state>/send.lock`` for the run (see the module docstring), unless the caller holds
+    it already through the same ``ledger``. Before anything goes out, every key (of
+    ``outgoings`` and of ``unsendable``, the recipients that cannot be mailed) is written to the
+    ledger in one transaction, under ``mailing`` (by default each key's own, see
+    :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for the next one.
+    Opens ``transport`` only when a message needs sending; the caller closes it. A temporary
+    failure before the server had the message is retried up to ``max_attempts``
+    times, sleeping ``backoff``, ``2 * backoff``, … seconds; a message the server took without
+    answering is not sent again in this run (a later run sends it once more, with the same
+    Message-ID); when the server cannot be reached or stops answering, the messages left are
     deferred without trying.
 
     Raises :class:`ServiceError` (exit 3) when the server refuses the login or the sender, or
-    cannot be reached at the start (the message in hand is left ``deferred``, nothing is lost);
+    cannot be reached at the start (nothing is lost: the messages stay planned);
     :class:`SendLockBusy` (exit 1) when another run holds the lock; ``ValueError`` when two
-    outgoings share a key. Everything else is in the returned report.
+    messages share a key. Everything else is in the returned report.
     """
     items = list(outgoings)
-    duplicates = sorted(k for k, n in Counter(o.key for o in items).items() if n > 1)
+    bad = list(unsendable)
+    duplicates = sorted(k for k, n in Counter(o.key for o in [*items, *bad]).items() if n > 1)
     if duplicates:
         raise ValueError(f"two messages share a ledger key: {', '.join(duplicates)}")
-    sender = parse_address(email.sender, setting="email.from").addr_spec
+    sender = parse_address(email.sender, setting="email.from")
     outcomes: list[Outcome] = []
     with ledger.send_lock(lock_timeout):
-        run = _Run(transport, ledger, email, club_name, sender, max_attempts, backoff, sleep)
+        new = _plan(ledger, items, bad, club_name, sender.domain, mailing)
+        for item in bad:
+            outcome = _unsendable(ledger, item, new=item.key in new, retry_failed=retry_failed)
+            outcomes.append(outcome)
+            _log(outcome)
+        run = _Run(
+            transport, ledger, email, club_name, sender.addr_spec, max_attempts, backoff, sleep
+        )
         for outgoing in items:
             outcome = run.one(outgoing, retry_failed=retry_failed)
             outcomes.append(outcome)
             _log(outcome)
     return DeliveryReport(tuple(outcomes))
+
+
+def _plan(
+    ledger: Ledger,
+    items: list[Outgoing],
+    bad: list[Unsendable],
+    club_name: str,
+    domain: str,
+    mailing: str | None,
+) -> set[str]:
+    """Write every key to the ledger, one transaction per mailing; the keys that are new."""
+    mailings: dict[str, list[tuple[str, Planned]]] = {}
+    for outgoing in items:
+        planned = Planned(
+            outgoing.key, message_id_for(club_name, outgoing.key, domain), outgoing.recipients
+        )
+        name = mailing or mailing_of(outgoing.key)
+        mailings.setdefault(name, []).append((outgoing.kind, planned))
+    for item in bad:
+        planned = Planned(
+            item.key, message_id_for(club_name, item.key, domain), item.recipients, item.reason
+        )
+        mailings.setdefault(mailing or mailing_of(item.key), []).append((item.kind, planned))
+    keys = {planned.key for group in mailings.values() for _, planned in group}
+    known = {key for key in keys if ledger.get(key) is not None}
+    for mailing, group in mailings.items():
+        ledger.plan(mailing, group[0][0], [planned for _, planned in group])
+    return keys - known
+
+
+def _unsendable(ledger: Ledger, item: Unsendable, *, new: bool, retry_failed: bool) -> Outcome:
+    """A recipient that cannot be mailed fails alone, once; later runs hold it."""
+    entry = ledger.get(item.key)
+    base = dict(key=item.key, kind=item.kind, recipients=item.recipients)
+    message_id = entry.message_id if entry else None
+    if entry is not None and entry.state == State.SENT:
+        return Outcome(**base, status="skipped", message_id=message_id)
+    if not new and not retry_failed and entry is not None and entry.state == State.FAILED:
+        detail = f"failed in an earlier run: {entry.error}"
+        return Outcome(**base, status="held", message_id=message_id, detail=detail)
+    ledger.mark_failed(item.key, item.reason)
+    return Outcome(**base, status="failed", message_id=message_id, detail=item.reason)
 
 
 @dataclass
@@ -723,20 +883,34 @@ class _Run:
             detail = f"failed in an earlier run: {entry.error}"
             return Outcome(**base, status="held", message_id=entry.message_id, detail=detail)
         message_id = entry.message_id if entry is not None else None
+        if entry is not None and entry.state == State.SENDING:
+            entry = self.ledger.count_doubt(outgoing.key)
+        in_doubt = entry is not None and entry.doubts >= 1
+        if entry is not None and entry.doubts >= 2 and not retry_failed:
+            return self._give_up(entry, base)
         if self.unavailable is not None:
             detail = f"not tried: {self.unavailable}"
             return Outcome(**base, status="deferred", message_id=message_id, detail=detail)
         try:
             message = build_message(outgoing, self.email, self.club_name, message_id=message_id)
         except UnsafeHeaderError as error:
+            self.ledger.mark_failed(outgoing.key, error.message)
             return Outcome(**base, status="failed", message_id=message_id, detail=error.message)
         message_id = str(message["Message-ID"])
         envelope = envelope_for(outgoing.key, message, self.sender, outgoing.recipients)
         if not self.opened:
             self.transport.open()
             self.opened = True
-        resent = entry is not None and entry.state == State.SENDING
-        return self._attempts(outgoing, envelope, message_id, base, resent)
+        return self._attempts(outgoing, envelope, message_id, base, in_doubt)
+
+    def _give_up(self, entry: Entry, base: dict) -> Outcome:
+        """The one resend of an in-doubt message was in doubt too: no third copy."""
+        detail = (
+            f"handed to the server twice without an answer ({entry.error}); the server may have "
+            "it, so it is not sent a third time (--retry-failed sends it anyway)"
+        )
+        self.ledger.mark_failed(entry.key, detail)
+        return Outcome(**base, status="failed", message_id=entry.message_id, detail=detail)
 
     def _attempts(
         self,
@@ -744,22 +918,26 @@ class _Run:
         envelope: Envelope,
         message_id: str,
         base: dict,
-        resent: bool,
+        resend: bool,
     ) -> Outcome:
         key = outgoing.key
         failure: TemporaryFailure | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            if attempt > 1:
-                self.sleep(self.backoff * 2 ** (attempt - 2))
+
+        def handover() -> None:
             self.ledger.mark_sending(
                 key, kind=outgoing.kind, message_id=message_id, recipients=outgoing.recipients
             )
+
+        for attempt in range(1, self.max_attempts + 1):
+            if attempt > 1:
+                self.sleep(self.backoff * 2 ** (attempt - 2))
             try:
-                accepted = self.transport.send(envelope)
+                accepted = self.transport.send(envelope, handover)
             except TemporaryFailure as error:
                 failure = error
-                resent = resent or error.in_doubt
                 log.info("%s: attempt %d of %d: %s", key, attempt, self.max_attempts, error.reply)
+                if error.in_doubt or error.unavailable or error.timeout:
+                    break
                 continue
             except PermanentFailure as error:
                 self.ledger.mark_failed(key, error.reply, refused=error.refused)
@@ -770,7 +948,7 @@ class _Run:
                     detail=error.reply,
                     refused=error.refused,
                     attempts=attempt,
-                    resent=resent,
+                    resent=resend,
                 )
             except ServiceError as error:
                 self.ledger.mark_deferred(key, error.message)
@@ -783,19 +961,25 @@ class _Run:
                 detail=accepted.reply,
                 refused=accepted.refused,
                 attempts=attempt,
-                resent=resent,
+                resent=resend,
             )
         assert failure is not None
-        self.ledger.mark_deferred(key, failure.reply)
-        if failure.unavailable:
+        if failure.unavailable or failure.timeout:
             self.unavailable = failure.reply
+        if failure.in_doubt:
+            self.ledger.mark_in_doubt(key, failure.reply)
+            detail = f"{failure.reply}; a later run sends it once more with the same Message-ID"
+        else:
+            self.ledger.mark_deferred(key, failure.reply)
+            detail = failure.reply
         return Outcome(
             **base,
             status="deferred",
             message_id=message_id,
-            detail=failure.reply,
-            attempts=self.max_attempts,
-            resent=resent,
+            detail=detail,
+            attempts=attempt,
+            resent=resend,
+            in_doubt=failure.in_doubt,
         )
 
 

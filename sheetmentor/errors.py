@@ -64,6 +64,43 @@ class HistoryVersionError(HistoryError):
     """The history file was written by a newer sheetmentor; this one will not guess its layout."""
 
 
+# --- Delivery: the ledger, the send lock, messages (sheetmentor.ledger, .delivery, .mail) ------
+
+
+class DeliveryDeferred(DeliveryError):
+    """Nothing failed for good, but the mail server could not take some messages now (exit 3);
+    they stay in the ledger and the next run sends them."""
+
+    exit_code = 3
+
+
+class SendLockBusy(DeliveryError):
+    """Another run held ``send.lock`` for longer than this run would wait; nothing was sent."""
+
+    exit_code = 1
+
+
+class UnsafeHeaderError(DeliveryError):
+    """A value headed for a mail header contains a line break (exit 1, that message is not sent)."""
+
+    exit_code = 1
+
+
+class LedgerError(SheetmentorError):
+    """The ledger file cannot be used: corrupted, unreadable, or from a newer sheetmentor (exit 1).
+
+    Nothing was sent: a run that cannot tell what was sent before must not guess."""
+
+    exit_code = 1
+
+
+class LedgerMissingError(LedgerError):
+    """The ledger is gone although earlier sends are on record (exit 1): starting a new one would
+    send every member again what they already received. ``--new-ledger`` overrides."""
+
+    exit_code = 1
+
+
 # --- chat delivery (sheetmentor.chat) -------------------------------------------------------
 # Messages here never contain a webhook URL: it is a secret (see sheetmentor.chat.redact_url).
 

@@ -1,30 +1,41 @@
-"""The send ledger: a SQLite record of every message sheetmentor tried to send.
+"""The send ledger: a SQLite record of every message sheetmentor planned, tried and sent.
 
-The ledger lives in ``<state>/ledger.sqlite3`` and has one row per message *key* (see
-:class:`sheetmentor.mail.Outgoing`). A row moves through these states::
+The ledger lives in ``<state>/ledger.sqlite3``. A *mailing* (``recap/2026-11-24``) is a set of
+messages, each with a *key* (``recap/2026-11-24/ada@example.org``, see
+:class:`sheetmentor.mail.Outgoing`). A run that sends a mailing first writes every key of it as
+``planned``, in one transaction, under the send lock; then a row moves through these states::
 
-    (no row) ──► sending ──► sent
-                   │  ▲ └──► failed    (permanent: every recipient or the content refused)
-                   ▼  │
-                 deferred              (temporary: 4xx, connection lost; the next run retries)
+    planned ──► sending ──► sent
+      │           │  ▲ └──► failed    (for good: every recipient or the content refused,
+      ▼           ▼  │                 the address unusable, or in doubt twice)
+    deferred ◄────┘                   (temporary: 4xx, connection refused; the next run retries)
 
-``sending`` is committed *before* a message goes to the server and ``sent`` right after the server
-accepts it, so a row found in ``sending`` when a run starts belongs to a run that died in between:
-the message may or may not have reached the server. :mod:`sheetmentor.delivery` sends it again
-with the Message-ID recorded here.
+``sending`` is committed at the *handover*: after the server agreed to take the message (354 to
+DATA) and before the message goes, and ``sent`` right after the server accepts it. A run that
+dies earlier leaves the row ``planned`` or ``deferred``: nothing reached the server, the next run
+sends it as if for the first time. A row found in ``sending`` by a later run is **in doubt**: the
+server may or may not have it (the run died in the window, or the server took the whole message
+and never answered). The next run counts that doubt (``doubts``) and sends it again, once, with
+the Message-ID recorded here; a message in doubt a second time becomes ``failed`` instead of a
+third copy.
 
-The database is in WAL mode with ``synchronous=FULL`` (a ``sent`` commit survives a power cut, so
-it is never sent again) and a ``busy_timeout`` (a ``recap --status`` reading during a send waits
-instead of failing). Runs that *send* are serialised by a file lock, ``<state>/send.lock``, taken
-with :meth:`Ledger.send_lock`.
+A mailing is *complete* when it was planned and every planned key is ``sent`` or ``failed``: a
+run killed half-way leaves ``planned`` rows, so the next run sends the rest.
+
+The database is in WAL mode with ``synchronous=FULL`` (a ``sent`` commit survives a power cut) and
+a ``busy_timeout`` (a ``recap --status`` reading during a send waits instead of failing). Runs that
+*send* are serialised by a file lock, ``<state>/send.lock`` (:meth:`Ledger.send_lock`). Each plan
+also adds a line to ``<state>/mailings.log``, outside the database: if the ledger file is deleted,
+that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,46 +43,81 @@ from pathlib import Path
 
 import filelock
 
-from .errors import DeliveryError
-from .storage import StateFile, open_database
+from .errors import LedgerError, LedgerMissingError, SendLockBusy
+from .storage import FILE_MODE, StateFile, open_database, state_folder
 
-__all__ = ["LEDGER_NAME", "LOCK_NAME", "Entry", "Ledger", "SendLockBusy", "State"]
+__all__ = [
+    "LEDGER_NAME",
+    "LOCK_NAME",
+    "LOG_NAME",
+    "Entry",
+    "Ledger",
+    "Planned",
+    "SendLockBusy",
+    "State",
+    "mailing_of",
+]
 
 LEDGER_NAME = "ledger.sqlite3"
 LOCK_NAME = "send.lock"
-_SCHEMA_VERSION = 1
+LOG_NAME = "mailings.log"
+_SCHEMA_VERSION = 2
 
-_SCHEMA = (
-    """
+_MESSAGES = """
 CREATE TABLE IF NOT EXISTS messages (
     key         TEXT PRIMARY KEY,
+    mailing     TEXT NOT NULL,
     kind        TEXT NOT NULL,
     message_id  TEXT NOT NULL,
     recipients  TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed', 'deferred')),
+    state       TEXT NOT NULL
+                CHECK (state IN ('planned', 'sending', 'sent', 'failed', 'deferred')),
     error       TEXT,
     refused     TEXT,
     attempts    INTEGER NOT NULL DEFAULT 0,
+    doubts      INTEGER NOT NULL DEFAULT 0,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     sent_at     TEXT
 )
-""",
+"""
+_SCHEMA = (
+    _MESSAGES,
     "CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at)",
+    "CREATE INDEX IF NOT EXISTS messages_mailing ON messages (mailing)",
+    """
+    CREATE TABLE IF NOT EXISTS mailings (
+        mailing     TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        planned_at  TEXT,
+        expired_at  TEXT
+    )
+    """,
 )
 
 
 class State(StrEnum):
     """Where a message stands; the values are what the ledger stores and ``--status`` shows."""
 
+    PLANNED = "planned"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     DEFERRED = "deferred"
 
 
-class SendLockBusy(DeliveryError):
-    """Another run held ``send.lock`` for longer than this run would wait; nothing was sent."""
+DONE = (State.SENT, State.FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One message of a mailing, as a run plans it before sending anything."""
+
+    key: str
+    message_id: str
+    recipients: tuple[str, ...]
+    error: str | None = None
+    """Set when the message cannot be built (a bad address): planned straight as ``failed``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +125,7 @@ class Entry:
     """One ledger row. Timestamps are aware UTC datetimes."""
 
     key: str
+    mailing: str
     kind: str
     message_id: str
     recipients: tuple[str, ...]
@@ -87,9 +134,18 @@ class Entry:
     refused: Mapping[str, str]
     """Recipients the server refused while it accepted the others (address → server reply)."""
     attempts: int
+    doubts: int
+    """Handovers that ended without an answer (the server may have the message); cron sends a
+    message again after one, never after two."""
     created_at: dt.datetime
     updated_at: dt.datetime
     sent_at: dt.datetime | None
+
+
+def mailing_of(key: str) -> str:
+    """``recap/2026-11-24/ada@example.org`` → ``recap/2026-11-24``: the mailing a key is part
+    of (a key without ``/`` is its own mailing)."""
+    return key.rpartition("/")[0] or key
 
 
 def _utc_now() -> dt.datetime:
@@ -100,6 +156,21 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """Turn SQLite's and the OS's complaints about the file into a :class:`LedgerError`."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        raise LedgerError(
+            f"cannot use the ledger {path}: {error}. Nothing was sent. If the file is damaged, "
+            "move it away: sheetmentor then refuses to send until you confirm with --new-ledger "
+            "(messages recorded in the old file may go out again)"
+        ) from None
+    except OSError as error:
+        raise LedgerError(f"cannot use the ledger {path}: {error.strerror or error}") from None
+
+
 class Ledger(StateFile):
     """The ledger of one state folder; open with :meth:`open`, use as a context manager.
 
@@ -107,22 +178,29 @@ class Ledger(StateFile):
     is on disk before the next network round trip.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        clock: Callable[[], dt.datetime] = _utc_now,
-    ) -> None:
+    def __init__(self, path: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._db = open_database(self.path, synchronous="FULL")
-        self._db.row_factory = sqlite3.Row
+        self._lock: filelock.FileLock | None = None
+        with _readable(self.path):
+            self._db = open_database(self.path, synchronous="FULL")
+            try:
+                self._db.row_factory = sqlite3.Row
+                self._migrate()
+            except BaseException:
+                self._db.close()
+                raise
+
+    def _migrate(self) -> None:
         with self._transaction():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
-                raise DeliveryError(
-                    f"{self.path} was written by a newer sheetmentor (ledger version {version})"
+                raise LedgerError(
+                    f"{self.path} was written by a newer sheetmentor (ledger version {version}); "
+                    "upgrade sheetmentor"
                 )
+            if version == 1:
+                _from_v1(self._db)
             for statement in _SCHEMA:
                 self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
@@ -130,22 +208,57 @@ class Ledger(StateFile):
     @classmethod
     def open(cls, state_dir: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> Ledger:
         """Open (creating if needed) ``<state_dir>/ledger.sqlite3``."""
-        state_dir = Path(state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
-        return cls(state_dir / LEDGER_NAME, clock=clock)
+        return cls(state_folder(state_dir) / LEDGER_NAME, clock=clock)
+
+    @classmethod
+    def open_for_sending(
+        cls,
+        state_dir: Path,
+        *,
+        new_ledger: bool = False,
+        outbox: Path | None = None,
+        clock: Callable[[], dt.datetime] = _utc_now,
+    ) -> Ledger:
+        """Open the ledger for a run that sends; refuse to *start* one over earlier sends.
+
+        A missing ``ledger.sqlite3`` while ``<state>/mailings.log`` lists earlier mailings (or
+        ``send.lock`` shows earlier sending runs, or ``outbox`` holds ``.eml`` files) means the
+        ledger was deleted or lost: a new one would send everyone again what they already
+        received. That is a :class:`LedgerMissingError` unless ``new_ledger`` says to go on
+        anyway.
+        """
+        state_dir = state_folder(state_dir)
+        if not (state_dir / LEDGER_NAME).exists() and not new_ledger:
+            evidence = _earlier_sends(state_dir, outbox)
+            if evidence:
+                raise LedgerMissingError(
+                    f"the ledger {state_dir / LEDGER_NAME} is missing, but {evidence}: a new "
+                    "ledger would send those messages again. Restore the file if you can; to "
+                    "start a new ledger anyway, run the same command with --new-ledger"
+                )
+        return cls.open(state_dir, clock=clock)
 
     @property
     def state_dir(self) -> Path:
         return self.path.parent
+
+    @property
+    def locked(self) -> bool:
+        """This ledger object holds the send lock (see :meth:`send_lock`)."""
+        return self._lock is not None
 
     @contextmanager
     def send_lock(self, timeout: float) -> Iterator[None]:
         """Hold ``<state>/send.lock`` for a sending run; wait at most ``timeout`` seconds for it.
 
         The lock is an OS file lock (``flock``), so a run killed with ``kill -9`` releases it.
-        Raises :class:`SendLockBusy` when another run keeps it longer than ``timeout``.
+        Raises :class:`SendLockBusy` when another run keeps it longer than ``timeout``. Nesting
+        on the same ledger is allowed (the inner block holds nothing more).
         """
-        lock = filelock.FileLock(self.state_dir / LOCK_NAME, timeout=timeout)
+        if self._lock is not None:
+            yield
+            return
+        lock = filelock.FileLock(self.state_dir / LOCK_NAME, timeout=timeout, mode=FILE_MODE)
         try:
             lock.acquire()
         except filelock.Timeout:
@@ -153,38 +266,155 @@ class Ledger(StateFile):
                 f"another sheetmentor run has been sending for more than {timeout:g} s "
                 f"(it holds {lock.lock_file}); this run sent nothing and the next one will retry"
             ) from None
+        self._lock = lock
         try:
             yield
         finally:
+            self._lock = None
             lock.release()
 
     def get(self, key: str) -> Entry | None:
-        """The row for ``key``, or ``None`` if it was never tried."""
-        row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
+        """The row for ``key``, or ``None`` if it was never planned."""
+        with _readable(self.path):
+            row = self._db.execute("SELECT * FROM messages WHERE key = ?", (key,)).fetchone()
         return None if row is None else _entry(row)
 
-    def mark_sending(
-        self, key: str, *, kind: str, message_id: str, recipients: tuple[str, ...]
-    ) -> Entry:
-        """Record that ``key`` is about to go to the server (one more attempt).
+    # -- mailings ----------------------------------------------------------------------------
 
-        The Message-ID of an existing row is kept: it is the one a receiver may already have.
-        Refuses (``ValueError``) to move a ``sent`` message back to ``sending``.
-        """
+    def plan(self, mailing: str, kind: str, messages: Iterable[Planned]) -> int:
+        """Write every message of ``mailing`` as ``planned`` (or ``failed`` when it carries an
+        error) in one transaction; keys already in the ledger keep their row. Returns how many
+        rows are new. Call it under :meth:`send_lock`, before sending anything."""
+        now = _iso(self._clock())
+        added = 0
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO mailings (mailing, kind, planned_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (mailing) DO UPDATE SET planned_at = excluded.planned_at"
+                " WHERE planned_at IS NULL",
+                (mailing, kind, now),
+            )
+            for item in messages:
+                state = State.PLANNED if item.error is None else State.FAILED
+                cursor = self._db.execute(
+                    """
+                    INSERT INTO messages (key, mailing, kind, message_id, recipients, state,
+                                          error, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO NOTHING
+                    """,
+                    (
+                        item.key,
+                        mailing,
+                        kind,
+                        item.message_id,
+                        json.dumps(list(item.recipients)),
+                        str(state),
+                        item.error,
+                        now,
+                        now,
+                    ),
+                )
+                added += cursor.rowcount
+        if added:
+            self._log(f"{now} planned {mailing}: {added} message{'s' if added != 1 else ''}")
+        return added
+
+    def _log(self, line: str) -> None:
+        """Append to ``mailings.log`` (0600): the trace :meth:`open_for_sending` looks for."""
+        try:
+            fd = os.open(
+                self.state_dir / LOG_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE
+            )
+            with os.fdopen(fd, "a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        except OSError as error:
+            raise LedgerError(
+                f"cannot write {self.state_dir / LOG_NAME}: {error.strerror}"
+            ) from None
+
+    def planned(self, mailing: str) -> bool:
+        """``mailing`` was planned by some run (its keys are in the ledger)."""
+        with _readable(self.path):
+            row = self._db.execute(
+                "SELECT planned_at FROM mailings WHERE mailing = ?", (mailing,)
+            ).fetchone()
+        return row is not None and row["planned_at"] is not None
+
+    def ever_planned(self) -> bool:
+        """Some mailing was planned in this ledger (this is not a new installation)."""
+        with _readable(self.path):
+            row = self._db.execute(
+                "SELECT 1 FROM mailings WHERE planned_at IS NOT NULL LIMIT 1"
+            ).fetchone()
+        return row is not None
+
+    def complete(self, mailing: str) -> bool:
+        """Planned, and every planned key is ``sent`` or ``failed``: nothing left to send."""
+        if not self.planned(mailing):
+            return False
+        with _readable(self.path):
+            row = self._db.execute(
+                "SELECT count(*) FROM messages WHERE mailing = ? AND state NOT IN (?, ?)",
+                (mailing, *map(str, DONE)),
+            ).fetchone()
+        return row[0] == 0
+
+    def latest_with_failures(self, kind: str) -> str | None:
+        """The most recently planned mailing of ``kind`` with a ``failed`` message."""
+        with _readable(self.path):
+            row = self._db.execute(
+                "SELECT m.mailing FROM mailings m WHERE m.kind = ? AND EXISTS (SELECT 1 FROM"
+                " messages WHERE mailing = m.mailing AND state = 'failed')"
+                " ORDER BY m.planned_at DESC, m.rowid DESC LIMIT 1",
+                (kind,),
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def expire(self, mailing: str, kind: str) -> bool:
+        """Record that ``mailing`` is too old to send; True only the first time (so a run says
+        so once, not every hour)."""
         now = _iso(self._clock())
         with self._transaction():
             cursor = self._db.execute(
+                "INSERT INTO mailings (mailing, kind, expired_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (mailing) DO UPDATE SET expired_at = excluded.expired_at"
+                " WHERE expired_at IS NULL",
+                (mailing, kind, now),
+            )
+            return cursor.rowcount == 1
+
+    # -- one message -------------------------------------------------------------------------
+
+    def mark_sending(
+        self,
+        key: str,
+        *,
+        kind: str,
+        message_id: str,
+        recipients: tuple[str, ...],
+    ) -> Entry:
+        """Record that ``key`` is being handed to the server (one more attempt).
+
+        A key that was not planned is planned now, in a mailing named after its key. The
+        Message-ID of an existing row is kept: it is the one a receiver may already have.
+        Refuses (``ValueError``) to move a ``sent`` message back to ``sending``.
+        """
+        now = _iso(self._clock())
+        mailing = mailing_of(key)
+        with self._transaction():
+            cursor = self._db.execute(
                 """
-                INSERT INTO messages (key, kind, message_id, recipients, state, attempts,
-                                      created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'sending', 1, ?, ?)
+                INSERT INTO messages (key, mailing, kind, message_id, recipients, state,
+                                      attempts, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'sending', 1, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET
                     state = 'sending', attempts = attempts + 1, kind = excluded.kind,
                     recipients = excluded.recipients, error = NULL, refused = NULL,
                     updated_at = excluded.updated_at
                 WHERE state != 'sent'
                 """,
-                (key, kind, message_id, json.dumps(list(recipients)), now, now),
+                (key, mailing, kind, message_id, json.dumps(list(recipients)), now, now),
             )
             if cursor.rowcount != 1:
                 raise ValueError(f"{key!r} is already sent; it must not be sent again")
@@ -213,10 +443,34 @@ class Ledger(StateFile):
         )
 
     def mark_deferred(self, key: str, error: str) -> None:
-        """Record a temporary failure; the next run sends the message again."""
+        """Record a temporary failure before the server had the message; the next run sends
+        it again."""
         now = _iso(self._clock())
         self._update(
             "UPDATE messages SET state = 'deferred', error = ?, updated_at = ? WHERE key = ?",
+            (error, now, key),
+        )
+
+    def count_doubt(self, key: str) -> Entry:
+        """A row found ``sending`` by a later run: one more doubt, and back to ``deferred``
+        until its resend is handed over (the error says why)."""
+        now = _iso(self._clock())
+        self._update(
+            "UPDATE messages SET state = 'deferred', doubts = doubts + 1, updated_at = ?,"
+            " error = 'in doubt: ' || coalesce(error, 'the sending run stopped at the handover')"
+            " WHERE key = ? AND state = 'sending'",
+            (now, key),
+        )
+        entry = self.get(key)
+        assert entry is not None
+        return entry
+
+    def mark_in_doubt(self, key: str, error: str) -> None:
+        """The server had the whole message and did not answer: the row stays ``sending`` (a
+        later run sends it once more) and keeps why."""
+        now = _iso(self._clock())
+        self._update(
+            "UPDATE messages SET error = ?, updated_at = ? WHERE key = ? AND state = 'sending'",
             (error, now, key),
         )
 
@@ -224,6 +478,11 @@ class Ledger(StateFile):
         with self._transaction():
             if self._db.execute(sql, params).rowcount != 1:
                 raise KeyError(f"{params[-1]!r} is not in the ledger (mark_sending comes first)")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with _readable(self.path), super()._transaction():
+            yield
 
     def history(
         self,
@@ -252,8 +511,46 @@ class Ledger(StateFile):
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        rows = self._db.execute(sql, params).fetchall()
+        with _readable(self.path):
+            rows = self._db.execute(sql, params).fetchall()
         return [_entry(row) for row in reversed(rows)]
+
+
+def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:
+    """What in the state folder (or the outbox) shows that messages were sent before."""
+    log = state_dir / LOG_NAME
+    try:
+        if log.stat().st_size > 0:
+            return f"{log} records earlier mailings"
+    except OSError:
+        pass
+    if (state_dir / LOCK_NAME).exists():
+        return f"{state_dir / LOCK_NAME} shows that earlier runs sent from this folder"
+    if outbox is not None and outbox.is_dir() and any(outbox.glob("*.eml")):
+        return f"the outbox {outbox} holds messages sent before"
+    return None
+
+
+def _from_v1(db: sqlite3.Connection) -> None:
+    """Version 1 had no ``planned`` state, no mailings and no count of doubts."""
+    db.execute("ALTER TABLE messages RENAME TO messages_v1")
+    db.execute("DROP INDEX IF EXISTS messages_created")
+    db.execute(_MESSAGES)
+    db.execute(
+        """
+        INSERT INTO messages (key, mailing, kind, message_id, recipients, state, error, refused,
+                              attempts, created_at, updated_at, sent_at)
+        SELECT key, rtrim(rtrim(key, replace(key, '/', '')), '/'), kind, message_id, recipients,
+               state, error, refused, attempts, created_at, updated_at, sent_at
+        FROM messages_v1
+        """
+    )
+    db.execute("DROP TABLE messages_v1")
+    db.execute(_SCHEMA[3])
+    db.execute(
+        "INSERT INTO mailings (mailing, kind, planned_at)"
+        " SELECT mailing, min(kind), min(created_at) FROM messages GROUP BY mailing"
+    )
 
 
 def _refusals(refused: Mapping[str, str] | None) -> str | None:
@@ -269,6 +566,7 @@ def _parse_time(text: str | None) -> dt.datetime | None:
 def _entry(row: sqlite3.Row) -> Entry:
     return Entry(
         key=row["key"],
+        mailing=row["mailing"],
         kind=row["kind"],
         message_id=row["message_id"],
         recipients=tuple(json.loads(row["recipients"])),
@@ -276,6 +574,7 @@ def _entry(row: sqlite3.Row) -> Entry:
         error=row["error"],
         refused=json.loads(row["refused"]) if row["refused"] else {},
         attempts=row["attempts"],
+        doubts=row["doubts"],
         created_at=dt.datetime.fromisoformat(row["created_at"]),
         updated_at=dt.datetime.fromisoformat(row["updated_at"]),
         sent_at=_parse_time(row["sent_at"]),

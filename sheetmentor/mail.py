@@ -32,12 +32,13 @@ from email.utils import format_datetime
 import css_inline
 
 from .config import EmailConfig
-from .errors import ConfigError, DeliveryError
+from .errors import ConfigError, UnsafeHeaderError
 
 __all__ = [
     "ICS_FILENAME",
     "Outgoing",
     "UnsafeHeaderError",
+    "Unsendable",
     "address",
     "build_message",
     "list_id",
@@ -51,10 +52,6 @@ ICS_FILENAME = "next-meeting.ics"
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
-
-
-class UnsafeHeaderError(DeliveryError):
-    """A value headed for a mail header contains a line break (exit 1, that message is not sent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +85,17 @@ class Outgoing:
     def recipients(self) -> tuple[str, ...]:
         """The envelope recipients (bare addresses), in order."""
         return tuple(a.addr_spec for a in self.to)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsendable:
+    """A message that cannot be built for a recipient (a line break in the name, an address
+    that is not one, an address two members share): recorded as failed, and only that one."""
+
+    key: str
+    recipients: tuple[str, ...]
+    reason: str
+    kind: str = "recap"
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -134,7 +142,11 @@ def address(name: str, email: str, *, header: str = "To") -> Address:
     local, at, domain = email.rpartition("@")
     if not at or not local or not domain or any(ch.isspace() for ch in email):
         raise ValueError(f"{email!r} is not an e-mail address")
-    return Address(display_name=name.strip(), addr_spec=email)
+    if local.isascii():
+        return Address(display_name=name.strip(), addr_spec=email)
+    # The parser refuses a non-ASCII local part (RFC 6531 allows it where the server offers
+    # SMTPUTF8): build it from its parts; the transport checks the server at send time.
+    return Address(display_name=name.strip(), username=local, domain=domain)
 
 
 def parse_address(text: str, *, setting: str = "email.from") -> Address:

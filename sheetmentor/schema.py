@@ -218,11 +218,10 @@ class _Normalizer:
                 self.error(tab.ref("name", position), "the member's name is empty")
                 keep[position] = False
             elif "\n" in name or "\r" in name:
-                names.iat[position] = name = " ".join(name.split())
-                self.error(
+                self.warning(
                     tab.ref("name", position),
-                    f'the name "{name}" has a line break in it (Alt+Enter in the cell); write '
-                    "it on one line (it is read as one line meanwhile)",
+                    f'the name "{" ".join(name.split())}" has a line break in it (Alt+Enter in '
+                    "the cell); write it on one line: no message can be addressed to it",
                 )
                 seen[member_key(name)] = row
             elif member_key(name) in seen:
@@ -242,22 +241,31 @@ class _Normalizer:
             focus=_texts(frame["focus"]),
             joined=self.dates(tab, "joined"),
         )
-        self._duplicate_emails(tab, frame, keep)
+        self._unsendable_emails(tab, frame, keep)
         frame["email"] = frame["email"].astype(object).where(frame["email"].notna(), None)
         return frame[keep].reset_index(drop=True)
 
-    def _duplicate_emails(self, tab: Table, frame: pd.DataFrame, keep: np.ndarray) -> None:
+    def _unsendable_emails(self, tab: Table, frame: pd.DataFrame, keep: np.ndarray) -> None:
+        """Addresses a recap cannot go to as written: warnings naming the cell, because only
+        that member's message fails when it is sent (the others still get theirs)."""
         first: dict[str, int] = {}
         for position, email in enumerate(frame["email"]):
             if not isinstance(email, str) or not keep[position]:
                 continue
+            if not email.rsplit("@", 1)[0].isascii():
+                self.warning(
+                    tab.ref("email", position),
+                    f'"{email}": the part before @ is not plain ASCII, which only a mail server '
+                    "offering SMTPUTF8 accepts (sheetmentor does not assume it); ask the member "
+                    "for an ASCII address",
+                )
             key = email.casefold()
             if key in first:
                 row = int(frame["sheet_row"].iat[first[key]])
-                self.error(
+                self.warning(
                     tab.ref("email", position),
                     f"{email} is also the address of {frame['name'].iat[first[key]]} (row {row}); "
-                    "each member needs their own address, or the recap goes to one person twice",
+                    "each member needs their own address: this member's messages are not sent",
                 )
             else:
                 first[key] = position
@@ -684,11 +692,4 @@ def _parse_email(value: Any) -> tuple[str | None, str | None]:
     text = str(value).strip()
     if not _EMAIL.fullmatch(text):
         return None, f'"{text}" is not an email address'
-    local = text.rsplit("@", 1)[0]
-    if not local.isascii():
-        return None, (
-            f'"{text}" cannot be sent to: its part before @ is not plain ASCII, and '
-            "sheetmentor does not assume the mail server accepts that (SMTPUTF8); ask the "
-            "member for an ASCII address"
-        )
     return text, None

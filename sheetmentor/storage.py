@@ -4,10 +4,14 @@ Two cron runs may open a file at the same moment. SQLite waits out a busy databa
 statements (``busy_timeout``), but switching a new file to WAL mode needs an exclusive lock and
 fails at once with "database is locked" when another connection is doing the same: that switch is
 retried here until the same timeout.
+
+The state folder holds who got which message and the club's goal history: it is created ``0700``
+and its files ``0600`` (owner only), whatever the umask.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -16,13 +20,47 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
 
+from .errors import ConfigError
+
 BUSY_TIMEOUT_MS = 10_000
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def state_folder(path: Path) -> Path:
+    """Make sure the state folder exists (created ``0700``); ``state:`` naming a file, or a
+    folder that cannot be created, is a :class:`ConfigError` naming the setting."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(
+            f"state: {path} is a file, not a folder; point state: at a folder "
+            "(sheetmentor keeps its ledger and meeting history there)"
+        )
+    try:
+        path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError(f"state: cannot create the folder {path}: {error.strerror}") from None
+    return path
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and ``0600`` if it does not exist (SQLite gives its -wal and -shm
+    files the database file's mode)."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def open_database(
     path: Path | str, *, synchronous: Literal["FULL", "NORMAL"]
 ) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL journal, busy timeout."""
+    """A connection in autocommit mode (transactions are explicit), WAL journal, busy timeout.
+
+    A new file is created ``0600``."""
+    if str(path) != ":memory:":
+        create_private(Path(path))
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -5,8 +5,9 @@
 It reads a real sheetmentor config (SMTP server, state folder), sends N small recaps
 (``recap/2026-11-24/m<i>@example.org``) and prints the report as JSON. The pause points live
 here, not in the library: ``--pause-at send:K FILE`` stops just before the K-th message goes to
-the server (its ledger row already says ``sending``), ``--pause-at mark:K FILE`` just before the
-K-th row is marked ``sending`` (the earlier ones ``sent``). On reaching the point the driver
+the server (its ledger row says ``planned``), ``--pause-at mark:K FILE`` just before the K-th
+row is marked ``sending``, at the handover (the server has said 354 to DATA; the earlier rows
+are ``sent``). On reaching the point the driver
 creates FILE and waits to be killed. ``--ready FILE`` is created right before ``deliver`` runs.
 """
 
@@ -16,6 +17,7 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sheetmentor.config import load_config
@@ -51,11 +53,11 @@ class PausingTransport(Transport):
     def open(self) -> None:
         self.inner.open()
 
-    def send(self, envelope: Envelope) -> Accepted:
+    def send(self, envelope: Envelope, handover: Callable[[], None] | None = None) -> Accepted:
         self.calls += 1
         if self.calls == self.pause:
             wait_to_be_killed(self.sentinel)
-        return self.inner.send(envelope)
+        return self.inner.send(envelope, handover)
 
     def close(self) -> None:
         self.inner.close()

@@ -11,7 +11,12 @@ real server over loopback, and the server misbehaves on cue through :class:`Reco
 * ``recorder.script("MAIL", DROP)`` / ``RESET`` / ``"421 ..."`` do the same at MAIL FROM;
 * ``recorder.per_connection = 2`` drops each connection when a third message starts on it;
 * ``recorder.on_data = hook`` runs ``hook(message)`` in a worker thread after a message is
-  recorded and before the server answers 250 (a test blocks there to ``kill -9`` the client).
+  recorded and before the server answers 250 (a test blocks there to ``kill -9`` the client, or
+  to never answer);
+* ``recorder.on_mail = hook`` runs ``hook()`` when a MAIL FROM arrives, before the answer (a
+  test kills the client there with ``kill -9``, between two messages).
+
+:func:`drip_server` is not SMTP at all: a listener that greets one byte at a time, forever.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class Recorder:
     refuse: dict[str, str] = field(default_factory=dict)
     per_connection: int | None = None
     on_data: Callable[[Received], None] | None = None
+    on_mail: Callable[[], None] | None = None
     scripts: dict[str, deque[str]] = field(default_factory=dict)
     connections: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -114,6 +120,8 @@ class Recorder:
         self, server: SMTP, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         done = getattr(server, "messages_done", 0)
+        if self.on_mail is not None:
+            self.on_mail()
         reply = self._next("MAIL")
         if self.per_connection is not None and done >= self.per_connection:
             reply = DROP
@@ -223,6 +231,41 @@ def smtp_server(
         yield Server("127.0.0.1", controller.port, recorder, controller)
     finally:
         controller.stop()
+
+
+@contextmanager
+def drip_server(interval: float = 0.5) -> Iterator[tuple[str, int]]:
+    """A listener on loopback that sends ``220`` one byte every ``interval`` seconds and never
+    finishes the line: each read gets a byte before any socket timeout, so only a deadline on
+    the whole exchange stops a client."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            while not stop.wait(interval):
+                try:
+                    conn.sendall(b"2")
+                except OSError:
+                    return
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[:2]
+    finally:
+        stop.set()
+        listener.close()
 
 
 def authenticator(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetmentor.errors import DeliveryError
+from sheetmentor.errors import LedgerError
 from sheetmentor.ledger import LEDGER_NAME, LOCK_NAME, Ledger, SendLockBusy, State
 
 
@@ -159,7 +159,7 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     raw = sqlite3.connect(tmp_path / LEDGER_NAME)
     raw.execute("PRAGMA user_version = 99")
     raw.close()
-    with pytest.raises(DeliveryError, match="newer sheetmentor"):
+    with pytest.raises(LedgerError, match="newer sheetmentor"):
         Ledger.open(tmp_path)
 
 
@@ -202,3 +202,80 @@ def test_the_send_lock_excludes_another_process(tmp_path: Path) -> None:
         holder.wait()
     with Ledger.open(tmp_path) as ledger, ledger.send_lock(timeout=10):
         pass  # a killed holder leaves no stale lock behind
+
+
+V1 = """
+CREATE TABLE messages (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, message_id TEXT NOT NULL, recipients TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed', 'deferred')),
+    error TEXT, refused TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, sent_at TEXT
+);
+CREATE INDEX messages_created ON messages (created_at);
+INSERT INTO messages VALUES ('recap/2026-11-17/a@example.org', 'recap', '<a@x>', '["a"]',
+    'sent', NULL, NULL, 1, '2026-11-17T19:00:00+00:00', '2026-11-17T19:00:00+00:00',
+    '2026-11-17T19:00:00+00:00');
+INSERT INTO messages VALUES ('recap/2026-11-17/b@example.org', 'recap', '<b@x>', '["b"]',
+    'sending', NULL, NULL, 1, '2026-11-17T19:00:00+00:00', '2026-11-17T19:00:00+00:00', NULL);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_ledger_is_migrated_keeping_every_row(tmp_path: Path) -> None:
+    raw = sqlite3.connect(tmp_path / LEDGER_NAME)
+    raw.executescript(V1)
+    raw.close()
+    with Ledger.open(tmp_path) as ledger:
+        sent, doubtful = ledger.history()
+        assert (sent.state, sent.message_id, sent.mailing) == (
+            State.SENT,
+            "<a@x>",
+            "recap/2026-11-17",
+        )
+        assert (doubtful.state, doubtful.doubts) == (State.SENDING, 0)
+        assert ledger.planned("recap/2026-11-17") and not ledger.complete("recap/2026-11-17")
+        ledger.mark_sent(doubtful.key)
+        assert ledger.complete("recap/2026-11-17")
+
+
+def test_a_plan_is_written_at_once_and_completes_when_every_key_is_done(ledger: Ledger) -> None:
+    from sheetmentor.ledger import Planned
+
+    keys = [f"recap/2026-11-24/m{i}@example.org" for i in range(3)]
+    plan = [Planned(k, f"<{i}@x>", (k.rpartition("/")[2],)) for i, k in enumerate(keys)]
+    bad = Planned("recap/2026-11-24/bad", "<bad@x>", ("bad",), error="not an address")
+    assert ledger.plan("recap/2026-11-24", "recap", [*plan, bad]) == 4
+    assert ledger.plan("recap/2026-11-24", "recap", plan) == 0  # planning again adds nothing
+    assert [e.state for e in ledger.history()] == [State.PLANNED] * 3 + [State.FAILED]
+    assert not ledger.complete("recap/2026-11-24")
+    for key in keys[:2]:
+        mark(ledger, key)
+        ledger.mark_sent(key)
+    assert not ledger.complete("recap/2026-11-24")  # the killed run's third message is planned
+    mark(ledger, keys[2])
+    assert ledger.count_doubt(keys[2]).doubts == 1
+    ledger.mark_failed(keys[2], "550 no such user")
+    assert ledger.complete("recap/2026-11-24")
+    assert ledger.latest_with_failures("recap") == "recap/2026-11-24"
+    log = (ledger.state_dir / "mailings.log").read_text()
+    assert log.count("planned recap/2026-11-24: 4 messages") == 1
+
+
+def test_a_missing_ledger_with_earlier_mailings_is_refused(tmp_path: Path) -> None:
+    from sheetmentor.errors import LedgerMissingError
+    from sheetmentor.ledger import Planned
+
+    with Ledger.open_for_sending(tmp_path) as ledger:  # a new installation: nothing on record
+        ledger.plan("recap/2026-11-24", "recap", [Planned("recap/2026-11-24/a", "<a@x>", ("a",))])
+    (tmp_path / LEDGER_NAME).unlink()
+    with pytest.raises(LedgerMissingError, match="--new-ledger"):
+        Ledger.open_for_sending(tmp_path)
+    assert not (tmp_path / LEDGER_NAME).exists()
+    with Ledger.open_for_sending(tmp_path, new_ledger=True) as ledger:
+        assert ledger.history() == []
+        with ledger.send_lock(timeout=1):
+            pass
+    (tmp_path / LEDGER_NAME).unlink()
+    (tmp_path / "mailings.log").unlink()
+    with pytest.raises(LedgerMissingError, match="earlier runs sent from this folder"):
+        Ledger.open_for_sending(tmp_path)  # the lock file of a sending run is evidence too

@@ -6,13 +6,14 @@ import datetime as dt
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from email.utils import parsedate_to_datetime
 
 import icalendar
 import pytest
 
 from sheetmentor.config import EmailConfig
+from sheetmentor.delivery import envelope_for
 from sheetmentor.errors import ConfigError, DeliveryError
 from sheetmentor.mail import (
     ICS_FILENAME,
@@ -199,3 +200,19 @@ def test_outgoing_validates_its_shape() -> None:
     with pytest.raises(TypeError):
         outgoing(to=address("Ada", "ada@example.org"))
     assert outgoing(to=[address("Ada", "ada@example.org")]).recipients == ("ada@example.org",)
+
+
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["ascii", "smtputf8"])
+def test_long_names_subjects_and_club_names_fold_within_rfc_5322_limits(smtputf8: bool) -> None:
+    name = "Adaeze Ökonkwo-Fernández de la Cruz y Ødegaard-Nakamura " * 2  # 114 characters
+    subject = "Recap — " + "S" * 1200 + " " + "é " * 600  # one word longer than a line
+    to = "ada@ökonkwo.example" if smtputf8 else "ada@example.org"
+    message = build_message(outgoing(to=(address(name, to),), subject=subject), EMAIL, "Club " * 40)
+    envelope = envelope_for("recap/2026-11-24/ada", message, "pbc@example.org", (to,))
+    assert envelope.smtputf8 == smtputf8
+    head = envelope.data.split(b"\r\n\r\n", 1)[0]
+    long = [line for line in head.split(b"\r\n") if len(line) > 998]
+    assert not long, long  # RFC 5322 2.1.1: MUST be no more than 998 characters
+    parsed = Parser(policy=policy.default).parsestr(envelope.data.decode())  # RFC 6532: UTF-8
+    assert parsed["Subject"] == subject
+    assert parsed["To"].addresses[0].display_name == name.strip()

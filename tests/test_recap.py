@@ -76,7 +76,8 @@ def test_cron_sends_once_when_due(mailing_club: ClubFolder) -> None:
     assert (again.exit_code, again.stdout, again.stderr) == (0, "", "")
     assert len(outbox(mailing_club)) == 2
     status = mailing_club.run("recap", "--status").stdout.splitlines()
-    assert [line.split()[2:] for line in status] == [
+    assert status[0] == "times in America/Toronto"
+    assert [line.split()[2:] for line in status[1:]] == [
         ["sent", "recap/2026-11-17/ada@example.org"],
         ["sent", "recap/2026-11-17/bo@example.org"],
     ]
@@ -85,7 +86,7 @@ def test_cron_sends_once_when_due(mailing_club: ClubFolder) -> None:
 def test_cron_never_mails_old_recaps(mailing_club: ClubFolder) -> None:
     late = mailing_club.run("-v", "recap", "--send", "--as-of", "2026-11-24T10:00")
     assert late.exit_code == 0 and late.stdout == ""
-    assert "more than meetings.recap_max_age; not sending it" in late.stderr
+    assert "more than meetings.recap_max_age" in late.stderr
     assert not (mailing_club.folder / "outbox").exists()
 
 

@@ -1,0 +1,285 @@
+"""Exactly once, through the CLI: ``python -m sheetmentor … recap --send`` in its own process,
+killed, hung, run twice or three times at once, against a real SMTP server on loopback.
+
+Every run reads ``SHEETMENTOR_NOW``, the clock cron would read. The bound these tests hold the
+code to: every member gets their recap, under exactly one Message-ID; a member gets a second copy
+(same Message-ID) only when the server took the message and the sender never heard it answer —
+the in-doubt resend, at most one per message, in a later run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_faults import (
+    DAY_LATER,
+    HOUR_LATER,
+    MEETING_ENDED,
+    Killer,
+    finish,
+    invoke,
+    members,
+    smtp_settings,
+    start,
+    tally,
+    write_club,
+)
+from smtp_servers import Server, drip_server, smtp_server
+
+COUNT = 4
+ADDRESSES = members(COUNT)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stage", "points"),
+    [
+        # MAIL k+1: killed after k messages were sent and committed (k = 0 … n; n = no kill).
+        ("MAIL", range(1, COUNT + 2)),
+        # DATA k: the server recorded message k, the sender dies before it hears 250.
+        ("DATA", range(1, COUNT + 1)),
+    ],
+    ids=["between-messages", "after-the-server-accepted"],
+)
+def test_kill_9_at_every_point_then_cron_an_hour_and_a_day_later(
+    tmp_path: Path, stage: str, points: range
+) -> None:
+    """Each point has its own club and server; the first runs (real processes, killed by the
+    server) go at once, then cron's runs an hour and a day later (the same CLI, in-process:
+    nobody dies there)."""
+    with contextlib.ExitStack() as stack:
+        scenarios = {}
+        for at in points:
+            server = stack.enter_context(smtp_server())
+            killer = Killer(stage, at)
+            killer.attach(server)
+            config = write_club(tmp_path / f"{stage}-{at}", smtp_settings(server), count=COUNT)
+            process = start(config, "recap", "--send", now=MEETING_ENDED)
+            killer.pid = process.pid
+            scenarios[at] = (server, killer, config, process)
+        for at, (server, killer, config, process) in scenarios.items():
+            first = finish(process)
+            killed = at <= COUNT
+            assert killer.fired == killed, at
+            assert first.returncode == (-9 if killed else 0), (at, first.stderr)
+            hour = invoke(config, "recap", "--send", now=HOUR_LATER)
+            assert hour.returncode == 0, (at, hour.stderr)
+            after_an_hour = len(server.recorder.received)
+            day = invoke(config, "recap", "--send", now=DAY_LATER)
+            assert (day.returncode, day.stderr) == (0, ""), at
+            assert len(server.recorder.received) == after_an_hour, at
+
+            found = tally(server.recorder.received, ADDRESSES)
+            assert found.missing == 0, (at, found)
+            assert found.duplicates == 0, (at, found)
+            assert all(len(set(ids)) == 1 for ids in found.per_member.values())
+            # The bound: one extra copy, same Message-ID, only for the message the server took
+            # while its sender died waiting for the answer.
+            assert found.resends == (1 if stage == "DATA" else 0), (at, found)
+            assert found.delivered == COUNT + found.resends, (at, found)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runs", [2, 3])
+def test_concurrent_runs_send_each_member_one_recap(tmp_path: Path, runs: int) -> None:
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=COUNT)
+        processes = [start(config, "recap", "--send", now=MEETING_ENDED) for _ in range(runs)]
+        results = [finish(p) for p in processes]
+        assert [r.returncode for r in results] == [0] * runs, [r.stderr for r in results]
+        found = tally(server.recorder.received, ADDRESSES)
+    assert (found.delivered, found.missing, found.duplicates, found.resends) == (COUNT, 0, 0, 0)
+
+
+@pytest.fixture
+def hanging() -> Iterator[tuple[Server, threading.Event]]:
+    """A server that records each message and never answers the end of DATA (until released)."""
+    release = threading.Event()
+    with smtp_server() as server:
+        server.recorder.on_data = lambda received: release.wait(30)
+        yield server, release
+        release.set()
+
+
+def test_a_server_that_never_answers_data_gets_each_message_at_most_twice(
+    tmp_path: Path, hanging: tuple[Server, threading.Event]
+) -> None:
+    server, release = hanging
+    config = write_club(tmp_path, smtp_settings(server, timeout="1s"), count=COUNT)
+    first = invoke(config, "-v", "recap", "--send", now=MEETING_ENDED)
+    assert first.returncode == 3, first.stderr
+    assert "no answer from" in first.stderr and "the server may have it" in first.stderr
+    assert len(server.recorder.received) == 1, first.stderr  # stops at the first silence
+    second = invoke(config, "recap", "--send", now=HOUR_LATER)
+    assert second.returncode == 3, second.stderr
+    assert len(server.recorder.received) == 2, (first.stderr, second.stderr)  # one resend
+    release.set()
+    server.recorder.on_data = None
+    third = invoke(config, "recap", "--send", now="2026-11-17T16:00")
+    assert third.returncode == 1  # the first member's message: still in doubt, failed for good
+    assert "not sent a third time" in third.stderr and "--retry-failed" in third.stderr
+    found = tally(server.recorder.received, ADDRESSES)
+    assert (found.missing, found.duplicates, found.resends) == (0, 0, 1)
+    assert found.per_member[ADDRESSES[0]] == [found.per_member[ADDRESSES[0]][0]] * 2
+    day = invoke(config, "recap", "--send", now=DAY_LATER)
+    assert (day.returncode, day.stderr) == (0, "")
+    assert tally(server.recorder.received, ADDRESSES).delivered == COUNT + 1
+
+
+def test_a_deleted_ledger_is_a_refusal_not_a_resend(tmp_path: Path) -> None:
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=COUNT)
+        assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+        for suffix in ("", "-wal", "-shm"):
+            (tmp_path / ".sheetmentor" / f"ledger.sqlite3{suffix}").unlink(missing_ok=True)
+        refused = invoke(config, "recap", "--send", now=HOUR_LATER)
+        assert refused.returncode == 1
+        assert "ledger" in refused.stderr and "is missing" in refused.stderr
+        assert "--new-ledger" in refused.stderr and "Traceback" not in refused.stderr
+        assert len(server.recorder.received) == COUNT
+        anyway = invoke(config, "recap", "--send", "--new-ledger", now=HOUR_LATER)
+        assert anyway.returncode == 0, anyway.stderr
+        assert len(server.recorder.received) == 2 * COUNT  # what the override is documented to do
+
+
+# --- faults that end a run, each with its exit code --------------------------------------------
+
+
+def test_connection_refused_and_unknown_host_are_exit_3(tmp_path: Path) -> None:
+    with smtp_server() as server:
+        port = server.port
+    closed = write_club(tmp_path / "closed", smtp_settings(("127.0.0.1", port)), count=2)
+    result = invoke(closed, "recap", "--send", now=MEETING_ENDED)
+    assert result.returncode == 3
+    assert "cannot connect" in result.stderr and "Traceback" not in result.stderr
+    unknown = write_club(tmp_path / "dns", smtp_settings(("mail.invalid", 25)), count=2)
+    result = invoke(unknown, "recap", "--send", now=MEETING_ENDED)
+    assert result.returncode == 3
+    assert "mail.invalid" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_slow_drip_server_is_cut_off_by_the_timeout(tmp_path: Path) -> None:
+    with drip_server(interval=0.3) as address:
+        config = write_club(tmp_path, smtp_settings(address, timeout="1s"), count=2)
+        result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+    assert result.returncode == 3
+    assert "within 1 s" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_recipients_fail_alone_and_the_others_get_theirs(tmp_path: Path) -> None:
+    rows = [
+        ["Member 1", "m1@example.org", "yes"],
+        ["Line\nBreak", "lb@example.org", "yes"],
+        ["Twin", "M1@example.org", "yes"],
+        ["Élodie", "élodie@example.org", "yes"],
+        ["Member 2", "m2@example.org", "yes"],
+    ]
+    with smtp_server(enable_SMTPUTF8=False) as server:
+        config = write_club(tmp_path, smtp_settings(server), rows=rows)
+        result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        received = sorted(r.rcpt_tos[0] for r in server.recorder.received)
+        assert received == ["m1@example.org", "m2@example.org"]
+    assert result.returncode == 1, result.stderr
+    assert "3 delivery problems" in result.stderr
+    assert "line break" in result.stderr
+    assert "also the address of Member 1" in result.stderr
+    assert "SMTPUTF8" in result.stderr
+    assert "Traceback" not in result.stderr
+    again = invoke(config, "recap", "--send", now=HOUR_LATER)
+    assert (again.returncode, again.stderr) == (0, "")  # reported once, not every hour
+    log = (tmp_path / ".sheetmentor" / "mailings.log").read_text()
+    assert log.splitlines() == ["2026-11-17T19:00:00+00:00 planned recap/2026-11-17: 5 messages"]
+    status = invoke(config, "recap", "--status", now=HOUR_LATER).stdout.splitlines()
+    assert status[0] == "times in America/Toronto"
+    assert sorted(line.split()[:3] for line in status[1:]) == [
+        ["2026-11-17", "14:00", state] for state in ["failed"] * 3 + ["sent"] * 2
+    ]
+    assert "recap/2026-11-17/m1@example.org (Twin)" in "\n".join(status)
+
+
+def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:
+    config = write_club(tmp_path, None, count=2)
+    state = tmp_path / ".sheetmentor"
+    state.mkdir()
+    (state / "ledger.sqlite3").write_bytes(b"this is not a database, it was overwritten" * 40)
+    result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+    assert result.returncode == 1
+    assert "cannot use the ledger" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "outbox").exists()
+    status = invoke(config, "recap", "--status", now=MEETING_ENDED)
+    assert status.returncode == 1 and "Traceback" not in status.stderr
+
+
+def test_state_pointing_at_a_file_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "state.txt").write_text("not a folder")
+    config = write_club(tmp_path, None, count=2, config={"state": "state.txt"})
+    result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+    assert result.returncode == 2
+    assert "state:" in result.stderr and "is a file" in result.stderr
+    assert "Traceback" not in result.stderr
+    status = invoke(config, "recap", "--status", now=MEETING_ENDED)
+    assert status.returncode == 2 and "is a file" in status.stderr
+
+
+def test_state_is_private_and_outbox_names_are_readable(tmp_path: Path) -> None:
+    config = write_club(tmp_path, None, count=2)
+    assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+    state = tmp_path / ".sheetmentor"
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in state.iterdir()}
+    assert modes and set(modes.values()) == {0o600}, modes
+    assert {"ledger.sqlite3", "send.lock", "mailings.log"} <= set(modes)
+    names = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert names == ["recap_2026-11-17_m1@example.org.eml", "recap_2026-11-17_m2@example.org.eml"]
+
+
+def test_retry_failed_without_meeting_resends_the_failed_ones(tmp_path: Path) -> None:
+    with smtp_server() as server:
+        server.recorder.refuse["m2@example.org"] = "550 5.1.1 no such user"
+        config = write_club(tmp_path, smtp_settings(server), count=3)
+        first = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        assert first.returncode == 1 and "550 5.1.1" in first.stderr
+        assert invoke(config, "recap", "--send", now=HOUR_LATER).returncode == 0  # complete
+        del server.recorder.refuse["m2@example.org"]
+        retry = invoke(config, "recap", "--send", "--retry-failed", now=DAY_LATER)
+        assert (retry.returncode, retry.stderr) == (0, "")
+        found = tally(server.recorder.received, members(3))
+    assert (found.delivered, found.missing, found.duplicates) == (3, 0, 0)
+    nothing = invoke(config, "recap", "--send", "--retry-failed", now=DAY_LATER)
+    assert nothing.returncode == 0 and "no recap has a failed message" in nothing.stderr
+
+
+def test_a_recap_too_old_to_send_is_said_once_with_the_command(tmp_path: Path) -> None:
+    config = write_club(tmp_path, None, count=2)
+    assert invoke(config, "recap", "--send", now="2026-11-03T14:00").returncode == 0  # sent one
+    late = invoke(config, "recap", "--send", now="2026-11-24T10:00")  # Nov 17's is 6 days old
+    assert late.returncode == 0 and late.stdout == ""
+    assert "the recap of 2026-11-17 was not sent: it is 6 days old" in late.stderr
+    assert f"--config {config} recap --send --meeting 2026-11-17" in late.stderr
+    again = invoke(config, "recap", "--send", now="2026-11-24T11:00")
+    assert (again.returncode, again.stderr) == (0, "")
+    anyway = invoke(config, "recap", "--send", "--meeting", "2026-11-17", now="2026-11-24T11:00")
+    assert anyway.returncode == 0
+    assert len(list((tmp_path / "outbox").glob("recap_2026-11-17_*.eml"))) == 2
+
+
+def test_agenda_send_goes_once_per_member_and_persists_the_plan(tmp_path: Path) -> None:
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=3)
+        args = ("agenda", "--send", "--date", "2026-12-01")
+        processes = [start(config, *args, now="2026-11-30T09:00") for _ in range(2)]
+        assert [finish(p).returncode for p in processes] == [0, 0]
+        assert invoke(config, *args, now="2026-11-30T10:00").returncode == 0
+        found = tally(server.recorder.received, members(3))
+    assert (found.delivered, found.missing, found.duplicates) == (3, 0, 0)
+    with sqlite3.connect(tmp_path / ".sheetmentor" / "ledger.sqlite3") as db:
+        rows = db.execute("SELECT mailing, state FROM messages").fetchall()
+    assert rows == [("agenda/2026-12-01", "sent")] * 3
+    assert os.stat(tmp_path / ".sheetmentor" / "mailings.log").st_size > 0
