@@ -20,11 +20,9 @@ import click
 from .errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
-    from .cadence import Schedule
     from .config import Config
     from .delivery import DeliveryReport
     from .layout import Explanation
-    from .schema import Club
 
 log = logging.getLogger("sheetmentor")
 
@@ -163,12 +161,6 @@ def _expect_history(ctx: click.Context) -> bool:
     """A state folder that existed before this run should hold the meeting history."""
     _config(ctx)
     return ctx.obj["state_existed"]
-
-
-def _remember(ctx: click.Context, club: Club, schedule: Schedule, now: dt.datetime) -> None:
-    from .commands import record_sheet
-
-    record_sheet(_config(ctx), club, schedule, now, expect_history=_expect_history(ctx))
 
 
 def _write(text: str | bytes, output: Path | None = None) -> None:

@@ -77,7 +77,7 @@ def read(
     config: Config,
     *,
     force: bool = False,
-    now: dt.datetime | None = None,
+    record: bool = False,
     expect_history: bool | None = None,
     errors_stop: bool = True,
 ) -> Club:
@@ -85,8 +85,9 @@ def read(
 
     With ``errors_stop=False`` (``next``, ``calendar``: the cadence comes from the config),
     errors are logged like warnings and never stop the command, so no ``--force`` is involved.
-    With ``now``, a sheet without errors is also recorded in the meeting history.
-    ``expect_history`` (default: the state folder exists) makes a missing store a warning.
+    With ``record``, a sheet without errors is also recorded in the meeting history, as seen
+    now (:func:`record_sheet`). ``expect_history`` (default: the state folder exists) makes a
+    missing store a warning.
     """
     from .schema import read_club
 
@@ -103,25 +104,22 @@ def read(
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
-    if now is not None:
-        from .render import schedule_for
-
-        record_sheet(
-            config, club, schedule_for(config, club, now.date()), now, expect_history=expect_history
-        )
+    if record:
+        record_sheet(config, club, expect_history=expect_history)
     return club
 
 
-def record_sheet(
-    config: Config, club: Club, schedule: Schedule, now: dt.datetime, *, expect_history: bool
-) -> None:
-    """Record the sheet in the meeting history, unless it has errors (a ``--force`` run must not
-    store half-read goals)."""
+def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
+    """Record the sheet in the meeting history as seen now — :func:`sheetmentor.clock.now`, never
+    an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals)."""
     if club.errors:
         return
     from .memory import remember
+    from .render import schedule_for
 
-    remember(config.state, club, schedule, now, expect_history=expect_history)
+    seen = clock.now(config.meetings.zone)
+    schedule = schedule_for(config, club, seen.date())
+    remember(config.state, club, schedule, seen, expect_history=expect_history)
 
 
 def memory_block(
@@ -129,14 +127,18 @@ def memory_block(
     club: Club,
     schedule: Schedule,
     meeting: Meeting,
-    now: dt.datetime,
+    as_of: dt.date | dt.datetime,
     *,
     kind: Literal["agenda", "recap"],
     expect_history: bool,
 ) -> dict:
-    """The ``memory`` block of an agenda or recap (:func:`sheetmentor.memory.recall`); the sheet
-    is recorded after, unless it has errors (a ``--force`` run must not store half-read goals)."""
+    """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
+    (:func:`sheetmentor.memory.recall`); the sheet is recorded after, as seen now — whatever
+    ``as_of`` says — unless it has errors (a ``--force`` run must not store half-read goals)."""
     from .memory import recall
+
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
 
     return recall(
         config.state,
@@ -144,7 +146,8 @@ def memory_block(
         schedule,
         meeting,
         kind=kind,
-        now=now,
+        as_of=as_of,
+        seen=clock.now(config.meetings.zone),
         cap=config.club.cap,
         record=not club.errors,
         expect_history=expect_history,
@@ -166,15 +169,11 @@ def check_club(config: Config) -> CheckResult:
 
     Unlike the other commands, a sheet with errors is a result here, not an exception.
     """
-    from .render import schedule_for
     from .schema import read_club
 
     expect_history = config.state.is_dir()
     club = read_club(config)
-    now = clock.now(config.meetings.zone)
-    record_sheet(
-        config, club, schedule_for(config, club, now.date()), now, expect_history=expect_history
-    )
+    record_sheet(config, club, expect_history=expect_history)
     lines = [f"{problem.severity}: {problem}" for problem in club.problems]
     errors, warnings = len(club.errors), len(club.warnings)
     active = len(club.active_members)
@@ -213,7 +212,7 @@ def status_report(
     from .formats import status_csv, status_json, status_table
 
     now = start_of(config, as_of)
-    club = read(config, force=force, now=now)
+    club = read(config, force=force, record=True)
     completion = completion_by_tier(club)
     today = now.date()
     records = _history(config, club, now, last) if history or chart else None
@@ -271,11 +270,13 @@ def changes_report(
         since = last.date
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
-    record_sheet(config, club, schedule, now, expect_history=expect_history)  # after comparing
+    record_sheet(config, club, expect_history=expect_history)  # after comparing
+    if found is None and not any(m.date <= since for m in schedule.meetings):
+        raise SheetmentorError(f"no meeting on or before {since.isoformat()} to compare with")
     if found is None:
         raise SheetmentorError(
-            f"no record of the sheet at the meeting of {since.isoformat()} or before; "
-            f"sheetmentor remembers the sheet from the first run after a meeting on"
+            "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
+            "yet; it remembers the sheet from now on"
         )
     return changes_json(found.to_dict()) if format == "json" else changes_text(found.to_dict())
 
@@ -299,7 +300,7 @@ def agenda_text(
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
     memory = memory_block(
-        config, club, schedule, meeting, now, kind="agenda", expect_history=expect_history
+        config, club, schedule, meeting, today, kind="agenda", expect_history=expect_history
     )
     return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
 
@@ -333,7 +334,7 @@ def recap_text(
             raise ConfigError(f"--member: no active member named {member!r}; {known}")
         member = names[member_key(member)]
     memory = memory_block(
-        config, club, schedule, chosen, now, kind="recap", expect_history=expect_history
+        config, club, schedule, chosen, now.date(), kind="recap", expect_history=expect_history
     )
     context = recap_context(
         club,
@@ -354,7 +355,7 @@ def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 
     from .calendar import upcoming_lines
 
     now = start_of(config, as_of)
-    club = read(config, now=now, errors_stop=False)
+    club = read(config, record=True, errors_stop=False)
     return upcoming_lines(config, club, now.date(), count)
 
 
@@ -363,5 +364,5 @@ def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 
     from .calendar import calendar_ics
 
     now = start_of(config, as_of)
-    club = read(config, now=now, errors_stop=False)
+    club = read(config, record=True, errors_stop=False)
     return calendar_ics(config, club, now.date(), count, stamp=clock.now(config.meetings.zone))

@@ -55,9 +55,10 @@ class ServiceError(SheetmentorError):
 
 
 class HistoryError(SheetmentorError):
-    """The history store cannot be used as asked (exit 1): unreadable, or written out of order."""
+    """The history store cannot be used as asked (exit 2, a state problem): not a history file,
+    unreadable, in a folder that cannot be created, or written out of order."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class HistoryVersionError(HistoryError):

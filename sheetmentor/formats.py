@@ -167,7 +167,9 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
         show_edge=False,
         title="Club completion at recent meetings",
         title_justify="left",
-        caption=None if history else "no meeting recorded yet: history starts with the next one",
+        caption="mean progress, done/total per tier (dropped goals left out)"
+        if history
+        else "no meeting recorded yet: history starts with the next one",
         caption_justify="left",
     )
     table.add_column("Meeting", no_wrap=True)
@@ -182,6 +184,25 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
             ),
         )
     return table
+
+
+def _since_line(changes: dict[str, Any]) -> str:
+    """The "since the meeting of …" line only when the history holds the sheet as it was then;
+    otherwise the day sheetmentor saw the sheet instead, said as such."""
+    since, meeting = changes["since"], changes.get("meeting")
+    if since is None:
+        return "Since the last meeting:"
+    if changes.get("since_meeting", True) or meeting is None:
+        return f"Since the meeting of {longdate(since)}:"
+    if since == changes.get("first_seen") and since > meeting:
+        return (
+            f"Since {longdate(since)}, when sheetmentor first saw the sheet (it did not see it "
+            f"at the meeting of {longdate(meeting)}):"
+        )
+    return (
+        f"Since {longdate(since)} (sheetmentor did not see the sheet at the meeting of "
+        f"{longdate(meeting)}):"
+    )
 
 
 def changes_json(changes: dict[str, Any]) -> str:
@@ -205,8 +226,7 @@ def _known(change: dict[str, Any]) -> dict[str, Any]:
 
 def changes_text(changes: dict[str, Any]) -> str:
     """``changes``: per member, what moved since the last meeting's recorded state."""
-    since = changes["since"]
-    lines = [f"Since the meeting of {longdate(since)}:" if since else "Since the last meeting:"]
+    lines = [_since_line(changes)]
     for name, found in changes["members"].items():
         lines.append("")
         lines.append(name if found["updated"] else f"{name} — no update")

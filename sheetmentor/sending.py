@@ -186,7 +186,7 @@ def _send(
     state_folder(config.state)
     club = read_club(config)
     schedule = _schedule(config, club, moment)
-    record_sheet(config, club, schedule, moment, expect_history=expect_history)
+    record_sheet(config, club, expect_history=expect_history)  # as seen now, not at moment
     ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, ledger_clock=ledger_clock) as ledger,

@@ -154,7 +154,8 @@ def test_library_api_renders_the_same_agenda(club: ClubFolder) -> None:
         schedule,
         meeting,
         kind="agenda",
-        now=now,
+        as_of=now.date(),
+        seen=now,
         cap=config.club.cap,
         record=False,
     )

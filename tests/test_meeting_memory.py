@@ -78,22 +78,30 @@ def recorded_season(tmp_path_factory: pytest.TempPathFactory) -> Path:
     club = ClubFolder(tmp_path_factory.mktemp("season"))
     for rows, moment in zip(VERSIONS, AFTER, strict=False):
         club.write(members=MEMBERS, goals=[HEADER, *rows], meetings=MEETINGS)
-        assert club.run("recap", "--as-of", moment).exit_code == 0
+        assert club.run("recap", env={"SHEETMENTOR_NOW": moment}).exit_code == 0
     club.write(members=MEMBERS, goals=[HEADER, *VERSIONS[-1]], meetings=MEETINGS)
     return club.folder
 
 
+class Season(ClubFolder):
+    """The club with the clock at Monday, November 2 (before the next meeting) unless a test
+    sets another moment."""
+
+    def run(self, *args: str, env: dict[str, str] | None = None):
+        return super().run(*args, env={"SHEETMENTOR_NOW": "2026-11-02T09:00", **(env or {})})
+
+
 @pytest.fixture
-def season(recorded_season: Path, tmp_path: Path) -> ClubFolder:
+def season(recorded_season: Path, tmp_path: Path) -> Season:
     """A copy of the recorded season that the test may change."""
-    return ClubFolder(Path(shutil.copytree(recorded_season, tmp_path / "club")))
+    return Season(Path(shutil.copytree(recorded_season, tmp_path / "club")))
 
 
 def section(text: str, start: str, end: str) -> str:
     return text.split(start, 1)[1].split(end, 1)[0]
 
 
-def test_agenda_tells_each_member_what_changed(season: ClubFolder) -> None:
+def test_agenda_tells_each_member_what_changed(season: Season) -> None:
     result = season.run("agenda", "--as-of", "2026-11-02")
     assert result.exit_code == 0, result.stderr
     text = result.stdout
@@ -110,20 +118,22 @@ def test_agenda_tells_each_member_what_changed(season: ClubFolder) -> None:
     assert "- No update since Oct 20: Ada Okonkwo" in health
     assert "- Attendance: 88% of members at the recorded meetings" in health  # 7 of 8
     assert (
-        "- Two-week completion at recent meetings: Sep 8 0% · Sep 22 33% · Oct 6 67% · Oct 20 50%"
+        "- Two-week goals done at recent meetings: Sep 8 0% · Sep 22 33% · Oct 6 67% · Oct 20 50%"
     ) in health
 
 
-def test_recap_tells_what_changed_since_the_meeting_before(season: ClubFolder) -> None:
+def test_recap_tells_what_changed_since_the_meeting_before(season: Season) -> None:
     season.write(members=MEMBERS, goals=[HEADER, *VERSIONS[2]], meetings=MEETINGS)
-    text = season.run("recap", "--as-of", "2026-10-06T15:00", "--member", "Bo Chen").stdout
+    text = season.run(
+        "recap", "--member", "Bo Chen", env={"SHEETMENTOR_NOW": "2026-10-06T15:00"}
+    ).stdout
     assert "Hi Bo" in text
     bo = section(text, "BO CHEN\n", "ADA OKONKWO")
     assert "Since Sep 22:\n  * added: Sign a lease for the studio\n" in bo
     assert "  Dropped: Find a studio\n" in bo  # named once, on its own line
 
 
-def test_changes_command(season: ClubFolder) -> None:
+def test_changes_command(season: Season) -> None:
     result = season.run("changes", "--as-of", "2026-11-02")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["Since the meeting of Tuesday, October 20, 2026:", ""]
@@ -143,7 +153,7 @@ def test_changes_command(season: ClubFolder) -> None:
     assert [c["goal"] for c in found["members"]["Bo Chen"]["removed"]] == ["Find a studio"]
 
 
-def test_status_history_and_chart(season: ClubFolder, tmp_path) -> None:
+def test_status_history_and_chart(season: Season, tmp_path) -> None:
     result = season.run("status", "--history", "--format", "json", "--as-of", "2026-11-02")
     history = json.loads(result.stdout)["history"]
     assert [row["meeting"] for row in history] == [
@@ -160,7 +170,7 @@ def test_status_history_and_chart(season: ClubFolder, tmp_path) -> None:
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and chart.stat().st_size > 5000
 
 
-def test_reading_the_same_sheet_twice_stores_nothing_new(season: ClubFolder) -> None:
+def test_reading_the_same_sheet_twice_stores_nothing_new(season: Season) -> None:
     store = season.folder / ".sheetmentor" / "history.sqlite3"
     size = store.stat().st_size
     for _ in range(3):
@@ -174,7 +184,7 @@ def test_reading_the_same_sheet_twice_stores_nothing_new(season: ClubFolder) -> 
     assert store.stat().st_size >= size
 
 
-def test_missing_store_starts_over_with_a_warning(season: ClubFolder) -> None:
+def test_missing_store_starts_over_with_a_warning(season: Season) -> None:
     for name in ("history.sqlite3", "history.sqlite3-wal", "history.sqlite3-shm"):
         (season.folder / ".sheetmentor" / name).unlink(missing_ok=True)
     result = season.run("agenda", "--as-of", "2026-11-02")

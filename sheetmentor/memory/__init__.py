@@ -18,7 +18,7 @@ One module per job, each importing only the ones above it in this list:
 
 from __future__ import annotations
 
-from .changes import CHANGE_KINDS, Changes, changes_since, stale, what_changed
+from .changes import CHANGE_KINDS, Changes, changes_from, changes_since, stale, what_changed
 from .health import Health, club_health
 from .identity import (
     FUZZY_THRESHOLD,
@@ -28,10 +28,18 @@ from .identity import (
     natural_keys,
     normalize_goal_text,
 )
-from .recall import MeetingMemory, meeting_memory, recall, remember
+from .recall import (
+    STARTER_MEMBER,
+    MeetingMemory,
+    meeting_memory,
+    recall,
+    remember,
+    untouched_starter,
+)
 from .store import (
     HISTORY_NAME,
     MIGRATIONS,
+    Baseline,
     HistoryStore,
     Snapshot,
     current_state,
@@ -45,13 +53,16 @@ __all__ = [
     "FUZZY_THRESHOLD",
     "HISTORY_NAME",
     "MIGRATIONS",
+    "STARTER_MEMBER",
     "STATE_COLUMNS",
+    "Baseline",
     "Changes",
     "Health",
     "HistoryStore",
     "MeetingMemory",
     "Snapshot",
     "Streak",
+    "changes_from",
     "changes_since",
     "club_health",
     "completion_history",
@@ -68,5 +79,6 @@ __all__ = [
     "schema_version",
     "stale",
     "streaks",
+    "untouched_starter",
     "what_changed",
 ]

@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cadence import Schedule
+from ..cadence import Meeting, Schedule
 from ..plain import records
 from ..schema import Club
 from .identity import STATE_COLUMNS, differs, goal_state, identify
-from .store import HistoryStore, current_state
+from .store import Baseline, HistoryStore, current_state
 
 CHANGE_KINDS = (
     "added",
@@ -55,8 +55,14 @@ class Changes:
     table: pd.DataFrame
     updated: list[str]
     no_update: list[str]
-    since: dt.date | None = None
-    """The meeting whose state was the baseline, when known (:func:`meeting_memory`)."""
+    baseline: Baseline | None = None
+    """The recorded state compared with, when it came from the store (:func:`what_changed`)."""
+
+    @property
+    def since(self) -> dt.date | None:
+        """The day of the state compared with: the meeting's date when the history holds the
+        sheet as it was at that meeting, else the day sheetmentor saw it instead."""
+        return self.baseline.since if self.baseline is not None else None
 
     def counts(self) -> dict[str, int]:
         counted = self.table["kind"].value_counts()
@@ -65,7 +71,8 @@ class Changes:
     def to_dict(self) -> dict[str, Any]:
         """The shape templates and ``changes --format json`` receive::
 
-            {"since": DATE | None,
+            {"since": DATE | None, "meeting": DATE | None, "since_meeting": bool,
+             "first_seen": DATE | None,
              "members": {NAME: {"updated": bool, KIND: [CHANGE, ...] for each of CHANGE_KINDS}},
              "no_update": [NAME, ...],
              "counts": {KIND: int}}
@@ -73,7 +80,10 @@ class Changes:
         CHANGE is ``{"key", "goal", "tier", "category", "status", "progress", "due", "field",
         "from", "to"}`` (``field``/``from``/``to`` are None where a kind has none). Dates are
         :class:`datetime.date` (templates format them; for JSON use :func:`to_json`), missing
-        values None. Members appear in the order given to :func:`changes_since`.
+        values None. Members appear in the order given to :func:`changes_since`. ``since`` is the
+        day of the state compared with; it is the ``meeting``'s date only when
+        ``since_meeting`` is true (:meth:`HistoryStore.baseline`); ``first_seen`` is the day
+        sheetmentor first saw the sheet.
         """
         members: dict[str, dict[str, Any]] = {
             name: {"updated": name in self.updated, **{kind: [] for kind in CHANGE_KINDS}}
@@ -91,8 +101,12 @@ class Changes:
                     "to": row["after"],
                 }
             )
+        found = self.baseline
         return {
             "since": self.since,
+            "meeting": found.meeting if found else None,
+            "since_meeting": bool(found and found.at_meeting),
+            "first_seen": found.first_seen if found else None,
             "members": members,
             "no_update": list(self.no_update),
             "counts": self.counts(),
@@ -229,20 +243,35 @@ def what_changed(
     now_state: pd.DataFrame | None = None,
 ) -> Changes | None:
     """What changed for the active members from the last meeting on or before ``since`` to the
-    sheet now (``changes --since``); None when the store has no state for that meeting.
+    sheet now (``changes --since``); None when nothing was recorded yet, or no meeting was held
+    by ``since``.
 
-    ``Changes.since`` is that meeting's date. ``now_state`` saves reading the store again when the
-    caller has :func:`current_state` already.
+    The state compared with is :meth:`HistoryStore.baseline` of that meeting, which
+    ``Changes.baseline`` keeps: when the history does not hold the sheet as it was at the
+    meeting, ``Changes.since`` is the day the compared state was seen instead.
+    ``now_state`` saves reading the store again when the caller has :func:`current_state`.
     """
     earlier = [m for m in schedule.meetings if m.date <= since]
     if not earlier:
         return None
-    before = store.state_at(earlier[-1].date)
-    if before is None:
+    return changes_from(store, club, store.baseline(earlier[-1]), now_state)
+
+
+def changes_from(
+    store: HistoryStore,
+    club: Club,
+    baseline: Baseline | None,
+    now_state: pd.DataFrame | None = None,
+) -> Changes | None:
+    """What changed for the active members from ``baseline`` to the sheet now; None without
+    a baseline."""
+    if baseline is None:
         return None
     now = now_state if now_state is not None else current_state(club, store)
-    changes = changes_since(before, now, members=list(club.active_members["name"]))
-    changes.since = earlier[-1].date
+    changes = changes_since(
+        store.state(baseline.snapshot), now, members=list(club.active_members["name"])
+    )
+    changes.baseline = baseline
     return changes
 
 
@@ -258,17 +287,20 @@ def _keyed(state: pd.DataFrame | None) -> pd.DataFrame:
 
 def stale(
     store: HistoryStore,
-    meetings: Sequence[dt.date],
+    meetings: Sequence[Meeting],
     now_state: pd.DataFrame,
     min_meetings: int = 2,
 ) -> pd.DataFrame:
     """Open goals whose status and progress have not moved over the last ``min_meetings``
     meetings or more.
 
-    ``meetings`` are the dates of meetings *before* ``now_state`` (oldest first; the caller
-    passes the held meetings so far). Walking back from the most recent, a goal's run of
-    unchanged meetings lasts while the state at that meeting has the goal with the status and
-    progress it has now. Returns ``now_state``'s stale rows (``key``, member, goal, tier,
+    ``meetings`` are the meetings *before* ``now_state`` (oldest first; the caller passes the
+    held meetings so far). Walking back from the most recent, a goal's run of unchanged meetings
+    lasts while the history holds the sheet at that meeting (:meth:`HistoryStore.held_at`) with
+    the goal in the status and progress it has now; a meeting the history does not hold ends
+    every run, so no goal is called unchanged over meetings sheetmentor never saw.
+
+    Returns ``now_state``'s stale rows (``key``, member, goal, tier,
     category, status, progress, due) with ``unchanged`` (meetings) and ``since`` (the earliest
     meeting of the run), longest runs first. All tiers count; templates may filter by tier.
     """
@@ -277,12 +309,13 @@ def stale(
     run = np.zeros(len(current), dtype=int)
     alive = np.ones(len(current), dtype=bool)
     since = np.full(len(current), None, dtype=object)
-    for day in reversed(list(meetings)):
+    for meeting in reversed(list(meetings)):
         if not alive.any():
             break
-        then = store.state_at(day)
-        if then is None:
+        held = store.held_at(meeting)
+        if held is None:
             break
+        then = store.state(held)
         lookup = then.set_index("key")
         status = current["key"].map(lookup["status"].astype(object))
         progress = current["key"].map(lookup["progress"])
@@ -293,7 +326,7 @@ def stale(
         )
         alive &= same
         run += alive
-        since[alive] = day
+        since[alive] = meeting.date
     keep = run >= min_meetings
     columns = ["key", *_ENTRY_COLUMNS]
     result = current.loc[keep, columns].assign(unchanged=run[keep], since=since[keep])

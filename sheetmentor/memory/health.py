@@ -14,7 +14,7 @@ from ..cadence import Meeting, Schedule
 from ..plain import number, records
 from ..schema import Club
 from .changes import changes_since
-from .store import HistoryStore, current_state
+from .store import Baseline, HistoryStore, current_state
 
 
 @dataclass
@@ -23,9 +23,10 @@ class Health:
 
     ``attendance_rate``: member-meetings attended / counted over the recorded meetings
     (:func:`sheetmentor.analysis.attendance`); ``carried``: open two-week goals carried over
-    ``min_carried`` or more meetings at ``meeting``; ``no_update``: active members none of whose
-    goals changed since the previous meeting (None when there is no stored state to compare
-    with); ``active`` vs ``cap``.
+    ``min_carried`` or more meetings at ``meeting`` — by default every carried goal, the same
+    goals the member sections list as carried; ``no_update``: active members none of whose goals
+    changed since the baseline of the previous meeting (:meth:`HistoryStore.baseline`; None when
+    nothing was recorded to compare with); ``active`` vs ``cap``.
     """
 
     meeting: dt.date
@@ -36,7 +37,7 @@ class Health:
     carried: int
     carried_goals: pd.DataFrame
     no_update: list[str] | None
-    min_carried: int = 2
+    min_carried: int = 1
 
     @property
     def over_cap(self) -> bool:
@@ -76,15 +77,17 @@ def club_health(
     cap: int,
     meeting: Meeting | None = None,
     last_n: int = 6,
-    min_carried: int = 2,
+    min_carried: int = 1,
     now_state: pd.DataFrame | None = None,
+    baseline: Baseline | None = None,
 ) -> Health:
     """Health of the club at ``meeting`` (default: the next meeting on or after ``as_of``).
 
     Attendance counts recorded meetings on or before ``as_of``; carried-over goals come from
     :func:`sheetmentor.analysis.goals_at_meeting` at ``meeting``; "no update" compares the
     current sheet (``now_state``, if the caller has it already, else :func:`current_state`) with
-    the stored state at the meeting before ``meeting``.
+    ``baseline`` (default: :meth:`HistoryStore.baseline` of the meeting before ``meeting``), the
+    same state the members' "since" lines compare with.
     """
     meeting = meeting or schedule.next_meeting(as_of)
     present = attendance(club, schedule, through=as_of, last_n=last_n)
@@ -94,14 +97,15 @@ def club_health(
     carried = goals[goals["carried"] >= min_carried].sort_values(
         "carried", ascending=False, kind="stable"
     )
-    previous = schedule.previous(meeting)
-    before = store.state_at(previous.date) if previous else None
+    if baseline is None:
+        previous = schedule.previous(meeting)
+        baseline = store.baseline(previous) if previous else None
     names = list(club.active_members["name"])
     no_update = (
         None
-        if before is None
+        if baseline is None
         else changes_since(
-            before,
+            store.state(baseline.snapshot),
             now_state if now_state is not None else current_state(club, store),
             members=names,
         ).no_update

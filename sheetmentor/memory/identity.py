@@ -15,11 +15,15 @@ in order:
    goals hands its identity to the second: give such goals IDs, or different words).
 3. **Slight rewording.** A goal that matches nothing in the previous snapshot keeps the identity of
    an unmatched goal of the *same member* in that snapshot when their normalized texts have a
-   ``difflib.SequenceMatcher(None, old, new).ratio()`` of at least 0.85 ("Call two mentors" →
-   "Call 2 mentors"). The best-scoring pairs are taken first and each goal matches at most one
-   (ties go to sheet order). The same one-to-one pass also carries a goal over when an ID is
-   added to it, or removed from it, without changing its text (a goal and its old self never both
-   carry IDs — those would differ, see 1).
+   ``difflib.SequenceMatcher(None, old, new).ratio()`` of at least 0.85 (a typo fixed: "Rewrite
+   the CV" → "Rewrite the CV draft") — but never when they differ in a number or a name: the
+   numbers in both texts must be the same ("two" is 2: "Call two mentors" → "Call 2 mentors"
+   is one goal, "Write chapter 3" → "Write chapter 4" two), and every capitalized word after the
+   first in either text must be a word of the other ("Call Bo" → "Call Jo" are two goals, "Call
+   Bo" → "Call Bo back" one). The best-scoring pairs are taken first and each goal matches at
+   most one (ties go to sheet order). The same one-to-one pass also carries a goal over when an
+   ID is added to it, or removed from it, without changing its text (a goal and its old self
+   never both carry IDs — those would differ, see 1).
 4. Anything else is a new goal ("Call two mentors" → "Ask Dana to lunch"), and the old one is
    *removed*.
 
@@ -90,11 +94,48 @@ def goal_state(goals: pd.DataFrame) -> pd.DataFrame:
 
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_WORD = re.compile(r"[^\W\d_]+")
+NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        [
+            *("zero", "one", "two", "three", "four", "five", "six"),
+            *("seven", "eight", "nine", "ten", "eleven", "twelve"),
+        ]
+    )
+}
+"""Number words that count as the number they name when comparing goals (rule 3)."""
 
 
 def normalize_text(text: str) -> str:
     """Goal text as identity compares it: "Rewrite  the CV!" → "rewrite the cv"."""
     return " ".join(_PUNCTUATION.sub("", text.casefold()).split())
+
+
+def goal_marks(text: str) -> tuple[tuple[str, ...], frozenset[str], frozenset[str]]:
+    """What a reworded goal must keep to stay the same goal (module doc, rule 3): its numbers
+    (digits, or the words of :data:`NUMBER_WORDS`, in order), its names (capitalized words after
+    the first, case folded) and all its words (case folded)."""
+    words = _WORD.findall(text)
+    folded = [word.casefold() for word in words]
+    numbers = [(match.group(), match.start()) for match in _NUMBER.finditer(text.replace(",", "."))]
+    spelled = [
+        (NUMBER_WORDS[word.casefold()], match.start())
+        for match in _WORD.finditer(text)
+        if (word := match.group()).casefold() in NUMBER_WORDS
+    ]
+    ordered = tuple(value for value, _ in sorted(numbers + spelled, key=lambda item: item[1]))
+    names = frozenset(word.casefold() for word in words[1:] if word[0].isupper() and word != "I")
+    return ordered, names, frozenset(folded)
+
+
+def same_marks(old: str, new: str) -> bool:
+    """Whether two goal texts may be one goal reworded: same numbers, and every name of
+    either is a word of the other (module doc, rule 3)."""
+    old_numbers, old_names, old_words = goal_marks(old)
+    new_numbers, new_names, new_words = goal_marks(new)
+    return old_numbers == new_numbers and old_names <= new_words and new_names <= old_words
 
 
 def _per_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
@@ -184,6 +225,7 @@ def _pair(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> pd.Series:
             "member": _member_keys(new["member"]).to_numpy(),
             "text": normalize_goal_text(new["goal"]).to_numpy(),
             "has_id": _ids(new).notna().to_numpy(),
+            "original": new["goal"].astype(object).fillna("").to_numpy(),
         }
     )
     previous = pd.DataFrame(
@@ -192,6 +234,7 @@ def _pair(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> pd.Series:
             "text": normalize_goal_text(old["goal"]).to_numpy(),
             "has_id": _ids(old).notna().to_numpy(),
             "key": old["key"].to_numpy(),
+            "original": old["goal"].astype(object).fillna("").to_numpy(),
         }
     )
     for side in (candidates, previous):
@@ -206,18 +249,28 @@ def _pair(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> pd.Series:
     shared = set(rest_new["member"]) & set(rest_old["member"])
     if not shared:
         return found
-    olds: dict[str, list[tuple[str, bool, str]]] = {}
-    for member, text, has_id, key in zip(
-        rest_old["member"], rest_old["text"], rest_old["has_id"], rest_old["key"], strict=True
+    olds: dict[str, list[tuple[str, bool, str, str]]] = {}
+    for member, text, has_id, key, original in zip(
+        rest_old["member"],
+        rest_old["text"],
+        rest_old["has_id"],
+        rest_old["key"],
+        rest_old["original"],
+        strict=True,
     ):
         if member in shared:
-            olds.setdefault(member, []).append((text, bool(has_id), key))
-    news: dict[str, list[tuple[int, str, bool]]] = {}
-    for position, member, text, has_id in zip(
-        rest_new.index, rest_new["member"], rest_new["text"], rest_new["has_id"], strict=True
+            olds.setdefault(member, []).append((text, bool(has_id), key, str(original)))
+    news: dict[str, list[tuple[int, str, bool, str]]] = {}
+    for position, member, text, has_id, original in zip(
+        rest_new.index,
+        rest_new["member"],
+        rest_new["text"],
+        rest_new["has_id"],
+        rest_new["original"],
+        strict=True,
     ):
         if member in shared:
-            news.setdefault(member, []).append((int(position), text, bool(has_id)))
+            news.setdefault(member, []).append((int(position), text, bool(has_id), str(original)))
     fuzzy: dict[int, str] = {}
     for member, mine in news.items():
         fuzzy.update(_fuzzy(mine, olds[member], threshold))
@@ -225,14 +278,17 @@ def _pair(new: pd.DataFrame, old: pd.DataFrame, threshold: float) -> pd.Series:
 
 
 def _fuzzy(
-    new: list[tuple[int, str, bool]], old: list[tuple[str, bool, str]], threshold: float
+    new: list[tuple[int, str, bool, str]],
+    old: list[tuple[str, bool, str, str]],
+    threshold: float,
 ) -> dict[int, str]:
-    """One member's reworded goals: best ratio first, one-to-one, ties in sheet order."""
+    """One member's reworded goals: best ratio first, one-to-one, ties in sheet order; a pair
+    that differs in a number or a name is never made (:func:`same_marks`)."""
     scored: list[tuple[float, int, int]] = []
-    for position, text, has_id in new:
+    for position, text, has_id, original in new:
         matcher = difflib.SequenceMatcher(None)
         matcher.set_seq2(text)  # seq2 is the one SequenceMatcher caches
-        for j, (other, other_id, _) in enumerate(old):
+        for j, (other, other_id, _, other_original) in enumerate(old):
             if has_id and other_id:
                 continue
             matcher.set_seq1(other)
@@ -240,6 +296,7 @@ def _fuzzy(
                 matcher.real_quick_ratio() >= threshold
                 and matcher.quick_ratio() >= threshold
                 and (ratio := matcher.ratio()) >= threshold
+                and same_marks(other_original, original)
             ):
                 scored.append((ratio, position, j))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))

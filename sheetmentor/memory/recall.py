@@ -14,12 +14,24 @@ from ..cadence import Meeting, Schedule
 from ..errors import HistoryError
 from ..plain import records
 from ..schema import Club
-from .changes import Changes, stale, what_changed
+from .changes import Changes, changes_from, stale
 from .health import Health, club_health
-from .store import HistoryStore, current_state, period_for
+from .store import Baseline, HistoryStore, current_state, period_for
 from .streaks import Streak, completion_history, history_records, streaks
 
 _log = logging.getLogger("sheetmentor.memory")
+
+
+STARTER_MEMBER = "Your Name"
+"""The placeholder member of the workbook ``sheetmentor init`` writes."""
+
+
+def untouched_starter(club: Club) -> bool:
+    """Whether the sheet is still the starter workbook: no member but the placeholder
+    :data:`STARTER_MEMBER`. Such a sheet is not a club yet and is never recorded, so its example
+    goal never shows as a past meeting."""
+    names = set(club.members["name"].dropna()) | set(club.goals["member"].dropna())
+    return names <= {STARTER_MEMBER}
 
 
 @dataclass
@@ -27,7 +39,7 @@ class MeetingMemory:
     """The history blocks of one agenda or recap (:func:`meeting_memory`)."""
 
     meeting: dt.date
-    since: dt.date | None
+    baseline: Baseline | None
     changes: Changes | None
     stale: pd.DataFrame
     streaks: dict[str, Streak]
@@ -36,13 +48,22 @@ class MeetingMemory:
     started_over: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"meeting", "since", "changes": Changes.to_dict() | None, "stale": [STALE],
-        "streaks": {NAME: Streak.to_dict()}, "history": history_records(...),
-        "health": Health.to_dict(), "started_over": bool}``; STALE is ``{"key", "member",
-        "goal", "tier", "category", "status", "progress", "due", "unchanged", "since"}``."""
+        """``{"meeting", "previous", "since", "since_meeting", "first_seen", "changes":
+        Changes.to_dict() | None, "stale": [STALE], "streaks": {NAME: Streak.to_dict()},
+        "history": history_records(...), "health": Health.to_dict(), "started_over": bool}``.
+
+        ``previous`` is the meeting the "since" claims are about, ``since`` the day of the state
+        they compare with — equal to ``previous`` only when ``since_meeting`` (the history holds
+        the sheet as it was at that meeting); ``first_seen`` the day sheetmentor first saw the
+        sheet. STALE is ``{"key", "member", "goal", "tier", "category", "status", "progress",
+        "due", "unchanged", "since"}``."""
+        found = self.baseline
         return {
             "meeting": self.meeting,
-            "since": self.since,
+            "previous": found.meeting if found else None,
+            "since": found.since if found else None,
+            "since_meeting": bool(found and found.at_meeting),
+            "first_seen": found.first_seen if found else None,
             "changes": self.changes.to_dict() if self.changes is not None else None,
             "stale": records(self.stale),
             "streaks": {name: s.to_dict() for name, s in self.streaks.items()},
@@ -61,6 +82,7 @@ def meeting_memory(
     kind: Literal["agenda", "recap"],
     as_of: dt.date,
     cap: int,
+    seen: dt.datetime | None = None,
     since: dt.date | None = None,
     history_n: int = 6,
     attendance_n: int = 6,
@@ -68,41 +90,37 @@ def meeting_memory(
 ) -> MeetingMemory:
     """Changes, stale goals, streaks, history and health for the agenda or recap of ``meeting``.
 
-    The baseline is the state at the meeting before ``meeting`` (or at the last meeting on or
-    before ``since``); the present is the current sheet. An agenda counts streaks and history up
-    to the previous meeting (this one has not happened); a recap up to ``meeting`` itself, with
-    the current sheet standing for it when no snapshot of its period exists yet.
+    The baseline is :meth:`HistoryStore.baseline` of the meeting before ``meeting`` (or of the
+    last meeting on or before ``since``); the present is the current sheet, read at ``seen``
+    (the clock, whatever ``as_of`` says). An agenda counts streaks and history up to the previous
+    meeting (this one has not happened); a recap up to ``meeting`` itself, with the current sheet
+    standing for it when it was read on that meeting's day after it ended.
     """
     previous = schedule.previous(meeting)
     if since is None:
-        since = previous.date if previous else None
+        about = previous
+    else:
+        earlier = [m for m in schedule.meetings if m.date <= since]
+        about = earlier[-1] if earlier else None
+    baseline = store.baseline(about) if about is not None else None
     now = current_state(club, store)
     names = list(club.active_members["name"])
-    changes = (
-        what_changed(store, club, schedule, since=since, now_state=now)
-        if since is not None
-        else None
-    )
-    base = [m.date for m in schedule.meetings if since is not None and m.date <= since]
     active_now = now[now["member"].isin(names).to_numpy()]
-    held = [m.date for m in schedule.meetings[: meeting.number - 1]]
+    held = schedule.meetings[: meeting.number - 1]
     through = meeting if kind == "recap" else previous
+    live = club if kind == "recap" else None
     return MeetingMemory(
         meeting=meeting.date,
-        since=base[-1] if base else None,
-        changes=changes,
+        baseline=baseline,
+        changes=changes_from(store, club, baseline, now),
         stale=stale(store, held, active_now, min_stale),
         streaks=(
-            streaks(store, schedule, club, through=through, live=kind == "recap")
+            streaks(store, schedule, club, through=through, seen=seen if live else None)
             if through is not None
             else {name: Streak(0, None, None, None) for name in names}
         ),
         history=completion_history(
-            store,
-            schedule,
-            history_n,
-            through=through,
-            club=club if kind == "recap" else None,
+            store, schedule, history_n, through=through, club=live, seen=seen
         )
         if through is not None
         else completion_history(store, schedule, 0),
@@ -115,6 +133,7 @@ def meeting_memory(
             meeting=meeting,
             last_n=attendance_n,
             now_state=now,
+            baseline=baseline,
         ),
         started_over=store.created,
     )
@@ -124,18 +143,23 @@ def remember(
     state_dir: Path,
     club: Club,
     schedule: Schedule,
-    now: dt.datetime,
+    seen: dt.datetime,
     *,
     expect_history: bool = False,
 ) -> bool:
-    """Record the sheet as it is ``now``; every command that reads a sheet without errors does.
+    """Record the sheet as it was seen at ``seen`` — the clock's time, never ``--as-of``; every
+    command that reads a sheet without errors does.
 
-    Returns whether a new snapshot was stored. A run "in the past" (``--as-of`` before the
-    latest snapshot) records nothing: history only grows forward. With ``expect_history`` (the
-    state folder existed before this run), a missing store starts over with a warning.
+    Returns whether a new snapshot was stored: nothing is when the sheet is unchanged (the
+    latest snapshot's sighting is extended), still the untouched starter workbook
+    (:func:`untouched_starter`), or ``seen`` is before the latest snapshot (a clock set back:
+    history only grows forward). With ``expect_history`` (the state folder existed before this
+    run), a missing store starts over with a warning.
     """
+    if untouched_starter(club):
+        return False
     with _open_logged(state_dir, create=True, expect_history=expect_history) as store:
-        return _record(store, club, schedule, now)
+        return _record(store, club, schedule, seen)
 
 
 def recall(
@@ -145,23 +169,25 @@ def recall(
     meeting: Meeting,
     *,
     kind: Literal["agenda", "recap"],
-    now: dt.datetime,
+    as_of: dt.date,
+    seen: dt.datetime,
     cap: int,
     record: bool = True,
     expect_history: bool = False,
 ) -> dict[str, Any]:
-    """The ``memory`` block of the agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`),
-    then the sheet recorded (unless ``record`` is False).
+    """The ``memory`` block of the agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`)
+    as of ``as_of``, then the sheet recorded as seen at ``seen`` (unless ``record`` is False).
 
     Recording comes second so that this run's own snapshot never serves as the baseline it is
     compared with: the first run after a meeting compares with what was stored before.
     """
+    record = record and not untouched_starter(club)
     with _open_logged(state_dir, create=record, expect_history=expect_history) as store:
         memory = meeting_memory(
-            store, club, schedule, meeting, kind=kind, as_of=now.date(), cap=cap
+            store, club, schedule, meeting, kind=kind, as_of=as_of, cap=cap, seen=seen
         ).to_dict()
         if record:
-            _record(store, club, schedule, now)
+            _record(store, club, schedule, seen)
         return memory
 
 
@@ -172,9 +198,9 @@ def _open_logged(state_dir: Path, *, create: bool, expect_history: bool) -> Hist
     return store
 
 
-def _record(store: HistoryStore, club: Club, schedule: Schedule, now: dt.datetime) -> bool:
+def _record(store: HistoryStore, club: Club, schedule: Schedule, seen: dt.datetime) -> bool:
     try:
-        return store.record(club, taken_at=now, period=period_for(schedule, now))
+        return store.record(club, taken_at=seen, period=period_for(schedule, seen))
     except HistoryError as error:
         _log.info("not recording the sheet: %s", error)
         return False

@@ -1,13 +1,16 @@
 """The history store: ``<state>/history.sqlite3``, a snapshot of every goal each time the sheet
 is recorded, and the migrations that keep old files readable.
 
-Store layout (schema version 1)
+Store layout (schema version 2)
 -------------------------------
 One row per *goal version*, valid from the snapshot that first saw it until the snapshot that saw
 it change or disappear (``valid_to``, exclusive; NULL while current). An unchanged goal costs
 nothing per snapshot, so 12 meetings of 100,000 goals of which 5% change each time hold ~145,000
 rows instead of 1.2 million; each row carries the goal's identity key and a hash of its state, so
 recording compares hashes instead of cells. Member rosters are stored once per distinct roster.
+Each snapshot also keeps when the sheet was last seen unchanged (``seen_to``, version 2), so the
+store knows whether it saw the sheet at a meeting (:meth:`HistoryStore.baseline`). Times are the
+clock's (:func:`sheetmentor.clock.now`), never an ``--as-of``.
 ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` is the ordered list of steps
 from each version to the next, run in one transaction on open. The file is in WAL mode with
 ``synchronous=NORMAL``: a power cut may lose the last snapshot, never corrupt the earlier ones,
@@ -30,10 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cadence import Schedule
+from ..cadence import Meeting, Schedule
 from ..errors import HistoryError, HistoryVersionError
 from ..schema import Club
-from ..storage import StateFile, open_database
+from ..storage import StateFile, open_database, state_folder
 from .identity import DATE_COLUMNS, STATE_COLUMNS, VOCABULARIES, differs, goal_state, identify
 
 HISTORY_NAME = "history.sqlite3"
@@ -90,7 +93,13 @@ def _create_v1(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1]
+def _add_seen_to(db: sqlite3.Connection) -> None:
+    """Version 1 → 2: when each snapshot was last seen unchanged, so that the store knows whether
+    it saw the sheet at a meeting (:meth:`HistoryStore.baseline`)."""
+    db.execute("ALTER TABLE snapshots ADD COLUMN seen_to TEXT")  # NULL: seen at taken_at only
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_seen_to]
 """``MIGRATIONS[n]`` upgrades a store from schema version ``n`` to ``n + 1``; the last index + 1 is
 the version this sheetmentor writes. Append, never edit: files in the field went through the old
 steps already."""
@@ -138,6 +147,34 @@ class Snapshot:
     """The date of the last meeting that had ended by ``taken_at`` (:func:`period_for`)."""
     goals: int
     digest: str
+    seen_to: dt.datetime
+    """The last time the sheet was seen exactly so (``taken_at`` if never again)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The recorded state a "since the meeting" claim compares with (:meth:`HistoryStore.baseline`).
+
+    ``at_meeting`` is True only when the history holds the sheet as it was at the meeting: seen on
+    the meeting's day (club time), after it ended, or before it on that day, or unchanged across
+    it. Otherwise ``since`` is the day the compared state was seen instead, and every claim says
+    that day, not the meeting's.
+    """
+
+    snapshot: Snapshot
+    meeting: dt.date
+    since: dt.date
+    at_meeting: bool
+    first_seen: dt.date
+    """The day sheetmentor first saw the sheet (the history's first snapshot), club time."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "meeting": self.meeting,
+            "since": self.since,
+            "at_meeting": self.at_meeting,
+            "first_seen": self.first_seen,
+        }
 
 
 def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
@@ -150,6 +187,13 @@ def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
     """
     ended = schedule.last_ended(taken_at)
     return ended.date if ended else None
+
+
+def meeting_day(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end of the meeting's day, club time: a sheet seen within it, after the
+    meeting or before, is the sheet at that meeting (:meth:`HistoryStore.baseline`)."""
+    start = dt.datetime.combine(meeting.date, dt.time(), tzinfo=meeting.end.tzinfo)
+    return start, start + dt.timedelta(days=1)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -166,15 +210,18 @@ class HistoryStore(StateFile):
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.created = str(path) == ":memory:" or (
-            not self.path.exists() or self.path.stat().st_size == 0
-        )
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
+        self._snapshots: list[Snapshot] | None = None
         self._db: sqlite3.Connection | None = None
         try:
+            self.created = str(path) == ":memory:" or (
+                not self.path.exists() or self.path.stat().st_size == 0
+            )
             self._db = open_database(self.path, synchronous="NORMAL")
             self._migrate()
+            if not self.created:
+                self._check()
         except sqlite3.OperationalError as error:
             self._close_quietly()
             raise HistoryError(f"cannot open the history store {self.path}: {error}") from None
@@ -183,6 +230,11 @@ class HistoryStore(StateFile):
             raise HistoryError(
                 f"{self.path} is not a sheetmentor history store ({error}); move it away and "
                 f"the next run starts the history over"
+            ) from None
+        except OSError as error:
+            self._close_quietly()
+            raise HistoryError(
+                f"cannot open the history store {self.path}: {error.strerror}"
             ) from None
         except BaseException:
             self._close_quietly()
@@ -201,11 +253,19 @@ class HistoryStore(StateFile):
         """
         state_dir = Path(state_dir)
         path = state_dir / HISTORY_NAME
-        if not create and not path.exists():
-            store = cls(Path(":memory:"))
-            store.path, store.created = path, True
-            return store
-        state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            if not create and not path.exists():
+                if state_dir.exists() and not state_dir.is_dir():
+                    state_folder(state_dir)  # the same message as when creating it
+                store = cls(Path(":memory:"))
+                store.path, store.created = path, True
+                return store
+            state_folder(state_dir)  # created 0700; the file is created 0600 on open
+        except OSError as error:
+            raise HistoryError(
+                f"cannot open the history store {path}: {error.strerror} (is the state "
+                f"folder someone else's?)"
+            ) from None
         return cls(path)
 
     def _migrate(self) -> None:
@@ -223,6 +283,13 @@ class HistoryStore(StateFile):
                 self._db.execute(f"PRAGMA user_version = {step + 1}")
         if version < target and not self.created:
             self.migrated_from = version
+
+    def _check(self) -> None:
+        """Read every page once (``PRAGMA quick_check``), so that a truncated or damaged file
+        is reported now, with its name, instead of half-way through a command."""
+        problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(problem)
 
     @property
     def version(self) -> int:
@@ -242,6 +309,12 @@ class HistoryStore(StateFile):
         """
         if taken_at.tzinfo is None:
             raise ValueError("taken_at must be an aware datetime")
+        try:
+            return self._record(club, taken_at, period)
+        finally:
+            self._snapshots = None
+
+    def _record(self, club: Club, taken_at: dt.datetime, period: dt.date | None) -> bool:
         state = goal_state(club.goals)
         hashes = _row_hashes(state)
         roster = _roster(club.members)
@@ -255,6 +328,7 @@ class HistoryStore(StateFile):
                         f"a snapshot taken at {taken_at.isoformat()} would rewrite the past"
                     )
                 if last.digest == digest:
+                    self._seen(last, taken_at)
                     return False
             previous = self.identities()
             state = identify(state, previous).assign(rowhash=hashes)
@@ -282,6 +356,7 @@ class HistoryStore(StateFile):
                 # same content under a different digest (a pandas upgrade hashing differently):
                 # remember the new digest so the next run takes the fast path again
                 self._db.execute("UPDATE snapshots SET digest = ? WHERE id = ?", (digest, last.id))
+                self._seen(last, taken_at)
                 return False
             snapshot = self._db.execute(
                 "INSERT INTO snapshots (taken_at, period, digest, roster_id, goals)"
@@ -301,6 +376,13 @@ class HistoryStore(StateFile):
             self._insert_versions(new_rows, snapshot)
         self._cache.clear()
         return True
+
+    def _seen(self, snapshot: Snapshot, moment: dt.datetime) -> None:
+        """The sheet was seen unchanged at ``moment``: extend ``snapshot``'s sighting."""
+        if moment > snapshot.seen_to:
+            self._db.execute(
+                "UPDATE snapshots SET seen_to = ? WHERE id = ?", (_iso(moment), snapshot.id)
+            )
 
     def _roster_id(self, roster: list[list[Any]]) -> int:
         text = json.dumps(roster, ensure_ascii=False)
@@ -358,8 +440,12 @@ class HistoryStore(StateFile):
     # -- reading --------------------------------------------------------------------------------
 
     def snapshots(self) -> list[Snapshot]:
-        """Every snapshot, oldest first."""
-        return [_snapshot(row) for row in self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id")]
+        """Every snapshot, oldest first (read once per open store and recording)."""
+        if self._snapshots is None:
+            self._snapshots = [
+                _snapshot(row) for row in self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id")
+            ]
+        return list(self._snapshots)
 
     def latest_snapshot(self) -> Snapshot | None:
         row = self._db.execute(f"{_SNAPSHOT_SQL} ORDER BY id DESC LIMIT 1").fetchone()
@@ -371,6 +457,8 @@ class HistoryStore(StateFile):
         The earliest snapshot of that meeting's period (typically the recap run's, right after
         the meeting: what members reported at it); else the latest one of an earlier period (the
         sheet did not change, or nothing was recorded since); None when history starts later.
+        This goes by periods only: whatever a person reads ("since", streaks, history) goes
+        through :meth:`baseline` and :meth:`held_at`, which also ask *when* the sheet was seen.
         """
         day = meeting_date.isoformat()
         row = self._db.execute(
@@ -386,6 +474,50 @@ class HistoryStore(StateFile):
                 (day, day),
             ).fetchone()
         return None if row is None else _snapshot(row)
+
+    def baseline(self, meeting: Meeting) -> Baseline | None:
+        """The recorded state to compare the sheet with when saying what changed "since"
+        ``meeting``; None when nothing was recorded yet.
+
+        The history holds the sheet *at* the meeting (``at_meeting``) when sheetmentor saw it on
+        the meeting's day, club time: first choice the first sighting after the meeting ended
+        (the recap run's: what members reported at it), else the last one before it on that day;
+        a state seen both before and after the meeting counts too. Otherwise the first state seen
+        after the meeting stands in, with its own day as ``since`` (a club's first run days after
+        a meeting: "first seen Nov 27"); with nothing seen after the meeting, the last state
+        seen before it, again with its own day.
+        """
+        snapshots = self.snapshots()
+        if not snapshots:
+            return None
+        zone = meeting.end.tzinfo
+        day_start, day_end = meeting_day(meeting)
+        after = next((s for s in snapshots if s.seen_to >= meeting.end), None)
+        before = next((s for s in reversed(snapshots) if s.taken_at < meeting.end), None)
+        if after is not None and after.taken_at < day_end:
+            found, exact = after, True
+        elif before is not None and before.seen_to >= day_start:
+            found, exact = before, True
+        elif after is not None:
+            found, exact = after, False
+        else:
+            found, exact = before, False
+        seen = found.taken_at if found is after else min(found.seen_to, meeting.end)
+        return Baseline(
+            snapshot=found,
+            meeting=meeting.date,
+            since=meeting.date if exact else seen.astimezone(zone).date(),
+            at_meeting=exact,
+            first_seen=snapshots[0].taken_at.astimezone(zone).date(),
+        )
+
+    def held_at(self, meeting: Meeting) -> Snapshot | None:
+        """The snapshot that is the sheet as it was at ``meeting``, or None when the history
+        does not hold it (:meth:`baseline` with ``at_meeting``): streaks, stale goals and
+        completion at past meetings count only such meetings, so no meeting before the first
+        snapshot ever shows."""
+        found = self.baseline(meeting)
+        return found.snapshot if found is not None and found.at_meeting else None
 
     def state(self, snapshot: Snapshot | int) -> pd.DataFrame:
         """The goals of one snapshot: :data:`STATE_COLUMNS` plus ``key`` and ``natural``, in the
@@ -489,7 +621,9 @@ def _integers(column: pd.Series) -> list[int | None]:
     return out.tolist()
 
 
-_SNAPSHOT_SQL = "SELECT id, taken_at, period, goals, digest FROM snapshots"
+_SNAPSHOT_SQL = (
+    "SELECT id, taken_at, period, goals, digest, COALESCE(seen_to, taken_at) FROM snapshots"
+)
 _SQL_COLUMNS = {
     "member": "v.member",
     "goal": "v.goal",
@@ -518,6 +652,7 @@ def _snapshot(row: tuple[Any, ...]) -> Snapshot:
         period=dt.date.fromisoformat(row[2]) if row[2] else None,
         goals=row[3],
         digest=row[4],
+        seen_to=dt.datetime.fromisoformat(row[5]),
     )
 
 

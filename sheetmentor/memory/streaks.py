@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_dict
 from ..cadence import Meeting, Schedule
 from ..schema import TIERS, Club
-from .store import HistoryStore, current_state
+from .store import HistoryStore, current_state, meeting_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,10 @@ class Streak:
     due there done.
 
     A meeting where the member had nothing due (or only dropped goals) neither breaks nor extends
-    the streak; a streak never reaches back past the first recorded snapshot.
+    the streak; a streak counts only meetings the history holds (:meth:`HistoryStore.held_at`),
+    so it never reaches back past the first snapshot; and a goal the sheet shows carried over
+    now breaks it at the meeting it was due, whatever was recorded then (a goal added later with
+    an earlier due date, or done and reopened), so a streak never sits above a carried goal.
     """
 
     length: int
@@ -40,20 +43,33 @@ class Streak:
         }
 
 
-class _States:
-    """Clubs at meetings, each snapshot read once; ``live`` stands in for a meeting whose period
-    has no snapshot yet (the recap run computing before it records)."""
+def live_at(meeting: Meeting, seen: dt.datetime | None) -> bool:
+    """Whether the sheet seen at ``seen`` is the sheet as it was at ``meeting``: seen on the
+    meeting's day (club time) after it ended — the recap run, before it records the sheet."""
+    return seen is not None and meeting.end <= seen < meeting_day(meeting)[1]
 
-    def __init__(self, store: HistoryStore, live: tuple[dt.date, Club] | None = None) -> None:
+
+class _States:
+    """Clubs at meetings the history holds, each snapshot read once; ``live`` (the current
+    sheet, seen at ``live_at`` a meeting) stands in for that meeting when the store has no
+    state from after it yet (the recap run computing before it records)."""
+
+    def __init__(
+        self, store: HistoryStore, live: Club | None = None, seen: dt.datetime | None = None
+    ) -> None:
         self.store = store
         self.live = live
+        self.seen = seen
         self.clubs: dict[int, Club] = {}
 
     def club_at(self, meeting: Meeting) -> Club | None:
-        snapshot = self.store.snapshot_at(meeting.date)
-        live = self.live is not None and meeting.date == self.live[0]
-        if live and (snapshot is None or snapshot.period != meeting.date):
-            club = self.live[1]
+        snapshot = self.store.held_at(meeting)
+        if (
+            self.live is not None
+            and live_at(meeting, self.seen)
+            and (snapshot is None or snapshot.seen_to < meeting.end)
+        ):
+            club = self.live
             return Club(club.name, club.members, current_state(club, self.store), club.meetings)
         if snapshot is None:
             return None
@@ -68,23 +84,36 @@ def streaks(
     club: Club,
     *,
     through: Meeting,
-    live: bool = False,
+    seen: dt.datetime | None = None,
 ) -> dict[str, Streak]:
     """Each active member's streak (:class:`Streak`) at the meetings up to ``through``.
 
     Which goals were due at a meeting, and whether they were done, comes from the state stored
     for that meeting run through :func:`sheetmentor.analysis.goals_at_meeting` — the agenda's own
-    due-meeting rules — so a goal that was done late does not count as done on time. With
-    ``live``, the current sheet stands for ``through`` when its period has no snapshot yet.
+    due-meeting rules — so a goal that was done late does not count as done on time. ``seen``
+    is when the current sheet was read: on ``through``'s day after it, the sheet stands for it
+    (:func:`live_at`).
     """
     names = list(club.active_members["name"])
-    states = _States(store, (through.date, club) if live else None)
+    states = _States(store, club, seen)
+    now = goals_at_meeting(club, schedule, through)
+    carried = now[
+        (now["tier"] == "two-week").to_numpy()
+        & (now["status"] == "open").to_numpy()
+        & (now["due_meeting"] <= pd.Timestamp(through.date)).to_numpy()
+    ]
+    broken_by = carried.groupby("member", observed=True)["due_meeting"].max()
     counting = set(names)
     length = dict.fromkeys(names, 0)
     since: dict[str, dt.date | None] = dict.fromkeys(names)
     last: dict[str, dt.date | None] = dict.fromkeys(names)
     broken: dict[str, dt.date | None] = dict.fromkeys(names)
     for meeting in reversed(schedule.meetings[: through.number]):
+        for name in list(counting):
+            if name in broken_by.index and meeting.date <= broken_by[name].date():
+                last[name] = last[name] or meeting.date
+                broken[name] = meeting.date
+                counting.discard(name)
         if not counting:
             break
         past = states.club_at(meeting)
@@ -113,6 +142,7 @@ def completion_history(
     *,
     through: Meeting | None = None,
     club: Club | None = None,
+    seen: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """Club completion at each of the last ``last_n`` meetings (up to ``through``) that have a
     stored state, oldest first.
@@ -120,8 +150,10 @@ def completion_history(
     Rows are indexed by meeting date (``meeting``); columns are ``(tier, stat)`` with stat in
     ``total, done, dropped, rate, progress`` — :func:`sheetmentor.analysis.completion_by_tier`
     run on each meeting's state, so the history means exactly what ``status`` means (active
-    members of that time). Without ``through``: meetings that ended by the latest snapshot.
-    With ``club``, the current sheet stands for ``through`` when its period has no snapshot yet.
+    members of that time). Only meetings the history holds count
+    (:meth:`HistoryStore.held_at`), so no meeting before the first snapshot appears. Without
+    ``through``: meetings that ended by the latest snapshot. With ``club`` seen at ``seen`` on
+    ``through``'s day, the current sheet stands for ``through`` (:func:`live_at`).
     """
     if through is None:
         last = store.latest_snapshot()
@@ -130,14 +162,14 @@ def completion_history(
         )
     else:
         candidates = schedule.meetings[: through.number]
-    states = _States(store, (through.date, club) if through and club else None)
+    states = _States(store, club, seen)
     rows: list[tuple[dt.date, dict[tuple[str, str], Any]]] = []
     for meeting in reversed(candidates):
         if len(rows) >= last_n:
             break
         past = states.club_at(meeting)
         if past is None:
-            break
+            continue  # a meeting the history does not hold leaves a gap, not a guess
         tiers = completion_by_tier(past).tiers
         rows.append(
             (
