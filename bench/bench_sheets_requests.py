@@ -1,13 +1,27 @@
-"""Sheets API requests and wall time of one run's read: sheetmentor vs. a plain gspread script.
+"""Read requests and wall time per run, in every layout: sheetmentor vs. a plain gspread script.
 
+<<<<<<< HEAD
+One read request per run, in every layout. This counts what each reader sends to the emulator
+serving a generated club workbook (8 members, 80 goals, 12 meetings) in four shapes:
+=======
 A run reads the sheet in one request (README.md, "Google Sheets"). This counts what each reader
 sends to the emulator serving a generated club workbook (8 members, 80 goals, 12 meetings;
 Members/Goals/Meetings):
+>>>>>>> main
 
-* sheetmentor's Google source reading the tabs a run needs (``read_tables``);
-* the usual gspread script: ``open_by_key``, then ``worksheet(tab).get_all_records()`` per tab.
+* ``canonical``: Members, Goals, Meetings tabs;
+* ``no Meetings tab``: Members and Goals only (most clubs);
+* ``tab-per-member``: a Members tab and one tab of goals per member;
+* ``link access``: the canonical sheet shared by link, read with no credentials.
 
-Loopback answers in well under a millisecond, so the time shows client overhead; ``--latency``
+Readers: sheetmentor's Google source (``read_tables`` for the goals-tab layouts,
+``read_all_tables`` for tab-per-member; the link source for link access), and the usual gspread
+script: ``open_by_key``, then ``worksheet(tab).get_all_records()`` per tab (``worksheets()``
+for tab-per-member; a missing Meetings tab caught as ``WorksheetNotFound``).
+
+"received" is the answers' bodies (uncompressed; Google gzips them on the wire). Loopback
+answers in well under a millisecond, so the time shows client overhead (and the in-process
+emulator's); ``--latency``
 makes the emulator wait before every answer, as Google's 100-300 ms round trips do.
 
     python bench/bench_sheets_requests.py [--runs 20] [--latency 0.15] [--smoke]
@@ -31,7 +45,7 @@ import openpyxl
 from google.auth.credentials import AnonymousCredentials
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.sources.google import SHEETS_ORIGIN, GoogleSheetSource
+from sheetmentor.sources.google import SHEETS_ORIGIN, open_google_source
 from sheetmentor.testing.emulator import SheetsEmulator
 
 TABS = ("Members", "Goals", "Meetings")
@@ -39,7 +53,9 @@ TIERS = ("two-week", "quarterly", "long-term")
 STATUSES = ("done", "", "in progress", "todo", "dropped", "✓")
 
 
-def write_club(path: Path, members: int, goals: int, meetings: int, seed: int = 7) -> Path:
+def write_club(
+    path: Path, members: int, goals: int, meetings: int, layout: str = "canonical", seed: int = 7
+) -> Path:
     """A club workbook with the cell types a real sheet has: dates, percents, checkboxes."""
     rng = random.Random(seed)
     book = openpyxl.Workbook()
@@ -50,13 +66,18 @@ def write_club(path: Path, members: int, goals: int, meetings: int, seed: int = 
     sheet.append(["Name", "Email", "Active", "Focus", "Joined"])
     for i, name in enumerate(names):
         sheet.append([name, f"m{i}@example.org", i % 7 != 6, "Next role", dt.date(2026, 1, 6)])
-    sheet = book.create_sheet("Goals")
-    sheet.append(["Member", "Goal", "Tier", "Category", "Status", "Progress", "Set", "Due", "Done"])
+    header = ["Member", "Goal", "Tier", "Category", "Status", "Progress", "Set", "Due", "Done"]
+    tabs = {name: book.create_sheet(name) for name in names} if layout == "tab-per-member" else {}
+    if not tabs:
+        sheet = book.create_sheet("Goals")
+    for tab in tabs.values() or [sheet]:
+        tab.append(header)
     first = dt.date(2026, 9, 8)
     for i in range(goals):
         set_on = first + dt.timedelta(days=rng.randrange(0, 80))
         status = rng.choice(STATUSES)
-        sheet.append(
+        target = tabs.get(names[i % members], sheet)
+        target.append(
             [
                 names[i % members],
                 f"Goal number {i + 1}",
@@ -69,13 +90,14 @@ def write_club(path: Path, members: int, goals: int, meetings: int, seed: int = 
                 status in ("done", "✓"),
             ]
         )
-        sheet.cell(sheet.max_row, 6).number_format = "0%"
-    sheet = book.create_sheet("Meetings")
-    sheet.append(["Date", "Location", "Facilitator", "Attended", "Notes"])
-    for i in range(meetings):
-        sheet.append(
-            [first + dt.timedelta(weeks=2 * i), "Room 4B", names[i % members], ", ".join(names)]
-        )
+        target.cell(target.max_row, 6).number_format = "0%"
+    if layout != "no Meetings tab":
+        sheet = book.create_sheet("Meetings")
+        sheet.append(["Date", "Location", "Facilitator", "Attended", "Notes"])
+        for i in range(meetings):
+            sheet.append(
+                [first + dt.timedelta(weeks=2 * i), "Room 4B", names[i % members], ", ".join(names)]
+            )
     book.save(path)
     return path
 
@@ -90,38 +112,61 @@ class LoopbackHTTPClient(gspread.HTTPClient):
         return super().request(method, endpoint, *args, **kwargs)
 
 
-def sheetmentor_read(emulator: SheetsEmulator, key: str) -> int:
-    config = SourceConfig(google_sheet=key)
-    source = GoogleSheetSource.from_config(
-        config, environ={"SHEETMENTOR_SHEETS_EMULATOR": emulator.url}
-    )
+Reader = Callable[[SheetsEmulator, str, str], int]
+
+
+def sheetmentor_read(emulator: SheetsEmulator, key: str, layout: str) -> int:
+    """Goal rows read, as ``read_club`` reads them (one ``Source`` call per run)."""
+    access = "link" if layout == "link access" else "api"
+    config = SourceConfig(google_sheet=key, access=access)
+    source = open_google_source(config, {"SHEETMENTOR_SHEETS_EMULATOR": emulator.url})
+    if layout == "tab-per-member":
+        tables = source.read_all_tables()
+        return sum(_rows(table.rows) - 1 for title, table in tables.items() if title not in TABS)
     tables = source.read_tables(["Members", "Goals"], optional=["Meetings"])
-    return len(tables["Goals"].rows) - 1
+    return _rows(tables["Goals"].rows) - 1
 
 
-def gspread_read(emulator: SheetsEmulator, key: str) -> int:
+def _rows(rows: list[list[Any]]) -> int:
+    return sum(1 for row in rows if any(cell is not None for cell in row))
+
+
+def gspread_read(emulator: SheetsEmulator, key: str, layout: str) -> int:
     LoopbackHTTPClient.base_url = emulator.url
     client = gspread.Client(AnonymousCredentials(), http_client=LoopbackHTTPClient)
     spreadsheet = client.open_by_key(key)
-    records = {tab: spreadsheet.worksheet(tab).get_all_records() for tab in TABS}
+    if layout == "tab-per-member":
+        records = {ws.title: ws.get_all_records() for ws in spreadsheet.worksheets()}
+        return sum(len(rows) for title, rows in records.items() if title not in TABS)
+    records = {}
+    for tab in TABS:
+        try:
+            records[tab] = spreadsheet.worksheet(tab).get_all_records()
+        except gspread.WorksheetNotFound:
+            records[tab] = []
     return len(records["Goals"])
 
 
 def measure(
-    emulator: SheetsEmulator, key: str, read: Callable[[SheetsEmulator, str], int], runs: int
-) -> tuple[Counter[str], float, int]:
-    """Requests of one run (by API method) and the median wall time over ``runs`` runs."""
-    times, calls, rows = [], Counter[str](), 0
+    emulator: SheetsEmulator, key: str, layout: str, read: Reader, runs: int
+) -> tuple[Counter[str], int, float, int]:
+    """Requests of one run (by API method), the bytes they brought, and the median wall time
+    over ``runs`` runs."""
+    times, calls, rows, size = [], Counter[str](), 0, 0
     for run in range(runs):
         emulator.reset_log()
         start = time.perf_counter()
-        rows = read(emulator, key)
+        rows = read(emulator, key, layout)
         times.append(time.perf_counter() - start)
         if run == 0:
             calls = Counter(r.api for r in emulator.requests)
+            size = sum(r.size for r in emulator.requests)
         elif Counter(r.api for r in emulator.requests) != calls:
             raise SystemExit(f"{read.__name__}: the request count changed between runs")
-    return calls, statistics.median(times), rows
+    return calls, size, statistics.median(times), rows
+
+
+LAYOUTS = ("canonical", "no Meetings tab", "tab-per-member", "link access")
 
 
 def main() -> None:
@@ -132,29 +177,40 @@ def main() -> None:
     args = parser.parse_args()
     runs = 1 if args.smoke else args.runs
     with tempfile.TemporaryDirectory() as folder, SheetsEmulator() as emulator:
-        workbook = write_club(Path(folder) / "club.xlsx", members=8, goals=80, meetings=12)
-        key = emulator.load_workbook(workbook, "bench-club")
+        keys = {}
+        for layout in LAYOUTS:
+            shape = "canonical" if layout == "link access" else layout
+            path = Path(folder) / f"{shape}.xlsx"
+            if not path.exists():
+                write_club(path, members=8, goals=80, meetings=12, layout=shape)
+            keys[layout] = emulator.load_workbook(path, shape.replace(" ", "-"))
         if args.latency:
             emulator.inject(delay=args.latency, times=None)
-        readers = [
-            ("sheetmentor GoogleSheetSource.read_tables", sheetmentor_read),
-            ("gspread open_by_key + get_all_records per tab", gspread_read),
-        ]
         print(
-            f"Sheets API requests per run, emulator on loopback, latency {args.latency:g} s, "
+            f"Read requests per run, emulator on loopback, latency {args.latency:g} s, "
             f"8 members / 80 goals / 12 meetings, median of {runs} run(s)\n"
         )
-        print(f"| {'reader':<46} | requests | {'by method':<38} | wall time |")
-        print(f"|{'-' * 48}|----------|{'-' * 40}|-----------|")
-        results = {}
-        for name, read in readers:
-            calls, median, rows = measure(emulator, key, read, runs)
-            results[name] = rows
-            methods = ", ".join(f"{api} ×{n}" for api, n in sorted(calls.items()))
-            total = sum(calls.values())
-            print(f"| {name:<46} | {total:>8} | {methods:<38} | {median * 1000:>6.1f} ms |")
-        if len(set(results.values())) != 1:
-            raise SystemExit(f"the readers disagree on the number of goals: {results}")
+        print(
+            f"| {'layout':<15} | {'reader':<11} | requests | {'by method':<36} "
+            "| received | wall time |"
+        )
+        print(f"|{'-' * 17}|{'-' * 13}|----------|{'-' * 38}|----------|-----------|")
+        for layout in LAYOUTS:
+            results = {}
+            readers: list[tuple[str, Reader]] = [("sheetmentor", sheetmentor_read)]
+            if layout != "link access":
+                readers.append(("gspread", gspread_read))
+            for name, read in readers:
+                calls, size, median, rows = measure(emulator, keys[layout], layout, read, runs)
+                results[name] = rows
+                methods = ", ".join(f"{api} ×{n}" for api, n in sorted(calls.items()))
+                total = sum(calls.values())
+                print(
+                    f"| {layout:<15} | {name:<11} | {total:>8} | {methods:<36} "
+                    f"| {size / 1024:>5.0f} KB | {median * 1000:>6.1f} ms |"
+                )
+            if len(set(results.values())) != 1 or 80 not in results.values():
+                raise SystemExit(f"{layout}: the readers disagree on the goals: {results}")
 
 
 if __name__ == "__main__":

@@ -484,5 +484,22 @@ def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date
     _write(calendar_file(_config(ctx), as_of=as_of, count=count), output)
 
 
+@cli.command()
+@click.option(
+    "--keep-download",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Link access: also keep the downloaded .xlsx here.",
+)
+@click.pass_context
+def doctor(ctx: click.Context, keep_download: Path | None) -> None:
+    """Which identity reads the sheet, whether it can, its tabs, and what to do next."""
+    from .sources.doctor import diagnose
+
+    diagnosis = diagnose(_config(ctx).source, keep_download=keep_download)
+    for line in diagnosis.lines():
+        click.echo(line)
+    ctx.exit(diagnosis.exit_code)
+
+
 def main() -> None:
     cli(prog_name="sheetmentor")

@@ -206,6 +206,12 @@ class SourceConfig(_Section):
     """A service-account key file (else ``GOOGLE_APPLICATION_CREDENTIALS``)."""
     oauth: bool = False
     """Use OAuth user credentials (gspread's flow) instead of a service account."""
+    access: Literal["auto", "api", "link"] = "auto"
+    """How to read a Google Sheet: ``api`` (the Sheets API with credentials), ``link`` (one
+    .xlsx download of a sheet shared "Anyone with the link", no credentials), ``auto``: the API
+    when credentials are set up, else the link."""
+    keep_download: Path | None = None
+    """Link access: also keep the downloaded .xlsx here (for debugging)."""
     url: str | None = None
     """The link recaps give members to update the sheet (default: the Google Sheet's own)."""
     tabs: TabsConfig = TabsConfig()
@@ -381,6 +387,7 @@ def _resolve_paths(config: Config, config_path: Path) -> Config:
         update={
             "path": resolve(config.source.path),
             "credentials": resolve(config.source.credentials),
+            "keep_download": resolve(config.source.keep_download),
         }
     )
     email = config.email

@@ -119,3 +119,34 @@ class ChatUnavailable(ServiceError):
 class ChatMentionError(SheetError):
     """A member's Slack or Discord ID in the sheet is not an ID (exit 1), so no one is mentioned
     by mistake."""
+
+
+# --- Google Sheets (sheetmentor.sources.google, sheetmentor.sources.link) ---------------------
+# Every way reading a Google Sheet fails, so that a library user can tell them apart; each is an
+# outside service failing or refusing (exit 3).
+
+
+class GoogleSheetsError(ServiceError):
+    """Google refused, failed, or sent an answer sheetmentor cannot read (exit 3)."""
+
+    exit_code = 3
+
+
+class GoogleUnreachableError(GoogleSheetsError):
+    """No answer at all: nothing listening, no such host, a timeout, or retries used up."""
+
+    exit_code = 3
+
+
+class GoogleAnswerError(GoogleSheetsError):
+    """Google answered with something that is not what was asked for (not JSON, cut off, a
+    shape sheetmentor does not know, a file that is not a workbook)."""
+
+    exit_code = 3
+
+
+class SheetNotSharedError(GoogleSheetsError):
+    """The sheet is not shared with the identity sheetmentor uses (a service account, the
+    signed-in person, or anyone with the link)."""
+
+    exit_code = 3

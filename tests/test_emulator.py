@@ -8,6 +8,7 @@ bodies. Requests go over real HTTP to an emulator on loopback.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,106 @@ def test_metadata_has_googles_layout_and_field_masks(emulator: SheetsEmulator) -
     }
     only_goals = api.metadata(fields="sheets.properties.index", ranges="'Goals'!A1").json()
     assert only_goals == {"sheets": [{"properties": {"index": 1}}]}
+
+
+def test_grid_data_comes_with_include_grid_data_or_a_field_mask(
+    emulator: SheetsEmulator,
+) -> None:
+    emulator.add_spreadsheet(
+        "book",
+        {
+            "Goals": [
+                ["Goal", "Due", "Progress", "Done", "Logged"],
+                [],
+                ["CV", dt.date(2026, 12, 1), Cell.percent(0.4), True, dt.datetime(2026, 1, 2, 18)],
+                [None, None, Cell.with_formula("=1/0")],
+            ]
+        },
+    )
+    api = Api(emulator)
+    [sheet] = api.metadata(includeGridData="true").json()["sheets"]
+    [grid] = sheet["data"]
+    assert "startRow" not in grid and "startColumn" not in grid  # zeros are left out
+    assert len(grid["rowMetadata"]) == 1000 and len(grid["columnMetadata"]) == 26
+    header, empty, row, last = grid["rowData"]
+    assert empty == {}
+    assert header["values"][0] == {
+        "userEnteredValue": {"stringValue": "Goal"},
+        "effectiveValue": {"stringValue": "Goal"},
+        "formattedValue": "Goal",
+    }
+    due, progress, done, logged = row["values"][1:]
+    assert due["effectiveValue"] == {"numberValue": 46357}
+    assert due["formattedValue"] == "12/1/2026"
+    assert due["effectiveFormat"] == {"numberFormat": {"type": "DATE", "pattern": "M/d/yyyy"}}
+    assert progress["effectiveValue"] == {"numberValue": 0.4}
+    assert progress["effectiveFormat"]["numberFormat"]["type"] == "PERCENT"
+    assert done["effectiveValue"] == {"boolValue": True}
+    assert logged["effectiveFormat"]["numberFormat"]["type"] == "DATE_TIME"
+    assert last["values"][:2] == [{}, {}]
+    assert last["values"][2]["effectiveValue"]["errorValue"]["type"] == "DIVIDE_BY_ZERO"
+    assert last["values"][2]["formattedValue"] == "#DIV/0!"
+    assert "data" not in api.metadata(includeGridData="false").json()["sheets"][0]
+    compact = api.metadata(includeGridData="true", prettyPrint="false")
+    assert "\n" not in compact.text and compact.json()["sheets"][0] == sheet
+    # A field mask decides alone: includeGridData is ignored when one is given.
+    masked = api.metadata(
+        fields="sheets(data(rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))",
+        includeGridData="false",
+    ).json()
+    assert masked["sheets"][0]["data"][0]["rowData"][2]["values"][1] == {
+        "effectiveValue": {"numberValue": 46357},
+        "effectiveFormat": {"numberFormat": {"type": "DATE"}},
+    }
+    assert "data" not in api.metadata(fields="sheets.properties", includeGridData="true").json()
+    ranged = api.metadata(includeGridData="true", ranges="Goals!B3:C4").json()
+    [grid] = ranged["sheets"][0]["data"]
+    assert (grid["startRow"], grid["startColumn"]) == (2, 1)
+    assert [len(r["values"]) for r in grid["rowData"]] == [2, 2]
+
+
+def test_the_export_link_serves_the_workbook_with_its_types(emulator: SheetsEmulator) -> None:
+    emulator.add_spreadsheet(
+        "book",
+        {
+            "Members": [["Name", "Joined"], ["Ada", dt.date(2026, 1, 6)]],
+            "Goals": [["Goal", "Progress", "Done", "Note"], ["CV", Cell.percent(0.4), True, "=1"]],
+        },
+        title="Club sheet",
+    )
+    answer = requests.get(f"{emulator.url}/spreadsheets/d/book/export", params={"format": "xlsx"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].endswith("spreadsheetml.sheet")
+    assert 'filename="Club%20sheet.xlsx"' in answer.headers["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(answer.content))
+    assert workbook.sheetnames == ["Members", "Goals"]
+    assert workbook["Members"]["B2"].value == dt.datetime(2026, 1, 6)
+    assert workbook["Members"]["B2"].number_format == "m/d/yyyy"
+    progress = workbook["Goals"]["B2"]
+    assert (progress.value, progress.number_format) == (0.4, "0%")
+    assert workbook["Goals"]["C2"].value is True
+    assert workbook["Goals"]["D2"].value == "=1"
+    assert workbook["Goals"]["D2"].data_type == "s"  # RAW text stays text
+    assert [r.api for r in emulator.requests] == ["export"]
+
+
+def test_a_sheet_not_shared_by_link_redirects_to_the_sign_in_page(
+    emulator: SheetsEmulator,
+) -> None:
+    emulator.add_spreadsheet("book", {"Goals": []}, link_shared=False)
+    url = f"{emulator.url}/spreadsheets/d/book/export?format=xlsx"
+    answer = requests.get(url, allow_redirects=False)
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location.startswith("https://accounts.google.com/ServiceLogin?")
+    assert "continue=https%3A%2F%2Fdocs.google.com%2Fspreadsheets%2Fd%2Fbook%2Fexport" in location
+    unknown = requests.get(f"{emulator.url}/spreadsheets/d/nope/export?format=xlsx")
+    assert unknown.status_code == 404 and "unable to open the file" in unknown.text
+    emulator.spreadsheet("book").link_shared = True
+    emulator.inject(status=503, api="export")
+    failed = requests.get(url)
+    assert failed.status_code == 503 and failed.headers["Content-Type"].startswith("text/html")
+    assert requests.get(url).status_code == 200
 
 
 # --- errors as Google words them -------------------------------------------------------------
@@ -539,10 +640,13 @@ def test_the_command_line_serves_a_workbook(tmp_path: Path) -> None:
         assert process.stdout is not None
         url = process.stdout.readline().split(" on ")[1].strip()
         assert process.stdout.readline().strip() == "spreadsheet id: pbc"
+        link = f"{url}/spreadsheets/d/pbc/export?format=xlsx"
+        assert process.stdout.readline().strip() == f"export link: {link}"
         assert process.stdout.readline().strip() == f"export SHEETMENTOR_SHEETS_EMULATOR={url}"
         assert url.startswith("http://127.0.0.1:")
         answer = requests.get(f"{url}/v4/spreadsheets/pbc/values/'Goals 2026'!A2").json()
         assert answer == {"range": "'Goals 2026'!A2", "majorDimension": "ROWS", "values": [["Ada"]]}
+        assert requests.get(link).content[:2] == b"PK"
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0

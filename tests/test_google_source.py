@@ -15,8 +15,14 @@ from pathlib import Path
 import pytest
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.errors import ConfigError, ServiceError, SheetError
-from sheetmentor.sources.google import GoogleSheetSource, quote_tab, spreadsheet_key
+from sheetmentor.errors import (
+    ConfigError,
+    GoogleAnswerError,
+    GoogleUnreachableError,
+    ServiceError,
+    SheetError,
+)
+from sheetmentor.sources.google import GoogleSheetSource, spreadsheet_key
 from sheetmentor.testing.cells import Cell
 from sheetmentor.testing.clock import FakeClock
 from sheetmentor.testing.emulator import SheetsEmulator
@@ -54,11 +60,10 @@ def test_a_run_reads_every_tab_in_one_request_with_typed_cells(
     tables = emulator_source("club-key").read_tables(
         ["Members", "Goals 2026"], optional=["Bo's notes", "Empty"]
     )
-    assert [r.api for r in club.requests] == ["values.batchGet"]
-    query = club.requests[0].query
-    assert query["ranges"] == ["'Members'", "'Goals 2026'", "'Bo''s notes'", "'Empty'"]
-    assert query["valueRenderOption"] == ["UNFORMATTED_VALUE"]
-    assert query["dateTimeRenderOption"] == ["SERIAL_NUMBER"]
+    [request] = club.requests
+    assert request.api == "spreadsheets.get"
+    assert "rowData(values(effectiveValue" in request.query["fields"][0]
+    assert request.query["prettyPrint"] == ["false"]  # compact JSON: the answer is big
     assert tables["Members"].rows == [
         ["Name", "Email", "Active"],
         ["Ada Okonkwo", "ada@example.org", True],
@@ -66,27 +71,46 @@ def test_a_run_reads_every_tab_in_one_request_with_typed_cells(
     ]
     assert tables["Goals 2026"].rows == [
         ["Member", "Goal", "Tier", "Status", "Progress", "Due", "Done"],
-        ["Ada Okonkwo", "Rewrite CV", "two-week", "done", 1, 46357, True],
+        ["Ada Okonkwo", "Rewrite CV", "two-week", "done", 1, dt.date(2026, 12, 1), True],
         [],
         ["Bo Chen", "Find a studio", "Q", None, 0.4, None, False],
-        ["Bo Chen", "=SUM(1)", "annual", None, 0.25, 46350.75],
+        ["Bo Chen", "=SUM(1)", "annual", None, 0.25, dt.datetime(2026, 11, 24, 18)],
     ]
     assert tables["Bo's notes"].rows == [[None, "ok"]]
     assert tables["Empty"].rows == []
     assert tables["Goals 2026"].title == "Goals 2026"
 
 
-def test_a_missing_optional_tab_costs_one_more_request(
+def test_cells_are_typed_as_the_values_endpoint_types_them(
     club: SheetsEmulator, emulator_source: Make
 ) -> None:
-    tables = emulator_source("club-key").read_tables(
-        ["Members"], optional=["Meetings", "Bo's notes"]
-    )
-    assert list(tables) == ["Members", "Bo's notes"]
-    assert [(r.api, r.status) for r in club.requests] == [
-        ("values.batchGet", 400),
-        ("values.batchGet", 200),
-    ]
+    """Every value but dates is what ``UNFORMATTED_VALUE`` gives; dates are the serial
+    numbers it gives, as dates."""
+    tables = emulator_source("club-key").read_all_tables()
+    values = club.spreadsheet("club-key").read(
+        "'Goals 2026'", value_render="UNFORMATTED_VALUE", datetime_render="SERIAL_NUMBER"
+    )["values"]
+    serial_epoch = dt.datetime(1899, 12, 30)
+    for row, expected in zip(tables["Goals 2026"].rows, values, strict=True):
+        for got, want in zip(row, expected, strict=True):
+            if isinstance(got, dt.datetime):
+                assert got == serial_epoch + dt.timedelta(days=want)
+            elif isinstance(got, dt.date):
+                assert got == (serial_epoch + dt.timedelta(days=want)).date()
+            else:
+                assert got == (None if want == "" else want)
+                assert type(got) is type(want) or got is None
+
+
+@pytest.mark.parametrize(
+    "optional", [["Meetings"], ["Meetings", "Bo's notes"], []], ids=["absent", "some", "none"]
+)
+def test_a_missing_optional_tab_costs_no_extra_request(
+    club: SheetsEmulator, emulator_source: Make, optional: list[str]
+) -> None:
+    tables = emulator_source("club-key").read_tables(["Members"], optional=optional)
+    assert list(tables) == ["Members", *(t for t in optional if t != "Meetings")]
+    assert [(r.api, r.status) for r in club.requests] == [("spreadsheets.get", 200)]
 
 
 def test_a_missing_required_tab_lists_the_tabs_there_are(
@@ -100,13 +124,13 @@ def test_a_missing_required_tab_lists_the_tabs_there_are(
     assert 'its tabs are: "Members", "Goals 2026", "Bo\'s notes", "Empty"' in message
     assert "source.tabs" in message
     assert caught.value.exit_code == 1
-    assert [r.api for r in club.requests] == ["values.batchGet", "spreadsheets.get"]
+    assert [r.api for r in club.requests] == ["spreadsheets.get"]
 
 
-def test_read_all_tables_costs_two_requests(club: SheetsEmulator, emulator_source: Make) -> None:
+def test_read_all_tables_costs_one_request(club: SheetsEmulator, emulator_source: Make) -> None:
     tables = emulator_source("club-key").read_all_tables()
     assert list(tables) == ["Members", "Goals 2026", "Bo's notes", "Empty"]
-    assert [r.api for r in club.requests] == ["spreadsheets.get", "values.batchGet"]
+    assert [r.api for r in club.requests] == ["spreadsheets.get"]
 
 
 def test_the_key_can_be_the_browser_url() -> None:
@@ -115,7 +139,6 @@ def test_the_key_can_be_the_browser_url() -> None:
     assert spreadsheet_key(" 1AbC-d_9 ") == "1AbC-d_9"
     with pytest.raises(ConfigError, match=r"source\.google_sheet"):
         spreadsheet_key("my club sheet")
-    assert quote_tab("Bo's goals") == "'Bo''s goals'"
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -230,6 +253,71 @@ def test_nothing_listening(emulator_source: Make, closed_port: int) -> None:
     assert caught.value.exit_code == 3
 
 
+def test_nothing_listening_is_not_retried(
+    emulator_source: Make, closed_port: int, fake_clock: FakeClock
+) -> None:
+    config = SourceConfig(google_sheet="club-key")
+    source = GoogleSheetSource.from_config(
+        config,
+        environ={"SHEETMENTOR_SHEETS_EMULATOR": f"http://127.0.0.1:{closed_port}"},
+        retry=fake_clock.policy(60),
+    )
+    with pytest.raises(GoogleUnreachableError, match="Connection refused"):
+        source.read_all_tables()
+    assert fake_clock.sleeps == []
+
+
+def test_an_unknown_host_is_not_retried(fake_clock: FakeClock) -> None:
+    config = SourceConfig(google_sheet="club-key")
+    source = GoogleSheetSource.from_config(
+        config,
+        environ={"SHEETMENTOR_SHEETS_EMULATOR": "http://sheets.invalid:8089"},
+        retry=fake_clock.policy(60),
+    )
+    with pytest.raises(GoogleUnreachableError, match=r"cannot connect to sheets\.invalid:8089"):
+        source.read_all_tables()
+    assert fake_clock.sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<html><body>Proxy login</body></html>", "is not JSON"),
+        ('{"sheets": [{"properties": {"title": "Members"', "is not JSON"),
+        ('{"sheets": {"properties": 5}}', "cannot read for spreadsheet club-key"),
+        ('{"sheets": [{"properties": {"title": "A"}, "data": [{"rowData": [{"values": '
+         '[{"effectiveValue": {"numberValue": "7"}}]}]}]}]}', "(TypeError in"),
+        ("[1, 2]", "cannot read"),
+    ],
+    ids=["html", "truncated-json", "wrong-shape", "wrong-type", "a-list"],
+)  # fmt: skip
+def test_an_answer_that_cannot_be_read_is_a_clear_error(
+    club: SheetsEmulator, emulator_source: Make, body: str, expected: str
+) -> None:
+    club.inject(body=body, api="spreadsheets.get")
+    with pytest.raises(GoogleAnswerError) as caught:
+        emulator_source("club-key").read_all_tables()
+    assert expected in str(caught.value)
+    assert caught.value.exit_code == 3
+
+
+def test_a_cut_off_answer_is_retried(
+    club: SheetsEmulator, emulator_source: Make, fake_clock: FakeClock
+) -> None:
+    club.inject(truncate=True)
+    assert "Members" in emulator_source("club-key").read_all_tables()
+    assert len(fake_clock.sleeps) == 1
+    club.inject(truncate=True, times=None)
+    with pytest.raises(GoogleAnswerError, match="cut off"):
+        emulator_source("club-key", budget=5).read_all_tables()
+
+
+def test_a_slow_drip_is_bounded_by_the_timeout(club: SheetsEmulator, emulator_source: Make):
+    club.inject(drip=0.02, times=None)
+    with pytest.raises(GoogleUnreachableError, match=r"did not answer within 0\.3 s"):
+        emulator_source("club-key", budget=0, timeout=0.3).read_all_tables()
+
+
 # --- service accounts and what Google refuses --------------------------------------------------
 
 
@@ -243,10 +331,10 @@ def test_a_service_account_signs_in_through_the_token_endpoint(
     source.read_tables(["Members"])
     assert [(r.api, r.status, r.principal) for r in club.requests] == [
         ("oauth2.token", 200, None),
-        ("values.batchGet", 200, sa_key.email),
-        ("values.batchGet", 401, None),
+        ("spreadsheets.get", 200, sa_key.email),
+        ("spreadsheets.get", 401, None),
         ("oauth2.token", 200, None),
-        ("values.batchGet", 200, sa_key.email),
+        ("spreadsheets.get", 200, sa_key.email),
     ]
 
 

@@ -44,9 +44,9 @@ class Source(Protocol):
 def open_source(source: SourceConfig) -> Source:
     """The source the config names; the Google stack is imported only when it is used."""
     if source.google_sheet is not None:
-        from .google import GoogleSheetSource
+        from .google import open_google_source
 
-        return GoogleSheetSource.from_config(source)
+        return open_google_source(source)
     from .workbook import open_workbook
 
     assert source.path is not None

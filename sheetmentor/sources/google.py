@@ -2,29 +2,33 @@
 
 Why it is built this way:
 
-* **One request.** Opening a sheet the usual gspread way (``open_by_key`` then ``worksheet`` then
-  ``get_all_records`` per tab) costs a metadata call per step and a values call per tab, and every
-  call counts against the per-minute quota that a cron job shares with everyone using the same
-  service account. Every tab a run needs comes from a single ``values:batchGet`` on the HTTP
-  client, without the metadata call a :class:`gspread.Spreadsheet` makes when it is constructed.
-  Google rejects the whole batch when one range names a tab that does not exist
-  (``400 Unable to parse range: 'Meetings'``), so a missing *optional* tab costs one more
-  request, without it; a missing *required* tab costs one metadata call, to list the tabs there
-  are in the error. :meth:`GoogleSheetSource.read_all_tables` needs the tab names first, so it
-  makes two requests (metadata, then one batchGet).
-* **Typed cells.** Values are read ``UNFORMATTED_VALUE`` with ``SERIAL_NUMBER`` dates: numbers
-  stay numbers (a percent is its fraction), checkboxes are booleans and dates are serial numbers,
-  which :mod:`sheetmentor.schema` converts in date columns. Nothing depends on the sheet's
-  locale. Google leaves out trailing empty cells and rows and sends ``[]`` for an empty row in
-  the middle; empty cells in a row come back as ``None``.
-* **Bounded retries.** gspread has no timeout by default and its ``BackOffHTTPClient`` ignores
-  ``Retry-After`` and can retry forever. :class:`SheetsHTTPClient` gives every request a timeout
-  and retries 429 and 5xx (and, for reads, timeouts and dropped connections) with truncated
-  exponential backoff and full jitter, honouring ``Retry-After``, until ``source.retry_budget``
-  is spent. Clock, sleep and randomness are injectable (:class:`RetryPolicy`) for tests.
-* **Errors a user can act on.** Every failure becomes a :class:`~sheetmentor.errors.ServiceError`
-  (exit 3) or :class:`~sheetmentor.errors.ConfigError` (exit 2) that says what to do — a sheet not
-  shared with the service account names the account's address — and never shows a token or key.
+* **One request in every layout.** Opening a sheet the usual gspread way (``open_by_key``, then
+  ``worksheet`` and ``get_all_records`` per tab) costs a metadata call per step and a values call
+  per tab, and every call counts against the per-minute quota that a cron job shares with
+  everyone using the same service account. ``values:batchGet`` needs the tab names first, and
+  Google refuses the whole batch when one names a tab that is not there (a sheet without the
+  optional Meetings tab cost a second request). So every read is one ``spreadsheets.get`` with
+  ``includeGridData`` and a field mask (:data:`GRID_FIELDS`): every tab, its cells' values and
+  their number-format types, in one answer. A missing tab is then found without asking again.
+* **Typed cells.** Each cell's ``effectiveValue`` is what ``UNFORMATTED_VALUE`` gives: numbers
+  stay numbers (a percent is its fraction), checkboxes are booleans; a number whose format type
+  is ``DATE`` or ``DATE_TIME`` is a serial date and becomes a ``date``/``datetime`` (as a workbook
+  file gives it), so nothing depends on the sheet's locale. Trailing empty cells and rows are
+  left out, as Google leaves them out; empty cells in a row are ``None``.
+* **Bounded retries, with tenacity.** gspread has no timeout by default and its
+  ``BackOffHTTPClient`` ignores ``Retry-After`` and can retry forever. :class:`SheetsHTTPClient`
+  gives every request a timeout and retries (:func:`call_with_retries`, tenacity with our own
+  wait and stop) 429 and 5xx — and, for reads, timeouts, dropped connections and cut-off
+  answers — with truncated exponential backoff and full jitter, honouring ``Retry-After``, until
+  ``source.retry_budget`` is spent. A refused connection or an unknown host is not retried: it
+  fails in seconds. Clock, sleep and randomness are injectable (:class:`RetryPolicy`) for tests.
+* **Errors a user can act on.** Every failure becomes a
+  :class:`~sheetmentor.errors.GoogleSheetsError` (exit 3; subclasses tell a sheet not shared,
+  Google unreachable, and an answer that cannot be read apart) or a
+  :class:`~sheetmentor.errors.ConfigError` (exit 2) that says what to do — a sheet not shared
+  with the service account names the account's address — never a traceback, a token or a key.
+* **Link access.** A sheet shared "Anyone with the link" needs no credentials at all: see
+  :mod:`sheetmentor.sources.link`.
 * **Emulator.** With ``SHEETMENTOR_SHEETS_EMULATOR=http://127.0.0.1:PORT`` set, requests go to
   that address over plain HTTP without credentials (see :mod:`sheetmentor.testing.emulator`).
 """
@@ -43,23 +47,37 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import google.auth.transport.requests
 import gspread
 import requests
+import tenacity
+import urllib3
 from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
+from gspread.utils import absolute_range_name
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
-from ..errors import ConfigError, ServiceError, SheetError
+from ..errors import (
+    ConfigError,
+    GoogleAnswerError,
+    GoogleSheetsError,
+    GoogleUnreachableError,
+    ServiceError,
+    SheetError,
+    SheetNotSharedError,
+)
 from . import CellValue, RawTable
 
 if TYPE_CHECKING:
     from ..config import SourceConfig
+    from .link import LinkSheetSource
 
 EMULATOR_ENV = "SHEETMENTOR_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -70,11 +88,29 @@ OAUTH_ORIGIN = "https://oauth2.googleapis.com"
 
 _IDEMPOTENT = {"get", "put", "head", "delete", "options"}
 _UNPARSABLE_RANGE = "Unable to parse range: "
+_T = TypeVar("_T")
+_S = TypeVar("_S", bound=requests.Session)
 
-
-def quote_tab(title: str) -> str:
-    """A tab title as an A1 range: always quoted, inner quotes doubled (``'Bo''s goals'``)."""
-    return "'" + title.replace("'", "''") + "'"
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+"""Day zero of Google's serial dates."""
+GRID_FIELDS = (
+    "sheets(properties(title,sheetId,index,sheetType),data(startRow,startColumn,"
+    "rowData(values(effectiveValue,effectiveFormat/numberFormat/type))))"
+)
+"""The field mask of the one read: every tab's title, each cell's value and the type of its
+number format (to tell a date from a number), nothing else — no text as shown (an error cell's
+text comes from its error type), colours, fonts, borders or validation."""
+ERROR_TEXTS = {
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "NAME": "#NAME?",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "N_A": "#N/A",
+    "NUM": "#NUM!",
+    "NULL_VALUE": "#NULL!",
+    "LOADING": "#LOADING",
+}
+"""An ``ErrorValue`` type as the cell shows it (and ``UNFORMATTED_VALUE`` gives it)."""
 
 
 def spreadsheet_key(value: str) -> str:
@@ -103,7 +139,7 @@ class RetryPolicy:
     The n-th wait is uniform in ``[0, min(cap, base × 2ⁿ)]`` (full jitter spreads the retries of
     many clients hitting the same quota), or exactly what ``Retry-After`` asks. No wait starts
     that would end past ``budget`` seconds after the request's first attempt: each request has
-    the whole budget, and a run makes one request (two when an optional tab is missing).
+    the whole budget, and a run makes one read request.
     """
 
     budget: float
@@ -119,11 +155,12 @@ class RetryPolicy:
         return self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
-class RetriesExhausted(Exception):
-    """Google kept failing until the budget ran out (or asked to wait past it)."""
+class _RetriesExhausted(Exception):
+    """Google kept failing until the budget ran out (or asked to wait past it); always turned
+    into a :class:`~sheetmentor.errors.GoogleSheetsError` before it reaches a caller."""
 
     def __init__(
-        self, last: Exception, attempts: int, elapsed: float, retry_after: float | None
+        self, last: BaseException, attempts: int, elapsed: float, retry_after: float | None
     ) -> None:
         super().__init__(str(last))
         self.last = last
@@ -131,10 +168,31 @@ class RetriesExhausted(Exception):
         self.elapsed = elapsed
         self.retry_after = retry_after
 
+    @property
+    def tries(self) -> str:
+        return f"{self.attempts} attempt{'s' if self.attempts != 1 else ''}"
 
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After")
+    @property
+    def spent(self) -> str:
+        return f"{self.elapsed:.0f} s"
+
+    @property
+    def asked(self) -> str:
+        """Why it stopped early, when Google asked to wait past the budget ("" otherwise)."""
+        if self.retry_after is None:
+            return ""
+        return f"; Google asked to wait {self.retry_after:.0f} s, more than the retry budget left"
+
+
+def _response_of(error: BaseException) -> requests.Response | None:
+    response = getattr(error, "response", None)
+    return response if isinstance(response, requests.Response) else None
+
+
+def _retry_after(error: BaseException | None) -> float | None:
+    """Seconds from the ``Retry-After`` header of a refused request (seconds or an HTTP date)."""
+    response = _response_of(error) if error is not None else None
+    value = response.headers.get("Retry-After") if response is not None else None
     if not value:
         return None
     try:
@@ -153,8 +211,59 @@ def _status(error: APIError) -> int:
     return error.response.status_code
 
 
-def _retryable(status: int) -> bool:
-    return status == 429 or 500 <= status <= 599
+def cannot_connect(error: requests.ConnectionError) -> bool:
+    """True when no connection was made at all (refused, no such host): retrying cannot help."""
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError)  # NameResolutionError is one too
+
+
+def retryable(error: BaseException, *, idempotent: bool = True) -> bool:
+    """429 always (Google sends it before doing anything); 5xx, timeouts, dropped connections
+    and cut-off answers only for requests that can be repeated. A refused connection or an
+    unknown host is not retried: it fails in seconds instead of spending the budget."""
+    response = _response_of(error)
+    if response is not None and isinstance(error, APIError | requests.HTTPError):
+        status = response.status_code
+        return status == 429 or (idempotent and 500 <= status <= 599)
+    if not idempotent:
+        return False
+    if isinstance(error, requests.Timeout):
+        return True
+    if isinstance(error, requests.ConnectionError):
+        return not cannot_connect(error)
+    return isinstance(error, requests.exceptions.ChunkedEncodingError)
+
+
+def call_with_retries(
+    policy: RetryPolicy, send: Callable[[], _T], *, idempotent: bool = True
+) -> _T:
+    """``send()``, retried with tenacity as :class:`RetryPolicy` says; raises
+    :class:`_RetriesExhausted` when the budget is spent, the last error when it is not
+    retryable."""
+    start = policy.clock()
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        return policy.delay(state.attempt_number - 1, _retry_after(error))
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        return policy.clock() - start + (state.upcoming_sleep or 0.0) >= policy.budget
+
+    retrying = tenacity.Retrying(
+        sleep=policy.sleep,
+        wait=wait,
+        stop=stop,
+        retry=tenacity.retry_if_exception(lambda e: retryable(e, idempotent=idempotent)),
+    )
+    try:
+        return retrying(send)
+    except tenacity.RetryError as gave_up:
+        last = gave_up.last_attempt.exception()
+        assert last is not None
+        raise _RetriesExhausted(
+            last, gave_up.last_attempt.attempt_number, policy.clock() - start, _retry_after(last)
+        ) from last
 
 
 class SheetsHTTPClient(HTTPClient):
@@ -192,30 +301,63 @@ class SheetsHTTPClient(HTTPClient):
     ) -> requests.Response:
         if self.base_url and endpoint.startswith(SHEETS_ORIGIN):
             endpoint = self.base_url + endpoint[len(SHEETS_ORIGIN) :]
-        idempotent = method.lower() in _IDEMPOTENT
-        policy = self.retry
-        start = policy.clock()
-        attempt = 0
-        while True:
-            retry_after: float | None = None
-            try:
-                return super().request(method, endpoint, params, data, json, files, headers)
-            except APIError as error:
-                status = _status(error)
-                if not _retryable(status) or (not idempotent and status != 429):
-                    raise
-                failure: Exception = error
-                retry_after = _retry_after(error.response)
-            except (requests.Timeout, requests.ConnectionError) as error:
-                if not idempotent:
-                    raise
-                failure = error
-            attempt += 1
-            wait = policy.delay(attempt - 1, retry_after)
-            elapsed = policy.clock() - start
-            if elapsed + wait >= policy.budget:
-                raise RetriesExhausted(failure, attempt, elapsed, retry_after) from failure
-            policy.sleep(wait)
+
+        def send() -> requests.Response:
+            return HTTPClient.request(self, method, endpoint, params, data, json, files, headers)
+
+        return call_with_retries(self.retry, send, idempotent=method.lower() in _IDEMPOTENT)
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with the whole answer due within the read timeout.
+
+    requests' timeout bounds each socket read, so a server that drips a byte at a time never
+    times out; here the body is read as it comes and a :class:`requests.ReadTimeout` is raised
+    once the timeout has passed since the headers arrived (it is then retried as any timeout).
+    """
+
+    def send(  # type: ignore[override]
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        **kw: Any,
+    ) -> requests.Response:
+        response = super().send(request, stream=True, timeout=timeout, **kw)
+        limit = timeout[1] if isinstance(timeout, tuple) else timeout
+        if stream or limit is None:
+            return response
+        deadline = time.monotonic() + float(limit)
+        body = bytearray()
+        while chunk := self._read_some(response, request):
+            body += chunk
+            if time.monotonic() > deadline:
+                response.close()
+                raise requests.ReadTimeout(
+                    f"the answer did not arrive whole within {limit:g} s", request=request
+                )
+        response._content = bytes(body)
+        response._content_consumed = True
+        response.raw.release_conn()
+        return response
+
+    @staticmethod
+    def _read_some(response: requests.Response, request: requests.PreparedRequest) -> bytes:
+        """What has arrived (at most one socket read), as requests would raise its errors."""
+        try:
+            return response.raw.read1(65536, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as error:
+            raise requests.ReadTimeout(error, request=request) from None
+        except (urllib3.exceptions.ProtocolError, OSError) as error:
+            raise requests.exceptions.ChunkedEncodingError(error, request=request) from None
+
+
+def bounded(session: _S) -> _S:
+    """``session`` with :class:`DeadlineAdapter` for http and https."""
+    adapter = DeadlineAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 class _TokenSession(requests.Session):
@@ -412,11 +554,11 @@ class GoogleSheetSource:
         scopes = WRITE_SCOPES if writable else READ_SCOPES
         emulator = None if endpoint else env.get(EMULATOR_ENV)
         if emulator:
-            base_url: str | None = _checked_url(emulator, EMULATOR_ENV)
-            session = AuthorizedSession(AnonymousCredentials(), refresh_status_codes=())
+            base_url: str | None = checked_url(emulator, EMULATOR_ENV)
+            session = bounded(AuthorizedSession(AnonymousCredentials(), refresh_status_codes=()))
             identity = _Identity("emulator")
         else:
-            base_url = _checked_url(endpoint, "endpoint") if endpoint else None
+            base_url = checked_url(endpoint, "endpoint") if endpoint else None
             if source.oauth:
                 credentials, identity = _oauth_user(source, scopes, authorized_user_file)
             elif source.credentials is not None:
@@ -431,14 +573,15 @@ class GoogleSheetSource:
                 raise ConfigError(
                     "no Google credentials: set source.credentials to a service account's JSON "
                     f"key file, or the environment variable {CREDENTIALS_ENV}, or set "
-                    "source.oauth: true to sign in with your own Google account"
+                    "source.oauth: true to sign in with your own Google account; or share the "
+                    "sheet by link and set source.access: link (no credentials needed)"
                 )
             token_requests = (
                 google.auth.transport.requests.Request(_TokenSession(base_url))
                 if base_url
                 else None
             )
-            session = AuthorizedSession(credentials, auth_request=token_requests)
+            session = bounded(AuthorizedSession(credentials, auth_request=token_requests))
         policy = retry or RetryPolicy(budget=source.retry_budget.total_seconds())
         http = SheetsHTTPClient(
             None,
@@ -451,93 +594,52 @@ class GoogleSheetSource:
 
     # --- reads -------------------------------------------------------------------------
 
+    def read_all_tables(self) -> dict[str, RawTable]:
+        """Every grid tab in the sheet's order, typed, from one ``spreadsheets.get``."""
+        response = self._call(
+            "read",
+            lambda: self.http.spreadsheets_get(
+                self.spreadsheet_id,
+                params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"},
+            ),
+        )
+        try:
+            return tables_from_grid_data(response)
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise GoogleAnswerError(
+                f"Google Sheets answered with something sheetmentor cannot read for "
+                f"{self._where()} ({type(error).__name__} in the spreadsheet's data): run "
+                "again; if it keeps happening, download the sheet (File > Download > .xlsx) and "
+                "set source.path to the file"
+            ) from None
+
     def read_tables(
         self, required: Sequence[str], optional: Sequence[str] = ()
     ) -> dict[str, RawTable]:
-        """These tabs from one ``values:batchGet``.
-
-        A missing optional tab makes Google refuse the batch; it is dropped and the batch sent
-        again (the error names the range, so only that tab is dropped). A missing required tab
-        raises :class:`SheetError` listing the tabs there are (one metadata call).
-        """
-        needed = list(dict.fromkeys(required))
-        extra = [t for t in dict.fromkeys(optional) if t not in needed]
-        while True:
-            try:
-                return self._batch_get([*needed, *extra])
-            except _UnknownRange as unknown:
-                culprit = next((t for t in extra if quote_tab(t) == unknown.range_text), None)
-                if culprit is not None:
-                    extra.remove(culprit)
-                elif extra and not any(quote_tab(t) == unknown.range_text for t in needed):
-                    extra = []
-                else:
-                    raise self._missing_tabs(needed, unknown.range_text) from None
-
-    def read_all_tables(self) -> dict[str, RawTable]:
-        """Every tab in the sheet's order: two requests (tab titles, then one batchGet)."""
-        titles = self.tab_titles()
-        if not titles:
-            return {}
-        try:
-            return self._batch_get(titles)
-        except _UnknownRange as unknown:
-            raise ServiceError(
-                f"Google Sheets could not read {unknown.range_text} although it is a tab of the "
-                "sheet (was it renamed just now?): run again"
-            ) from None
+        """These tabs, from the same one request as :meth:`read_all_tables`; a missing
+        required tab raises :class:`SheetError` listing the tabs there are."""
+        tables = self.read_all_tables()
+        return pick_tables(tables, required, optional)
 
     def tab_titles(self) -> list[str]:
-        """The titles of the sheet's grid tabs, in order (one metadata request)."""
+        """The titles of the sheet's grid tabs, in order (one metadata request, no cells)."""
         metadata = self._call(
             "list the tabs of",
             lambda: self.http.spreadsheets_get(
                 self.spreadsheet_id, params={"fields": "sheets.properties(title,sheetType)"}
             ),
         )
-        return [
-            sheet["properties"]["title"]
-            for sheet in metadata.get("sheets", [])
-            if sheet.get("properties", {}).get("sheetType", "GRID") == "GRID"
-        ]
-
-    def _batch_get(self, titles: Sequence[str]) -> dict[str, RawTable]:
-        if not titles:
-            return {}
-        params = {
-            "valueRenderOption": "UNFORMATTED_VALUE",
-            "dateTimeRenderOption": "SERIAL_NUMBER",
-            "majorDimension": "ROWS",
-        }
-        ranges = [quote_tab(t) for t in titles]
-        response = self._call(
-            "read",
-            lambda: self.http.values_batch_get(self.spreadsheet_id, ranges, params=params),
-            ranges=ranges,
-        )
-        value_ranges = response.get("valueRanges", [])
-        return {
-            title: RawTable(title, [_row(row) for row in vr.get("values", [])])
-            for title, vr in zip(titles, value_ranges, strict=True)
-        }
-
-    def _missing_tabs(self, needed: Sequence[str], range_text: str) -> SheetError:
-        titles = self.tab_titles()
-        missing = [t for t in needed if t not in titles] or [range_text]
-        listed = ", ".join(f'"{t}"' for t in titles) or "none"
-        hints = []
-        for tab in missing:
-            close = difflib.get_close_matches(tab, titles, n=1, cutoff=0.6) or [
-                t for t in titles if t.casefold().strip() == tab.casefold().strip()
+        try:
+            return [
+                sheet["properties"]["title"]
+                for sheet in metadata.get("sheets", [])
+                if sheet.get("properties", {}).get("sheetType", "GRID") == "GRID"
             ]
-            if close:
-                hints.append(f'"{tab}" may be "{close[0]}"')
-        hint = f" ({'; '.join(hints)})" if hints else ""
-        names = ", ".join(f'"{t}"' for t in missing)
-        return SheetError(
-            f"the Google Sheet has no tab {names}{hint}; its tabs are: {listed}. Rename the tab "
-            "in the sheet, or set source.tabs in the config to the tab's name"
-        )
+        except (AttributeError, KeyError, TypeError):
+            raise GoogleAnswerError(
+                f"Google Sheets listed the tabs of {self._where()} in a shape sheetmentor does "
+                "not know: run again"
+            ) from None
 
     # --- writes ------------------------------------------------------------------------
 
@@ -550,6 +652,7 @@ class GoogleSheetSource:
         been made with ``writable=True`` (the read-only scope cannot write).
         """
         body = {"majorDimension": "ROWS", "values": [[_json_cell(v) for v in r] for r in rows]}
+        a1_tab = absolute_range_name(tab)
         params = {
             "valueInputOption": "RAW",
             "insertDataOption": "INSERT_ROWS",
@@ -558,11 +661,11 @@ class GoogleSheetSource:
         try:
             response = self._call(
                 "write to",
-                lambda: self.http.values_append(self.spreadsheet_id, quote_tab(tab), params, body),
-                ranges=[quote_tab(tab)],
+                lambda: self.http.values_append(self.spreadsheet_id, a1_tab, params, body),
+                ranges=[a1_tab],
             )
-        except _UnknownRange as unknown:
-            raise self._missing_tabs([tab], unknown.range_text) from None
+        except _UnknownRange:
+            raise missing_tabs_error([tab], self.tab_titles()) from None
         return str(response.get("updates", {}).get("updatedRange", ""))
 
     # --- errors ------------------------------------------------------------------------
@@ -571,36 +674,54 @@ class GoogleSheetSource:
         """Run one API call; turn what can go wrong into an error that says what to do."""
         try:
             return send()
-        except RetriesExhausted as error:
-            raise ServiceError(self._gave_up(error)) from None
+        except _RetriesExhausted as error:
+            raise self._gave_up(error) from None
         except APIError as error:
             message = str(error.error.get("message", ""))
             if _status(error) == 400 and message.startswith(_UNPARSABLE_RANGE):
                 unparsed = message[len(_UNPARSABLE_RANGE) :]
                 if unparsed in ranges:
                     raise _UnknownRange(unparsed) from None
-            raise ServiceError(self._refused(action, error)) from None
+            raise self._refused(action, error) from None
         except RefreshError as error:
-            raise ServiceError(self._token_refused(error)) from None
+            raise GoogleSheetsError(self._token_refused(error)) from None
         except TransportError as error:
-            raise ServiceError(
-                f"cannot reach Google's sign-in service: {_reason(error)}; check the network "
-                "connection"
+            raise GoogleUnreachableError(
+                f"cannot reach Google's sign-in service: {network_reason(error)}; check the "
+                "network connection"
             ) from None
         except GoogleAuthError as error:
-            raise ServiceError(
+            raise GoogleSheetsError(
                 f"Google sign-in failed for {self.identity.describe()} "
                 f"({type(error).__name__}): check the credentials file"
             ) from None
+        except requests.JSONDecodeError:
+            raise GoogleAnswerError(
+                f"Google Sheets answered a request to {action} {self._where()} with something "
+                "that is not JSON (a proxy or captive portal in the way?): check the network "
+                "connection and run again"
+            ) from None
         except requests.Timeout:
-            raise ServiceError(self._timed_out(1)) from None
+            raise GoogleUnreachableError(self._timed_out(1)) from None
         except requests.ConnectionError as error:
-            raise ServiceError(self._unreachable(error)) from None
+            raise GoogleUnreachableError(self._unreachable(error)) from None
+        except requests.RequestException as error:  # a cut-off answer to a write
+            raise GoogleAnswerError(
+                f"Google Sheets' answer to a request to {action} {self._where()} was cut off "
+                f"({type(error).__name__}): check the sheet, then run again"
+            ) from None
 
     def _where(self) -> str:
         return f"spreadsheet {self.spreadsheet_id}"
 
-    def _refused(self, action: str, error: APIError) -> str:
+    def _refused(self, action: str, error: APIError) -> GoogleSheetsError:
+        status = _status(error)
+        message = self._refusal(action, error)
+        if status == 403 and "Cloud project" not in message and "scope" not in message:
+            return SheetNotSharedError(message)
+        return GoogleSheetsError(message)
+
+    def _refusal(self, action: str, error: APIError) -> str:
         status = _status(error)
         detail = str(error.error.get("message", "")).strip()
         name = str(error.error.get("status", ""))
@@ -669,32 +790,30 @@ class GoogleSheetSource:
             f"{self._renew_advice()}"
         )
 
-    def _gave_up(self, error: RetriesExhausted) -> str:
-        last = error.last
-        tries = f"{error.attempts} attempt{'s' if error.attempts != 1 else ''}"
-        spent = f"{error.elapsed:.0f} s"
+    def _gave_up(self, error: _RetriesExhausted) -> GoogleSheetsError:
+        last, tries, spent = error.last, error.tries, error.spent
         if isinstance(last, requests.Timeout):
-            return self._timed_out(error.attempts)
+            return GoogleUnreachableError(self._timed_out(error.attempts))
         if isinstance(last, requests.ConnectionError):
-            return self._unreachable(last) + f" ({tries})"
-        assert isinstance(last, APIError)
+            return GoogleUnreachableError(self._unreachable(last) + f" ({tries})")
+        if not isinstance(last, APIError):
+            return GoogleAnswerError(
+                f"Google Sheets' answers were cut off for {spent} over {tries}: check the "
+                "network connection and run again"
+            )
         status = _status(last)
-        asked = (
-            f"; Google asked to wait {error.retry_after:.0f} s, more than the retry budget left"
-            if error.retry_after is not None
-            else ""
-        )
         if status == 429:
-            return (
+            return GoogleUnreachableError(
                 f"Google Sheets kept refusing with 429 (too many requests: the quota of "
-                f"{self.identity.describe()} is used up) for {spent} over {tries}{asked}. Wait a "
-                "minute and run again; if it keeps happening, raise source.retry_budget or check "
-                "what else uses the same account"
+                f"{self.identity.describe()} is used up) for {spent} over {tries}{error.asked}. "
+                "Wait a minute and run again; if it keeps happening, raise source.retry_budget "
+                "or check what else uses the same account"
             )
         detail = last.error.get("message") if last.error.get("code") != -1 else "no details"
-        return (
-            f"Google Sheets kept failing ({status}: {detail}) for {spent} over {tries}{asked}. "
-            "It is Google's side: run again later, or raise source.retry_budget to wait longer"
+        return GoogleUnreachableError(
+            f"Google Sheets kept failing ({status}: {detail}) for {spent} over {tries}"
+            f"{error.asked}. It is Google's side: run again later, or raise source.retry_budget "
+            "to wait longer"
         )
 
     def _timed_out(self, attempts: int) -> str:
@@ -706,16 +825,21 @@ class GoogleSheetSource:
         )
 
     def _unreachable(self, error: requests.ConnectionError) -> str:
-        host = urlsplit(self.http.base_url or SHEETS_ORIGIN).netloc
-        hint = (
-            f" (is the emulator running? {EMULATOR_ENV} is set)"
-            if self.identity.kind == "emulator"
-            else "; check the network connection"
-        )
-        return f"cannot connect to {host}: {_reason(error)}{hint}"
+        emulated = self.identity.kind == "emulator"
+        return unreachable(self.http.base_url or SHEETS_ORIGIN, error, emulated=emulated)
 
 
-def _reason(error: Exception) -> str:
+def unreachable(address: str, error: requests.ConnectionError, *, emulated: bool) -> str:
+    """``cannot connect to HOST: Connection refused``, and where to look."""
+    hint = (
+        f" (is the emulator running? {EMULATOR_ENV} is set)"
+        if emulated
+        else "; check the network connection"
+    )
+    return f"cannot connect to {urlsplit(address).netloc}: {network_reason(error)}{hint}"
+
+
+def network_reason(error: Exception) -> str:
     """The human part of a network error (``Connection refused``), without URLs."""
     text = str(error)
     for pattern in (
@@ -730,8 +854,94 @@ def _reason(error: Exception) -> str:
     return type(error).__name__
 
 
-def _row(values: list[Any]) -> list[CellValue]:
-    return [None if value == "" else value for value in values]
+def pick_tables(
+    tables: Mapping[str, RawTable], required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, RawTable]:
+    """The required tabs and the optional ones there are, from a whole workbook's tables."""
+    missing = [title for title in dict.fromkeys(required) if title not in tables]
+    if missing:
+        raise missing_tabs_error(missing, list(tables))
+    wanted = [*required, *(title for title in optional if title in tables)]
+    return {title: tables[title] for title in dict.fromkeys(wanted)}
+
+
+def missing_tabs_error(missing: Sequence[str], titles: Sequence[str]) -> SheetError:
+    """A missing tab, with the tabs there are and the one it may be (a typo, a case)."""
+    listed = ", ".join(f'"{t}"' for t in titles) or "none"
+    hints = []
+    for tab in missing:
+        close = difflib.get_close_matches(tab, titles, n=1, cutoff=0.6) or [
+            t for t in titles if t.casefold().strip() == tab.casefold().strip()
+        ]
+        if close:
+            hints.append(f'"{tab}" may be "{close[0]}"')
+    hint = f" ({'; '.join(hints)})" if hints else ""
+    names = ", ".join(f'"{t}"' for t in missing)
+    return SheetError(
+        f"the Google Sheet has no tab {names}{hint}; its tabs are: {listed}. Rename the tab "
+        "in the sheet, or set source.tabs in the config to the tab's name"
+    )
+
+
+def tables_from_grid_data(response: Mapping[str, Any]) -> dict[str, RawTable]:
+    """Raw tables from a ``spreadsheets.get`` answer with grid data (:data:`GRID_FIELDS`).
+
+    Typed as the values endpoint types them with ``UNFORMATTED_VALUE``: numbers stay numbers
+    (a percent is its fraction), checkboxes are booleans, an error cell is its text
+    (``#DIV/0!``, from its error type); a number whose format is a date or a date-time becomes
+    a ``date`` or a ``datetime``, as a workbook file gives it. Empty cells are None; trailing
+    empty cells and rows are left out, as Google leaves them out.
+    """
+    tables: dict[str, RawTable] = {}
+    for sheet in response.get("sheets", []):
+        properties = sheet["properties"]
+        if properties.get("sheetType", "GRID") != "GRID":
+            continue
+        rows: list[list[CellValue]] = []
+        for grid in sheet.get("data", []):
+            top, left = int(grid.get("startRow", 0)), int(grid.get("startColumn", 0))
+            for offset, row_data in enumerate(grid.get("rowData", [])):
+                values = [_grid_value(cell) for cell in row_data.get("values", [])]
+                while len(rows) <= top + offset:
+                    rows.append([])
+                row = rows[top + offset]
+                row.extend([None] * (left + len(values) - len(row)))
+                row[left : left + len(values)] = values
+        for row in rows:
+            while row and row[-1] is None:
+                row.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+        title = str(properties["title"])
+        tables[title] = RawTable(title, rows)
+    return tables
+
+
+def _grid_value(cell: Mapping[str, Any]) -> CellValue:
+    """One ``CellData`` as a typed value (see :func:`tables_from_grid_data`)."""
+    value = cell.get("effectiveValue")
+    if not value:
+        return None
+    if "errorValue" in value:
+        return ERROR_TEXTS.get(str(value["errorValue"].get("type")), "#ERROR!")
+    if "boolValue" in value:
+        return _typed(value["boolValue"], bool)
+    if "stringValue" in value:
+        return _typed(value["stringValue"], str) or None
+    number = value["numberValue"]
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise TypeError("numberValue")
+    kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type")
+    if kind in ("DATE", "DATE_TIME"):
+        moment = SERIAL_EPOCH + dt.timedelta(seconds=round(number * 86400))
+        return moment.date() if kind == "DATE" else moment
+    return number
+
+
+def _typed(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(kind.__name__)
+    return value
 
 
 def _json_cell(value: CellValue) -> Any:
@@ -744,8 +954,44 @@ def _json_cell(value: CellValue) -> Any:
     return value
 
 
-def _checked_url(value: str, name: str) -> str:
+def checked_url(value: str, name: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f'{name}="{value}" is not an address like http://127.0.0.1:8089')
     return value
+
+
+def has_credentials(source: SourceConfig, environ: Mapping[str, str]) -> bool:
+    """Whether the API path has credentials to use (a key file, or an OAuth sign-in)."""
+    return source.oauth or source.credentials is not None or bool(environ.get(CREDENTIALS_ENV))
+
+
+def open_google_source(
+    source: SourceConfig,
+    environ: Mapping[str, str] | None = None,
+    *,
+    endpoint: str | None = None,
+) -> GoogleSheetSource | LinkSheetSource:
+    """The Google source ``source.access`` asks for: the Sheets API, or the sheet's link.
+
+    ``auto`` (the default) uses the API when credentials are set up or the emulator is, and
+    the link otherwise — so a sheet shared by link needs no setup at all. ``endpoint`` is
+    :meth:`GoogleSheetSource.from_config`'s (tests: the emulator, with real credentials).
+    """
+    from .link import LinkSheetSource
+
+    env = os.environ if environ is None else environ
+    if reads_by_link(source, env, endpoint=endpoint):
+        return LinkSheetSource.from_config(
+            source, environ=env, chosen_for_lack_of_credentials=source.access == "auto"
+        )
+    return GoogleSheetSource.from_config(source, environ=env, endpoint=endpoint)
+
+
+def reads_by_link(
+    source: SourceConfig, environ: Mapping[str, str], *, endpoint: str | None = None
+) -> bool:
+    """``access: link``, or ``auto`` with neither credentials nor an emulator to talk to."""
+    if source.access != "auto":
+        return source.access == "link"
+    return not (endpoint or environ.get(EMULATOR_ENV) or has_credentials(source, environ))

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gspread.utils import absolute_range_name, column_letter_to_index, rowcol_to_a1
+
 _PLAIN_TITLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CELL_LIKE = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*")
 _REF = re.compile(r"(?P<col>[A-Za-z]{1,3})?(?P<row>[1-9][0-9]*)?")
@@ -25,34 +27,11 @@ class RangeError(ValueError):
     """The range cannot be parsed (Google answers 400 ``Unable to parse range: ...``)."""
 
 
-def column_letters(index: int) -> str:
-    """``0`` → ``A``, ``26`` → ``AA`` (0-based column index)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    """``A`` → ``0``, ``AA`` → ``26``."""
-    index = 0
-    for char in letters.upper():
-        index = index * 26 + (ord(char) - ord("A") + 1)
-    return index - 1
-
-
-def quote_title(title: str) -> str:
-    """Always quote, doubling inner quotes: safe to send for any title."""
-    return "'" + title.replace("'", "''") + "'"
-
-
 def render_title(title: str) -> str:
     """The title as Google writes it in a response: bare when it is unambiguous, else quoted."""
     if _PLAIN_TITLE.fullmatch(title) and not _CELL_LIKE.fullmatch(title):
         return title
-    return quote_title(title)
+    return absolute_range_name(title)
 
 
 @dataclass(frozen=True)
@@ -67,8 +46,8 @@ class GridRange:
 
     def a1(self) -> str:
         """``Sheet1!A1:D4`` (a single cell is written ``Sheet1!B2``)."""
-        start = f"{column_letters(self.start_col)}{self.start_row + 1}"
-        end = f"{column_letters(self.end_col - 1)}{self.end_row}"
+        start = rowcol_to_a1(self.start_row + 1, self.start_col + 1)
+        end = rowcol_to_a1(self.end_row, self.end_col)
         cells = start if start == end else f"{start}:{end}"
         return f"{render_title(self.title)}!{cells}"
 
@@ -112,7 +91,7 @@ def _parse_ref(ref: str, text: str) -> tuple[int | None, int | None]:
     match = _REF.fullmatch(ref)
     if not match or not ref:
         raise RangeError(text)
-    col = column_index(match.group("col")) if match.group("col") else None
+    col = column_letter_to_index(match.group("col")) - 1 if match.group("col") else None
     row = int(match.group("row")) - 1 if match.group("row") else None
     return col, row
 

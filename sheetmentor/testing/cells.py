@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..sources.google import ERROR_TEXTS
+
 EPOCH = dt.datetime(1899, 12, 30)
 
 CellScalar = None | str | bool | int | float
@@ -337,6 +339,44 @@ def render(cell: Cell, value_option: str, datetime_option: str, locale: Locale) 
     if isinstance(value, float):
         return _tidy(value)
     return value
+
+
+def number_format(cell: Cell, locale: Locale) -> dict[str, str] | None:
+    """The cell's ``effectiveFormat.numberFormat`` (None: Google's automatic format)."""
+    if cell.pattern is None or cell.error or not isinstance(cell.value, int | float):
+        return None
+    kind = cell.kind
+    pattern = _resolve(cell.pattern, locale)
+    if kind in ("date", "time", "datetime"):
+        return {"type": {"datetime": "DATE_TIME"}.get(kind, kind.upper()), "pattern": pattern}
+    bare = _QUOTED.sub("", _section(pattern))
+    if "%" in bare:
+        kind = "PERCENT"
+    elif re.search(r"[eE][+-]", bare):
+        kind = "SCIENTIFIC"
+    elif re.search(r"[$€£¥]", pattern):
+        kind = "CURRENCY"
+    elif pattern == "@":
+        kind = "TEXT"
+    else:
+        kind = "NUMBER"
+    return {"type": kind, "pattern": pattern}
+
+
+def extended_value(cell: Cell) -> dict[str, Any]:
+    """The cell's ``effectiveValue`` (an ``ExtendedValue``)."""
+    if cell.error:
+        kind = _ERROR_TYPES.get(str(cell.value), "ERROR")
+        return {"errorValue": {"type": kind, "message": f"Error {cell.value} in the formula."}}
+    if isinstance(cell.value, bool):
+        return {"boolValue": cell.value}
+    if isinstance(cell.value, str):
+        return {"stringValue": cell.value}
+    value = cell.value
+    return {"numberValue": _tidy(value) if isinstance(value, float) else value}
+
+
+_ERROR_TYPES = {text: kind for kind, text in ERROR_TEXTS.items()}
 
 
 # --- what the API accepts -----------------------------------------------------------------

@@ -1,10 +1,13 @@
 """A Google Sheets API v4 emulator on loopback, for tests, benchmarks and trying sheetmentor out.
 
 It is a real HTTP server, so the code under test is the real stack — gspread, google-auth,
-requests, urllib3 — and only Google is replaced. It answers the values endpoints and
-``spreadsheets.get`` the way Google does (recorded in ``tests/test_emulator.py``), issues OAuth
-tokens from its ``/token`` endpoint after checking a service account's JWT signature, and can be
-told to fail (``inject``) so retries and error messages can be tested::
+requests, urllib3 — and only Google is replaced. It answers the values endpoints,
+``spreadsheets.get`` (with grid data too) and the export link of a sheet shared by link
+(``/spreadsheets/d/KEY/export?format=xlsx``: an .xlsx built from the sheet, or Google's
+sign-in redirect when ``link_shared`` is off) the way Google does (recorded in
+``tests/test_emulator.py``), issues OAuth tokens from its ``/token`` endpoint after checking a
+service account's JWT signature, and can be told to fail (``inject``) so retries and error
+messages can be tested::
 
     with SheetsEmulator() as emu:
         emu.add_spreadsheet("club", {"Goals": [["Member", "Goal"], ["Ada", "Talk"]]})
@@ -32,10 +35,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from .cells import DATETIME_RENDER_OPTIONS, VALUE_RENDER_OPTIONS
-from .model import ApiError, Spreadsheet, build_spreadsheet, load_xlsx
+from .model import ApiError, Spreadsheet, build_spreadsheet, export_xlsx, load_xlsx
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 READ_SCOPES = {
@@ -100,6 +103,8 @@ class RecordedRequest:
     status: int
     principal: str | None
     """The e-mail address the request's token belongs to (None: anonymous)."""
+    size: int = 0
+    """Bytes of the answer's body."""
 
 
 @dataclass
@@ -113,6 +118,9 @@ class Fault:
     api: str | None = None
     message: str | None = None
     drop: bool = False
+    body: bytes | None = None
+    truncate: bool = False
+    drip: float = 0.0
     hits: int = 0
 
     def matches(self, api: str) -> bool:
@@ -213,10 +221,15 @@ class SheetsEmulator:
         locale: str = "en_US",
         time_zone: str = "Etc/GMT",
         shared_with: Iterable[str] | None = None,
+        link_shared: bool = True,
     ) -> Spreadsheet:
         """Hold a spreadsheet built from Python values: ``str`` is text, ``bool`` a checkbox,
         numbers numbers, ``date``/``datetime`` dates in the locale's short format, and
-        :class:`~sheetmentor.testing.cells.Cell` anything else (percents, formulas)."""
+        :class:`~sheetmentor.testing.cells.Cell` anything else (percents, formulas).
+
+        ``link_shared=False`` makes the export link answer with the sign-in redirect, as for
+        a sheet not shared "Anyone with the link" (switch it later with
+        ``spreadsheet(key).link_shared``)."""
         book = build_spreadsheet(
             spreadsheet_id,
             tabs or {"Sheet1": []},
@@ -225,6 +238,7 @@ class SheetsEmulator:
             time_zone=time_zone,
             shared_with=shared_with,
         )
+        book.link_shared = link_shared
         with self._lock:
             self._state.spreadsheets[spreadsheet_id] = book
         return book
@@ -283,15 +297,23 @@ class SheetsEmulator:
         api: str | None = None,
         message: str | None = None,
         drop: bool = False,
+        body: bytes | str | None = None,
+        truncate: bool = False,
+        drip: float = 0.0,
     ) -> Fault:
-        """Fail the next ``times`` matching requests (``api`` like ``values`` or
-        ``values.batchGet``; default: every Sheets request, not the token endpoint).
+        """Fail the next ``times`` matching requests (``api`` like ``values``,
+        ``values.batchGet`` or ``export``; default: every request but the token endpoint's).
 
-        ``status`` answers with Google's error body for that code (502: its HTML page),
-        ``retry_after`` adds the header, ``delay`` waits before answering (alone: latency),
-        ``drop`` closes the connection without an answer.
+        ``status`` answers with Google's error body for that code (502 and the export link:
+        its HTML page), ``retry_after`` adds the header, ``delay`` waits before answering
+        (alone: latency), ``drop`` closes the connection without an answer. The others spoil
+        the real answer: ``body`` replaces it (status 200 unless ``status`` is given; HTML when
+        it starts with ``<``),
+        ``truncate`` sends half of it and closes the connection, ``drip`` sends it a byte at a
+        time with that many seconds between bytes.
         """
-        fault = Fault(status, retry_after, times, delay, api, message, drop)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        fault = Fault(status, retry_after, times, delay, api, message, drop, data, truncate, drip)
         with self._lock:
             self._state.faults.append(fault)
         return fault
@@ -444,6 +466,7 @@ def _id_from_name(name: str) -> str:
 
 
 _SPREADSHEET_PATH = re.compile(r"/v4/spreadsheets/(?P<id>[^/:]+)(?P<rest>.*)")
+_EXPORT_PATH = re.compile(r"/spreadsheets/d/(?P<id>[^/]+)/export")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -481,18 +504,25 @@ class _Handler(BaseHTTPRequestHandler):
             emulator._record(RecordedRequest(method, unquote(split.path), query, api, 0, None))
             self.close_connection = True
             return
-        if fault is not None and fault.status is not None:
-            status = fault.status
-            headers = {}
-            if fault.retry_after is not None:
-                headers["Retry-After"] = f"{fault.retry_after:g}"
-            if status == 502 and fault.message is None:
-                self._send(status, HTML_502.encode(), "text/html; charset=UTF-8", headers)
-            else:
-                message = fault.message or DEFAULT_MESSAGES.get(status, "Unknown error.")
-                self._send_json(status, _error_body(status, message), headers)
-            emulator._record(RecordedRequest(method, unquote(split.path), query, api, status, None))
-            return
+        if fault is not None and fault.status is not None and fault.body is None:
+            answer = _fault_answer(fault, api)
+        elif api == "export":
+            answer = _export(emulator, split.path, query)
+        else:
+            answer, principal = self._api_answer(method, api, route, query, raw_body)
+        if fault is not None and fault.body is not None:
+            html = fault.body.lstrip()[:1] == b"<"
+            kind = "text/html; charset=utf-8" if html else answer.content_type
+            answer = _Answer(fault.status or 200, fault.body, kind, answer.headers)
+        path, size = unquote(split.path), len(answer.data)
+        emulator._record(RecordedRequest(method, path, query, api, answer.status, principal, size))
+        self._send(answer.status, answer.data, answer.content_type, answer.headers, fault)
+
+    def _api_answer(
+        self, method: str, api: str, route: Route | None, query: Any, raw_body: bytes
+    ) -> tuple[_Answer, str | None]:
+        emulator = self.server.emulator
+        principal = None
         try:
             if api == "oauth2.token":
                 form = parse_qs(raw_body.decode("utf-8"))
@@ -510,17 +540,16 @@ class _Handler(BaseHTTPRequestHandler):
             status, body = error.code, _error_body(error.code, error.message, error.status)
         except json.JSONDecodeError:
             status, body = 400, _error_body(400, "Invalid JSON payload received.")
-        emulator._record(
-            RecordedRequest(method, unquote(split.path), query, api, status, principal)
-        )
-        self._send_json(status, body)
-
-    def _send_json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
-        text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-        self._send(status, text.encode("utf-8"), "application/json; charset=UTF-8", headers)
+        pretty = (query.get("prettyPrint") or ["true"])[-1] != "false"
+        return _json_answer(status, body, pretty=pretty), principal
 
     def _send(
-        self, status: int, data: bytes, content_type: str, headers: Mapping[str, str] | None
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: Mapping[str, str] | None,
+        fault: Fault | None = None,
     ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -528,7 +557,96 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        if fault is not None and fault.truncate:
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+        elif fault is not None and fault.drip:
+            self.wfile.flush()
+            for index in range(len(data)):
+                if self.server.emulator._stopping.wait(fault.drip):
+                    break
+                self.wfile.write(data[index : index + 1])
+                self.wfile.flush()
+            self.close_connection = True
+        else:
+            self.wfile.write(data)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    data: bytes
+    content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _json_answer(
+    status: int, body: Any, headers: Mapping[str, str] | None = None, *, pretty: bool = True
+) -> _Answer:
+    """JSON as Google sends it: indented, unless the request said ``prettyPrint=false``."""
+    if pretty:
+        text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return _Answer(status, text.encode("utf-8"), "application/json; charset=UTF-8", headers or {})
+
+
+def _html_answer(status: int, html: str, headers: Mapping[str, str] | None = None) -> _Answer:
+    return _Answer(status, html.encode("utf-8"), "text/html; charset=utf-8", headers or {})
+
+
+def _fault_answer(fault: Fault, api: str) -> _Answer:
+    status = fault.status or 500
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = f"{fault.retry_after:g}"
+    if (status == 502 or api == "export") and fault.message is None:
+        return _html_answer(status, HTML_502 if status == 502 else _error_page(status), headers)
+    message = fault.message or DEFAULT_MESSAGES.get(status, "Unknown error.")
+    return _json_answer(status, _error_body(status, message), headers)
+
+
+def _error_page(status: int) -> str:
+    """Google's HTML error page (the export link answers errors with a page, not JSON)."""
+    return (
+        f"<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <title>Error {status}"
+        f"</title>\n  <p><b>{status}.</b> <ins>That’s an error.</ins>\n  <p>Sorry, unable to "
+        "open the file at this time.  <ins>That’s all we know.</ins>\n"
+    )
+
+
+SIGN_IN_URL = "https://accounts.google.com/ServiceLogin"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export(emu: SheetsEmulator, path: str, query: Mapping[str, list[str]]) -> _Answer:
+    """The export link (``/spreadsheets/d/KEY/export?format=xlsx``) as Google answers it
+    without a sign-in: the workbook when the sheet is shared by link, else a redirect to the
+    sign-in page; a page saying "unable to open the file" for an unknown key.
+
+    Google answers a link-shared sheet with a redirect to a download host first; the emulator
+    sends the file directly (one request).
+    """
+    match = _EXPORT_PATH.fullmatch(path)
+    assert match is not None
+    key = unquote(match.group("id"))
+    with emu._lock:
+        book = emu._state.spreadsheets.get(key)
+        if book is None:
+            return _html_answer(404, _error_page(404))
+        if not book.link_shared:
+            here = f"https://docs.google.com{path}?{urlencode(query, doseq=True)}"
+            location = f"{SIGN_IN_URL}?" + urlencode(
+                {"service": "wise", "passive": "1209600", "continue": here, "followup": here}
+            )
+            return _html_answer(302, f'<A HREF="{location}">here</A>.', {"Location": location})
+        fmt = (query.get("format") or [""])[-1]
+        if fmt != "xlsx":
+            return _html_answer(400, _error_page(400))
+        data = export_xlsx(book)
+        filename = quote(f"{book.title}.xlsx")
+        disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{filename}"
+    return _Answer(200, data, XLSX_TYPE, {"Content-Disposition": disposition})
 
 
 def _error_body(code: int, message: str, status: str | None = None) -> dict[str, Any]:
@@ -551,6 +669,8 @@ def _route(method: str, path: str) -> tuple[str, Route | None]:
     """The API method a request calls and the function that answers it."""
     if path == "/token" and method == "POST":
         return "oauth2.token", None
+    if method == "GET" and _EXPORT_PATH.fullmatch(path):
+        return "export", None
     match = _SPREADSHEET_PATH.fullmatch(path)
     if match is None:
         return "unknown", _not_found
@@ -632,17 +752,32 @@ def _input_option(value: str | None) -> bool:
 
 
 def _get_spreadsheet(emu: SheetsEmulator, who: Any, query: Any, body: Any, key: str) -> Any:
+    """Metadata, and with grid data each tab's cells. As Google documents it,
+    ``includeGridData`` is ignored when a field mask is given: the mask alone says whether
+    ``sheets.data`` comes back."""
     book = emu._book(key, who, write=False)
+    fields = (query.get("fields") or [""])[-1]
+    mask = parse_field_mask(fields) if fields else None
+    if mask is not None:
+        sheets_mask = mask.get("sheets", mask.get("*"))
+        with_grid = sheets_mask is not None and (not sheets_mask or "data" in sheets_mask)
+    else:
+        with_grid = (query.get("includeGridData") or ["false"])[-1].lower() == "true"
     with emu._lock:
         metadata = book.metadata()
         ranges = query.get("ranges") or []
+        resolved = [book.resolve(r) for r in ranges]
         if ranges:
-            titles = {book.resolve(r)[0].title for r in ranges}
+            titles = {sheet.title for sheet, _ in resolved}
             metadata["sheets"] = [
                 s for s in metadata["sheets"] if s["properties"]["title"] in titles
             ]
-    fields = (query.get("fields") or [""])[-1]
-    return apply_field_mask(metadata, parse_field_mask(fields)) if fields else metadata
+        if with_grid:
+            for entry in metadata["sheets"]:
+                sheet = book.sheet_by_id(entry["properties"]["sheetId"])
+                grids = [grid for s, grid in resolved if s is sheet] or [None]
+                entry["data"] = [book.grid_data(sheet, grid) for grid in grids]
+    return apply_field_mask(metadata, mask) if mask else metadata
 
 
 def _batch_get(emu: SheetsEmulator, who: Any, query: Any, body: Any, key: str) -> Any:
@@ -774,6 +909,8 @@ def _batch_update_spreadsheet(
 
 
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_*]+")
+_FIELD_STEP = "./"
+"""``a.b`` and ``a/b`` both select ``b`` inside ``a``."""
 
 
 def parse_field_mask(text: str) -> dict[str, Any]:
@@ -799,7 +936,7 @@ def _parse_fields(text: str, position: int, stop: str | None) -> tuple[dict[str,
                 raise ApiError(400, "Request contains an invalid argument.", "INVALID_ARGUMENT")
             path.append(match.group(0))
             position = match.end()
-            if text[position : position + 1] != ".":
+            if text[position : position + 1] not in tuple(_FIELD_STEP):
                 break
             position += 1
         sub: dict[str, Any] = {}
@@ -859,6 +996,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with emulator:
         print(f"Sheets API emulator on {emulator.url}", flush=True)
         print(f"spreadsheet id: {key}", flush=True)
+        print(f"export link: {emulator.url}/spreadsheets/d/{key}/export?format=xlsx", flush=True)
         print(f"export SHEETMENTOR_SHEETS_EMULATOR={emulator.url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()

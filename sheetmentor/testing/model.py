@@ -8,14 +8,29 @@ string of a response) live in one place and can be read next to each other.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .a1 import GridRange, RangeError, quote_title, resolve_cells, split_range
-from .cells import Cell, Locale, from_python, locale_of, parse_input, render, to_serial
+from gspread.utils import absolute_range_name
+
+from .a1 import GridRange, RangeError, resolve_cells, split_range
+from .cells import (
+    Cell,
+    Locale,
+    extended_value,
+    format_value,
+    from_python,
+    from_serial,
+    locale_of,
+    number_format,
+    parse_input,
+    render,
+    to_serial,
+)
 
 DEFAULT_ROWS = 1000
 DEFAULT_COLUMNS = 26
@@ -114,6 +129,9 @@ class Spreadsheet:
     sheets: list[Sheet] = field(default_factory=list)
     shared_with: set[str] | None = None
     """E-mail addresses allowed in when the emulator checks tokens (None: anyone)."""
+    link_shared: bool = True
+    """"Anyone with the link can view": the export link serves the workbook without signing
+    in (False: it answers with Google's sign-in redirect)."""
 
     @property
     def conventions(self) -> Locale:
@@ -196,7 +214,7 @@ class Spreadsheet:
             cells = grid.a1().rpartition("!")[2]
             raise ApiError(
                 400,
-                f"Range ({quote_title(sheet.title)}!{cells}) exceeds grid limits. "
+                f"Range ({absolute_range_name(sheet.title, cells)}) exceeds grid limits. "
                 f"Max rows: {sheet.rows}, max columns: {sheet.columns}",
                 "INVALID_ARGUMENT",
             )
@@ -244,6 +262,35 @@ class Spreadsheet:
         if matrix:
             result["values"] = matrix
         return result
+
+    def grid_data(self, sheet: Sheet, grid: GridRange | None = None) -> dict[str, Any]:
+        """A ``GridData`` for ``spreadsheets.get`` with grid data: one ``RowData`` per row up
+        to the last one holding a value (``{}`` for an empty row), each up to its last cell
+        (``{}`` for an empty cell); ``startRow``/``startColumn`` only when not 0, as Google
+        leaves zeros out; row and column sizes for the whole range."""
+        grid = grid or GridRange(sheet.title, 0, sheet.rows, 0, sheet.columns)
+        locale = self.conventions
+        used = [(r, c) for (r, c) in sheet.cells if grid.start_row <= r < grid.end_row]
+        used = [(r, c) for (r, c) in used if grid.start_col <= c < grid.end_col]
+        last_row = max((r for r, _ in used), default=grid.start_row - 1)
+        rows: list[dict[str, Any]] = []
+        for r in range(grid.start_row, last_row + 1):
+            last_col = max((c for rr, c in used if rr == r), default=grid.start_col - 1)
+            values = []
+            for c in range(grid.start_col, last_col + 1):
+                cell = sheet.cells.get((r, c))
+                values.append({} if cell is None else _cell_data(cell, locale))
+            rows.append({"values": values} if values else {})
+        data: dict[str, Any] = {}
+        if grid.start_row:
+            data["startRow"] = grid.start_row
+        if grid.start_col:
+            data["startColumn"] = grid.start_col
+        if rows:
+            data["rowData"] = rows
+        data["rowMetadata"] = [{"pixelSize": 21}] * (grid.end_row - grid.start_row)
+        data["columnMetadata"] = [{"pixelSize": 100}] * (grid.end_col - grid.start_col)
+        return data
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -314,6 +361,72 @@ class Spreadsheet:
             if grid.start_row <= key[0] < grid.end_row and grid.start_col <= key[1] < grid.end_col:
                 del sheet.cells[key]
         return grid.a1()
+
+
+def export_xlsx(book: Spreadsheet) -> bytes:
+    """The workbook as "File > Download > Microsoft Excel" (and the export link) gives it:
+    typed cells (dates and times as Excel dates with their format, percents as fractions with a
+    percent format, checkboxes as booleans), formulas as their computed values."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    locale = book.conventions
+    for sheet in book.sheets:
+        worksheet = workbook.create_sheet(sheet.title)
+        for (r, c), cell in sorted(sheet.cells.items()):
+            target = worksheet.cell(row=r + 1, column=c + 1)
+            value = cell.value
+            if cell.error or isinstance(value, bool | str) or value is None:
+                target.value = value
+                if isinstance(value, str):
+                    target.data_type = "s"  # text, even "#DIV/0!" or "=1+1"
+                continue
+            numbers = number_format(cell, locale)
+            kind = cell.kind
+            if kind == "date":
+                target.value = from_serial(value).date()
+            elif kind == "datetime":
+                target.value = from_serial(round(value * 86400) / 86400)
+            elif kind == "time":
+                target.value = from_serial(round(value * 86400) / 86400).time()
+            else:
+                target.value = value
+            if numbers is not None:
+                target.number_format = _excel_pattern(numbers["pattern"], kind)
+    if not workbook.worksheets:
+        workbook.create_sheet("Sheet1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _excel_pattern(pattern: str, kind: str) -> str:
+    """Sheets' ``M/d/yyyy`` is Excel's ``m/d/yyyy`` (Excel reads date codes in lower case)."""
+    if kind in ("date", "time", "datetime"):
+        return pattern.replace("AM/PM", "\0").lower().replace("\0", "AM/PM")
+    return pattern
+
+
+def _cell_data(cell: Cell, locale: Locale) -> dict[str, Any]:
+    """A ``CellData``: what was entered, its value, its text and its number format."""
+    entered: dict[str, Any]
+    if cell.formula is not None:
+        entered = {"formulaValue": cell.formula}
+    elif cell.error:
+        entered = {"stringValue": str(cell.value)}
+    else:
+        entered = extended_value(cell)
+    data: dict[str, Any] = {
+        "userEnteredValue": entered,
+        "effectiveValue": extended_value(cell),
+        "formattedValue": format_value(cell, locale),
+    }
+    numbers = number_format(cell, locale)
+    if numbers is not None:
+        data["userEnteredFormat"] = {"numberFormat": numbers}
+        data["effectiveFormat"] = {"numberFormat": numbers}
+    return data
 
 
 def _as_rows(values: Sequence[Sequence[Any]], major_dimension: str) -> list[list[Any]]:
