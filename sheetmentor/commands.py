@@ -94,13 +94,13 @@ def read(
     if expect_history is None:
         expect_history = config.state.is_dir()
     club = read_club(config)
-    for problem in club.warnings:
+    for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
     if not errors_stop:
-        for problem in club.errors:
+        for problem in club.sheet_errors:
             log.warning("%s", problem)
     elif force:
-        for problem in club.errors:
+        for problem in club.sheet_errors:
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
@@ -112,7 +112,7 @@ def read(
 def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
     """Record the sheet in the meeting history as seen now — :func:`sheetmentor.clock.now`, never
     an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals)."""
-    if club.errors:
+    if club.sheet_errors:
         return
     from .memory import remember
     from .render import schedule_for
@@ -149,7 +149,7 @@ def memory_block(
         as_of=as_of,
         seen=clock.now(config.meetings.zone),
         cap=config.club.cap,
-        record=not club.errors,
+        record=not club.sheet_errors,
         expect_history=expect_history,
     )
 

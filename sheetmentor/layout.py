@@ -65,6 +65,9 @@ class Problem:
     severity: Severity
     ref: str | None
     message: str
+    recipient: str | None = None
+    """Set on an error that stops only this member's messages (an address no message can go
+    to): ``check`` fails on it, but the others' agendas and recaps still go out."""
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.message}" if self.ref else self.message

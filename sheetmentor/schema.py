@@ -75,6 +75,16 @@ class Club:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
+    def sheet_errors(self) -> list[Problem]:
+        """The errors that stop every figure and message; a recipient's error stops only
+        that member's messages."""
+        return [p for p in self.errors if p.recipient is None]
+
+    @property
+    def recipient_errors(self) -> list[Problem]:
+        return [p for p in self.errors if p.recipient is not None]
+
+    @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
 
@@ -89,8 +99,8 @@ class Club:
 
     def raise_for_errors(self) -> None:
         """Refuse to go on while the sheet has errors (``--force`` skips this call)."""
-        if self.errors:
-            raise SheetProblemsError(self.errors)
+        if self.sheet_errors:
+            raise SheetProblemsError(self.sheet_errors)
 
 
 def read_club(config: Config) -> Club:
@@ -131,6 +141,9 @@ class _Normalizer:
 
     def warning(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("warning", ref, message))
+
+    def recipient_error(self, ref: str | None, member: str, message: str) -> None:
+        self.problems.append(Problem("error", ref, message, recipient=member))
 
     def info(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("info", ref, message))
@@ -218,8 +231,9 @@ class _Normalizer:
                 self.error(tab.ref("name", position), "the member's name is empty")
                 keep[position] = False
             elif "\n" in name or "\r" in name:
-                self.warning(
+                self.recipient_error(
                     tab.ref("name", position),
+                    name,
                     f'the name "{" ".join(name.split())}" has a line break in it (Alt+Enter in '
                     "the cell); write it on one line: no message can be addressed to it",
                 )
@@ -246,15 +260,17 @@ class _Normalizer:
         return frame[keep].reset_index(drop=True)
 
     def _unsendable_emails(self, tab: Table, frame: pd.DataFrame, keep: np.ndarray) -> None:
-        """Addresses a recap cannot go to as written: warnings naming the cell, because only
-        that member's message fails when it is sent (the others still get theirs)."""
+        """Addresses a recap cannot go to as written: errors naming the cell that stop only
+        that member's messages (the others still get theirs)."""
         first: dict[str, int] = {}
         for position, email in enumerate(frame["email"]):
             if not isinstance(email, str) or not keep[position]:
                 continue
+            name = frame["name"].iat[position]
             if not email.rsplit("@", 1)[0].isascii():
-                self.warning(
+                self.recipient_error(
                     tab.ref("email", position),
+                    name,
                     f'"{email}": the part before @ is not plain ASCII, which only a mail server '
                     "offering SMTPUTF8 accepts (sheetmentor does not assume it); ask the member "
                     "for an ASCII address",
@@ -262,8 +278,9 @@ class _Normalizer:
             key = email.casefold()
             if key in first:
                 row = int(frame["sheet_row"].iat[first[key]])
-                self.warning(
+                self.recipient_error(
                     tab.ref("email", position),
+                    name,
                     f"{email} is also the address of {frame['name'].iat[first[key]]} (row {row}); "
                     "each member needs their own address: this member's messages are not sent",
                 )

@@ -195,9 +195,9 @@ def _send(
         chosen, notice = choose(ledger, schedule)
         if chosen is None:
             return DeliveryReport(notices=(notice,) if notice else ())
-        for problem in club.warnings:
+        for problem in [*club.warnings, *club.recipient_errors]:
             log.warning("%s", problem)
-        if club.errors and not force:
+        if not force:
             club.raise_for_errors()
         memory = memory_block(
             config, club, schedule, chosen, moment, kind=kind, expect_history=expect_history

@@ -863,12 +863,15 @@ def test_blank_optional_cells_never_show_as_nan(club: ClubFolder) -> None:
 def test_check_names_members_whose_messages_cannot_be_sent(
     club: ClubFolder, members: list[list], ref: str, expected: str
 ) -> None:
-    """Only that member's message fails when a recap is sent, so these are warnings that name
-    the cell: the other members still get theirs."""
+    """``check`` fails on an address no message can go to, naming the cell; it stops only that
+    member's messages, so the figures and the agenda still come out (and name the cell)."""
     result = clean(club.write(members=members).run("check"))
-    assert result.exit_code == 0
-    [line] = [line for line in result.stdout.splitlines() if line.startswith(f"warning: {ref}: ")]
+    assert result.exit_code == 1
+    [line] = [line for line in result.stdout.splitlines() if line.startswith(f"error: {ref}: ")]
     assert expected in line
+    agenda = clean(club.run("agenda", "--as-of", "2026-11-30"))
+    assert agenda.exit_code == 0
+    assert ref in agenda.stderr
 
 
 def club_workbook() -> Workbook:
