@@ -267,19 +267,58 @@ def library(phases: Phases, config_path: Path) -> None:
 
     config = phases.run("load_config", load_config, config_path)
 
-    def read() -> dict:  # what read_club does before normalize
-        tabs = config.source.tabs
-        source = open_source(config.source)
-        return source.read_tables([tabs.members, tabs.goals], optional=[tabs.meetings])
+    def read() -> dict:  # what read_club does before normalize: every tab, one read
+        return open_source(config.source).read_all_tables()
 
     tables = phases.run("read", read)
     club = phases.run("normalize", normalize, tables, config)
     if club.errors:
         raise SystemExit(f"the generated sheet has errors: {club.errors[:3]}")
+    phases.run("  of which layout", detect_layout, tables, config)
+    sectioned = with_tier_sections(tables)
+    sections_club = phases.run("normalize, sections", normalize, sectioned, config)
+    if len(sections_club.goals) != len(club.goals) or sections_club.errors:
+        raise SystemExit(f"the sectioned sheet reads differently: {sections_club.errors[:3]}")
     completion = phases.run("analyse", completion_by_tier, club)
     phases.run("status json", status_json, completion, club.name, AS_OF)
     agenda = phases.run("render_agenda", render_agenda, config, club, as_of=AS_OF)
     phases.facts["agenda KiB"] = len(agenda.encode()) / 1024
+
+
+def detect_layout(tables: dict, config: Any) -> None:
+    """The layout step of normalize alone: which tab is which, header rows, canonical tables."""
+    from sheetmentor.layout import Explanation, Reader
+    from sheetmentor.vocabulary import REQUIRED
+
+    reader = Reader(config, [], Explanation())
+    plan = reader.plan(tables)
+    reader.table(
+        tables[plan.members], "members", REQUIRED["members"], reader.explanation.tab("m", "members")
+    )
+    for title, _ in plan.goals:
+        reading = reader.explanation.tab(title, "goals")
+        reader.table(tables[title], "goals", REQUIRED["goals"], reading, members={})
+    if plan.meetings:
+        reading = reader.explanation.tab(plan.meetings, "meetings")
+        reader.table(tables[plan.meetings], "meetings", REQUIRED["meetings"], reading)
+
+
+def with_tier_sections(tables: dict) -> dict:
+    """The same goals kept under tier section rows ("TWO WEEK GOALS") with the Tier cells blank
+    and a blank row between sections: the layout detection's most expensive path."""
+    from sheetmentor.sources import RawTable
+    from sheetmentor.vocabulary import TIER
+
+    header, *rows = tables["Goals"].rows
+    tier_at = header.index("Tier")
+    by_tier: dict[str, list] = {}
+    for row in rows:
+        by_tier.setdefault(TIER.meaning(row[tier_at]), []).append(row)
+    body: list = []
+    for tier, group in by_tier.items():
+        body += [[], [f"{tier.upper()} GOALS"]]
+        body += [[*row[:tier_at], None, *row[tier_at + 1 :]] for row in group]
+    return {**tables, "Goals": RawTable("Goals", [["Club goals 2026"], header, *body])}
 
 
 # -- the parent: fresh children, rusage of each ------------------------------------------------
@@ -444,7 +483,8 @@ def main() -> None:
 
     print()
     print("Library breakdown (in-process; time s / tracemalloc peak MiB of the step)")
-    steps = ["load_config", "read", "normalize", "analyse", "status json", "render_agenda"]
+    steps = ["load_config", "read", "normalize", "  of which layout", "analyse", "status json",
+             "render_agenda", "normalize, sections"]  # fmt: skip
     breakdown = []
     for step in steps:
         line = [step]
@@ -452,7 +492,7 @@ def main() -> None:
             r = results[kind]
             line += [f"{r['times'][step]:.3f}", f"{r['peaks'][step]:.1f}"]
         breakdown.append(line)
-    status_steps = steps[:5]
+    status_steps = ["load_config", "read", "normalize", "analyse", "status json"]
     total = ["read..status json"]
     for kind in ("lib-xlsx", "lib-csv"):
         total += [f"{sum(results[kind]['times'][s] for s in status_steps):.3f}", ""]

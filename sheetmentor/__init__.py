@@ -33,6 +33,8 @@ _EXPORTS = {
     "Config": "config",
     "read_club": "schema",
     "normalize": "schema",
+    "explain_club": "schema",
+    "Explanation": "layout",
     "Club": "schema",
     "Problem": "schema",
     "build_schedule": "cadence",
@@ -81,6 +83,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DeliveryError",
+    "Explanation",
     "HistoryError",
     "HistoryStore",
     "HistoryVersionError",
@@ -101,6 +104,7 @@ __all__ = [
     "changes_report",
     "check_club",
     "completion_by_tier",
+    "explain_club",
     "goals_at_meeting",
     "load_config",
     "meeting_memory",
@@ -143,6 +147,7 @@ if TYPE_CHECKING:
         SheetmentorError,
         SheetProblemsError,
     )
+    from .layout import Explanation
     from .memory import (
         Changes,
         HistoryStore,
@@ -153,7 +158,7 @@ if TYPE_CHECKING:
         what_changed,
     )
     from .render import agenda_context, recap_context, render_agenda, render_template, schedule_for
-    from .schema import Club, Problem, normalize, read_club
+    from .schema import Club, Problem, explain_club, normalize, read_club
 
 
 def __getattr__(name: str) -> Any:

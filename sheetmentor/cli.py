@@ -22,6 +22,7 @@ from .errors import ConfigError, SheetmentorError
 if TYPE_CHECKING:
     from .config import Config
     from .delivery import DeliveryReport
+    from .layout import Explanation
 
 log = logging.getLogger("sheetmentor")
 
@@ -193,9 +194,22 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--from",
+    "sheet",
+    metavar="FILE_OR_SHEET",
+    help="Write a config for a sheet the club already keeps (a file, or a Google Sheet's URL).",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(folder: Path, force: bool) -> None:
-    """Write a starter config and workbook to fill in."""
+def init(folder: Path, sheet: str | None, force: bool) -> None:
+    """Write a starter config and workbook to fill in (or a config for an existing sheet)."""
+    if sheet is not None:
+        from .starter import write_config_from
+
+        path, explanation = write_config_from(sheet, folder, overwrite=force)
+        click.echo(f"wrote {path}")
+        _print_explanation(explanation)
+        return
     from .starter import write_starter
 
     for path in write_starter(folder, overwrite=force):
@@ -203,15 +217,41 @@ def init(folder: Path, force: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also say how each tab was read: header row, columns, layout, words, rows skipped.",
+)
 @click.pass_context
-def check(ctx: click.Context) -> None:
+def check(ctx: click.Context, explain: bool) -> None:
     """Validate the config and the sheet; list problems with their cells."""
     from .commands import check_club
 
     result = check_club(_config(ctx))
+    if explain:
+        _print_explanation(result.explanation)
     _write(result.text)
     if result.errors:
         ctx.exit(1)
+
+
+def _print_explanation(explanation: Explanation) -> None:
+    """``check --explain``: how each tab was read, then the words mapped per vocabulary."""
+    click.echo(f"layout: {explanation.layout} ({explanation.layout_how})")
+    for tab in explanation.tabs:
+        shape = f" — {tab.layout}" if tab.layout else ""
+        click.echo(f'tab "{tab.title}": {tab.role}{shape}')
+        if tab.header_row is not None:
+            click.echo(f"  header row: {tab.header_row}")
+        for column in tab.columns:
+            target = column.field or "kept as an extra column"
+            click.echo(f'  {column.column} "{column.header}" → {target} ({column.how})')
+        for note in tab.notes:
+            click.echo(f"  {note}")
+    for vocabulary, words in explanation.words.items():
+        mapped = ", ".join(f'"{word}" → {meaning}' for word, meaning in words.items())
+        click.echo(f"words ({vocabulary}): {mapped}")
+    click.echo("")
 
 
 @cli.command()

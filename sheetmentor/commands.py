@@ -30,6 +30,7 @@ from .words import plural
 if TYPE_CHECKING:
     from .cadence import Meeting, Schedule
     from .config import Config
+    from .layout import Explanation
     from .schema import Club
 
 __all__ = [
@@ -93,13 +94,13 @@ def read(
     if expect_history is None:
         expect_history = config.state.is_dir()
     club = read_club(config)
-    for problem in club.warnings:
+    for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
     if not errors_stop:
-        for problem in club.errors:
+        for problem in club.sheet_errors:
             log.warning("%s", problem)
     elif force:
-        for problem in club.errors:
+        for problem in club.sheet_errors:
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
@@ -111,7 +112,7 @@ def read(
 def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
     """Record the sheet in the meeting history as seen now — :func:`sheetmentor.clock.now`, never
     an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals)."""
-    if club.errors:
+    if club.sheet_errors:
         return
     from .memory import remember
     from .render import schedule_for
@@ -148,17 +149,19 @@ def memory_block(
         as_of=as_of,
         seen=clock.now(config.meetings.zone),
         cap=config.club.cap,
-        record=not club.errors,
+        record=not club.sheet_errors,
         expect_history=expect_history,
     )
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What ``check`` found: the problems, one line each, then a summary line."""
+    """What ``check`` found: the problems, one line each, then a summary line; and how the
+    sheet was read (``check --explain``)."""
 
     text: str
     errors: int
+    explanation: Explanation
 
 
 def check_club(config: Config) -> CheckResult:
@@ -179,7 +182,7 @@ def check_club(config: Config) -> CheckResult:
         f"{plural(len(club.meetings), 'recorded meeting')} — {plural(errors, 'error')}, "
         f"{plural(warnings, 'warning')}"
     )
-    return CheckResult("\n".join(lines) + "\n", errors)
+    return CheckResult("\n".join(lines) + "\n", errors, club.explanation)
 
 
 @dataclass(frozen=True)

@@ -221,7 +221,8 @@ class SourceConfig(_Section):
     """The link recaps give members to update the sheet (default: the Google Sheet's own)."""
     tabs: TabsConfig = TabsConfig()
     columns: ColumnsConfig = ColumnsConfig()
-    layout: Literal["goals-tab", "tab-per-member"] = "goals-tab"
+    layout: Literal["goals-tab", "tab-per-member"] | None = None
+    """How goals are kept: one Goals tab, or one tab per member; detected when not set."""
     day_first: bool = False
     timeout: Duration = dt.timedelta(seconds=30)
     retry_budget: Duration = dt.timedelta(seconds=60)

@@ -14,138 +14,52 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
 from .errors import SheetProblemsError
+from .frames import per_distinct
+from .layout import Explanation, Plan, Problem, Reader, Table, TabReading
 from .sources import RawTable, open_source
+from .vocabulary import (
+    ACTIVE,
+    CATEGORIES,
+    CATEGORY,
+    FIELDS,
+    MEETING_STATUS,
+    REQUIRED,
+    STATUS,
+    STATUSES,
+    TIER,
+    TIERS,
+    Vocabulary,
+    word_key,
+)
 
 if TYPE_CHECKING:
     from .config import Config
 
-TIERS = ("two-week", "quarterly", "long-term")
-CATEGORIES = ("professional", "personal")
-STATUSES = ("done", "open", "dropped")
+__all__ = ["CATEGORIES", "STATUSES", "TIERS", "Club", "Problem", "normalize", "read_club"]
 
 GOOGLE_EPOCH = dt.date(1899, 12, 30)
 """Day zero of spreadsheet serial dates (Google Sheets, Excel's 1900 system after 1900-03-01)."""
-
-
-def _key(text: object) -> str:
-    """How headers and vocabulary words compare: case, spaces and punctuation do not count."""
-    return re.sub(r"[^0-9a-z%+✓✔☑☐]", "", str(text).casefold())
-
-
-def _vocabulary(words: dict[str, Sequence[str]]) -> dict[str, str]:
-    return {_key(word): value for value, synonyms in words.items() for word in synonyms}
-
-
-TIER_WORDS = _vocabulary(
-    {
-        "two-week": ["two-week", "two weeks", "2 week", "2 weeks", "2-wk", "2wks", "biweekly",
-                     "bi-weekly", "fortnight", "fortnightly", "sprint", "cycle", "next meeting"],
-        "quarterly": ["quarterly", "quarter", "q", "q1", "q2", "q3", "q4", "short term",
-                      "3 months", "3 month", "90 days", "this quarter"],
-        "long-term": ["long-term", "long term", "long", "1 year+", "1 year", "1yr+", "1 yr",
-                      "annual", "yearly", "year", "years", "multi-year", "lt", "12 months"],
-    }
-)  # fmt: skip
-CATEGORY_WORDS = _vocabulary(
-    {
-        "professional": ["professional", "pro", "work", "career", "job", "business"],
-        "personal": ["personal", "life", "self", "health", "family", "home", "private"],
-    }
-)
-STATUS_WORDS = _vocabulary(
-    {
-        "done": ["done", "complete", "completed", "finished", "achieved", "✓", "✔", "☑", "x",
-                 "true", "yes", "y", "100%"],
-        "open": ["todo", "to do", "not started", "in progress", "wip", "false", "no", "n",
-                 "open", "started", "ongoing", "pending", "blocked", "☐", "0%"],
-        "dropped": ["dropped", "abandoned", "cancelled", "canceled", "scrapped", "dropped it"],
-    }
-)  # fmt: skip
-ACTIVE_WORDS = _vocabulary(
-    {
-        "yes": ["yes", "y", "true", "active", "1", "x", "✓", "✔", "☑"],
-        "no": ["no", "n", "false", "inactive", "left", "paused", "alumni", "away", "0", "☐"],
-    }
-)
-MEETING_STATUS_WORDS = _vocabulary(
-    {
-        "held": ["held", "met", "done", "yes", "happened", "planned", "scheduled", "moved"],
-        "skipped": ["skipped", "skip", "cancelled", "canceled", "no meeting", "none", "off"],
-    }
-)
-
-FIELDS: dict[str, dict[str, Sequence[str]]] = {
-    "members": {
-        "name": ["name", "member", "peer", "person", "full name", "who"],
-        "email": ["email", "e-mail", "email address", "mail"],
-        "active": ["active", "active?", "is active", "current"],
-        "focus": ["focus", "focus area", "wants", "looking for", "what i want", "objective"],
-        "joined": ["joined", "join date", "member since", "since", "start date"],
-    },
-    "goals": {
-        "member": ["member", "name", "who", "peer", "owner", "person"],
-        "goal": ["goal", "goals", "description", "commitment", "what", "task", "objective"],
-        "tier": ["tier", "horizon", "term", "timeframe", "time frame", "type"],
-        "category": ["category", "cat", "kind", "area", "domain"],
-        "status": ["status", "state", "done?", "done"],
-        "progress": [
-            "progress",
-            "% done",
-            "% complete",
-            "percent",
-            "percent done",
-            "percent complete",
-            "completion",
-            "pct",
-        ],
-        "set": ["set", "date set", "set on", "created", "added", "start", "started"],
-        "due": ["due", "due date", "due by", "deadline", "by", "target", "target date"],
-        "completed": ["completed", "completed on", "date done", "done on", "finished on"],
-        "notes": ["notes", "note", "comments", "comment", "update", "updates"],
-        "id": ["id", "goal id", "ref"],
-    },
-    "meetings": {
-        "date": ["date", "meeting", "meeting date", "when"],
-        "location": ["location", "where", "place", "room"],
-        "facilitator": ["facilitator", "host", "chair", "lead", "led by"],
-        "attended": ["attended", "attendance", "present", "attendees", "who came"],
-        "notes": ["notes", "note", "minutes", "summary"],
-        "status": ["status", "held", "held?", "happened"],
-    },
-}
-REQUIRED = {"members": ("name",), "goals": ("member", "goal", "tier"), "meetings": ("date",)}
-DATE_FIELDS = {"members": ("joined",), "goals": ("set", "due", "completed"), "meetings": ("date",)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something in the sheet that sheetmentor could not understand, and where it is."""
-
-    severity: Literal["error", "warning"]
-    ref: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.ref}: {self.message}" if self.ref else self.message
 
 
 @dataclass
 class Club:
     """The sheet as typed frames. Frames keep the sheet's row order and a ``sheet_row`` column.
 
-    ``members``: name, email, active, focus, joined, tab, sheet_row, then extra columns.
+    ``members``: name, email, active, focus, joined, tab, sheet_row, then extra columns (members
+    known only from their tab's name have sheet_row 0).
     ``goals``: member, goal, tier, category, status, progress, set, due, completed, notes, id,
     tab, sheet_row, then extra columns. Dates are ``datetime64`` (NaT when blank); ``progress``
     is the goal's progress as a fraction (1.0 when done).
     ``meetings``: date, location, facilitator, attended (tuple of names), notes, status (held or
     skipped), tab, sheet_row, then extra columns.
+    ``explanation`` says how each tab was read (``sheetmentor check --explain``).
     """
 
     name: str
@@ -154,14 +68,30 @@ class Club:
     meetings: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
+    explanation: Explanation = field(default_factory=Explanation)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
     @property
+    def sheet_errors(self) -> list[Problem]:
+        """The errors that stop every figure and message; a recipient's error stops only
+        that member's messages."""
+        return [p for p in self.errors if p.recipient is None]
+
+    @property
+    def recipient_errors(self) -> list[Problem]:
+        return [p for p in self.errors if p.recipient is not None]
+
+    @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[Problem]:
+        """Info lines: how the sheet was read where it is worth saying (rows skipped…)."""
+        return [p for p in self.problems if p.severity == "info"]
 
     @property
     def active_members(self) -> pd.DataFrame:
@@ -169,48 +99,32 @@ class Club:
 
     def raise_for_errors(self) -> None:
         """Refuse to go on while the sheet has errors (``--force`` skips this call)."""
-        if self.errors:
-            raise SheetProblemsError(self.errors)
+        if self.sheet_errors:
+            raise SheetProblemsError(self.sheet_errors)
 
 
 def read_club(config: Config) -> Club:
-    """Read the configured sheet in one go and normalize it."""
-    tabs = config.source.tabs
-    source = open_source(config.source)
-    if config.source.layout == "tab-per-member":
-        tables = source.read_all_tables()
-    else:
-        tables = source.read_tables([tabs.members, tabs.goals], optional=[tabs.meetings])
-    return normalize(tables, config)
+    """Read every tab of the configured sheet in one go and normalize it."""
+    return normalize(open_source(config.source).read_all_tables(), config)
+
+
+def explain_club(config: Config) -> Explanation:
+    """How sheetmentor reads the configured sheet: tabs, header rows, columns, words."""
+    return read_club(config).explanation
 
 
 def normalize(tables: dict[str, RawTable], config: Config) -> Club:
-    """Members, goals and meetings from raw tables, with every problem found on the way."""
-    normalizer = _Normalizer(config)
-    return normalizer.club(tables)
+    """Members, goals and meetings from raw tables, with every problem found on the way.
+
+    Raises :class:`~sheetmentor.errors.SheetError` when the tabs cannot be told apart (no
+    Members tab, no goals tab); everything about cells is a :class:`Problem` in the result.
+    """
+    return _Normalizer(config).club(tables)
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-@dataclass
-class _Tab:
-    """A tab's data rows as an object frame, with the sheet column of each recognized field."""
-
-    title: str
-    frame: pd.DataFrame
-    columns: dict[str, str]  # field or extra header -> column letter
-    extras: list[str]
-
-    def ref(self, name: str, row: int) -> str:
-        return f"{self.title}!{self.columns[name]}{row}"
+MEMBERS_COLUMNS = [*FIELDS["members"], "tab", "sheet_row"]
+GOALS_COLUMNS = [*FIELDS["goals"], "tab", "sheet_row"]
+MEETINGS_COLUMNS = [*FIELDS["meetings"], "tab", "sheet_row"]
 
 
 class _Normalizer:
@@ -218,6 +132,8 @@ class _Normalizer:
         self.config = config
         self.day_first = config.source.day_first
         self.problems: list[Problem] = []
+        self.explanation = Explanation()
+        self.reader = Reader(config, self.problems, self.explanation)
         self.extra_columns: dict[str, list[str]] = {}
 
     def error(self, ref: str | None, message: str) -> None:
@@ -226,16 +142,28 @@ class _Normalizer:
     def warning(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("warning", ref, message))
 
+    def recipient_error(self, ref: str | None, member: str, message: str) -> None:
+        self.problems.append(Problem("error", ref, message, recipient=member))
+
+    def info(self, ref: str | None, message: str) -> None:
+        self.problems.append(Problem("info", ref, message))
+
     def club(self, tables: dict[str, RawTable]) -> Club:
-        tabs = self.config.source.tabs
-        members = self.members(tables[tabs.members])
-        if self.config.source.layout == "tab-per-member":
-            goal_tables = self._member_tabs(tables, members)
+        plan = self.reader.plan(tables)
+        self.explanation.layout = plan.layout
+        self.explanation.layout_how = plan.how
+        if plan.members is not None:
+            members = self.members(tables[plan.members])
         else:
-            goal_tables = [(tables[tabs.goals], None)]
+            members = self.members_from_tabs(plan)
+        goal_tables = self._goal_tables(tables, plan, members)
         goals = self.goals(goal_tables, members)
-        meetings_table = tables.get(tabs.meetings)
+        meetings_table = tables.get(plan.meetings) if plan.meetings else None
         meetings = self.meetings(meetings_table, members)
+        for title, why in plan.left_out:
+            self.explanation.tab(title, "left out").notes.append(why)
+            if plan.layout == "tab-per-member":
+                self.info(title, f"left out: {why}")
         self._club_warnings(members)
         return Club(
             name=self.config.club.name,
@@ -244,88 +172,30 @@ class _Normalizer:
             meetings=meetings,
             problems=self.problems,
             extra_columns=self.extra_columns,
+            explanation=self.explanation,
         )
 
-    # -- tables ---------------------------------------------------------------------------------
-
-    def tab(self, table: RawTable, kind: str, required: Sequence[str]) -> _Tab | None:
-        """Find the header row, match headers to fields, and return the non-blank data rows."""
-        rows = table.rows
-        header_at = next((i for i, row in enumerate(rows) if any(_filled(v) for v in row)), None)
-        if header_at is None:
-            self.error(
-                table.title,
-                f"the tab is empty (expected a header row with {', '.join(FIELDS[kind])})",
-            )
-            return None
-        header = rows[header_at]
-        header_row = header_at + 1
-        mapping = getattr(self.config.source.columns, kind)
-        explicit = {_key(text): name for name, text in mapping.items()}
-        aliases = {_key(alias): name for name, names in FIELDS[kind].items() for alias in names}
-        names: dict[int, str] = {}
-        seen: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            if not _filled(cell):
-                continue
-            text = str(cell).strip()
-            name = explicit.get(_key(text))
-            if name is None:
-                alias = aliases.get(_key(text))
-                name = alias if alias is not None and alias not in mapping else text
-            if name in seen:
-                first = f"{table.title}!{column_letter(seen[name])}{header_row}"
-                self.error(
-                    f"{table.title}!{column_letter(index)}{header_row}",
-                    f'duplicate column "{text}" (also {first}); rename one of them',
-                )
-                continue
-            seen[name] = index
-            names[index] = name
-        for name, text in mapping.items():
-            if name not in seen:
-                self.error(
-                    f"{table.title}!{header_row}:{header_row}",
-                    f'no column "{text}" (source.columns.{kind}.{name} names it)',
-                )
-        missing = [name for name in required if name not in seen]
-        if missing:
-            missing = [name for name in missing if name not in mapping]  # reported above
-            found = ", ".join(f'"{str(c).strip()}"' for c in header if _filled(c))
-            for name in missing:
-                self.error(
-                    f"{table.title}!{header_row}:{header_row}",
-                    f'missing required column "{name}" (headers found: {found}); rename a '
-                    f"header or map it with source.columns.{kind}.{name}",
-                )
-            return None
-        width = max(names) + 1
-        body = [
-            row if len(row) == width else [*row[:width], *[None] * (width - len(row))]
-            for row in rows[header_at + 1 :]
-        ]
-        frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else None
-        if frame is None:
-            frame = pd.DataFrame(columns=range(width), dtype=object)
-        frame = frame[list(names)].rename(columns=names)
-        frame = frame.apply(_strip_text)
-        frame["sheet_row"] = np.arange(header_row + 1, header_row + 1 + len(frame))
-        frame = frame[frame.drop(columns="sheet_row").notna().any(axis=1)]
-        frame["tab"] = table.title
-        fields = set(FIELDS[kind])
-        extras = [name for name in names.values() if name not in fields]
-        columns = {name: column_letter(index) for index, name in names.items()}
-        for name in FIELDS[kind]:
-            if name not in frame.columns:
-                frame[name] = None
-        return _Tab(table.title, frame.reset_index(drop=True), columns, extras)
+    # -- values ----------------------------------------------------------------------------------
 
     def parse(
-        self, tab: _Tab, name: str, parse: Callable[[Any], tuple[Any, str | None]]
+        self,
+        tab: Table,
+        name: str,
+        parse: Callable[[Any], tuple[Any, str | None]],
+        vocabulary: str | None = None,
     ) -> np.ndarray:
-        """Parse a column once per distinct value; report every cell whose value failed."""
-        codes, uniques = _distinct(tab.frame[name])
+        """Parse a column once per distinct value; report every cell whose value failed.
+
+        With ``vocabulary``, each distinct word and its meaning go to the explanation.
+        """
+        codes, uniques = tab.distinct(name)
         parsed = [parse(value) for value in uniques] + [parse(None)]
+        if vocabulary is not None:
+            for value, (meaning, message) in zip(uniques, parsed, strict=False):
+                if isinstance(meaning, bool):
+                    meaning = "active" if meaning else "not active"
+                if message is None and meaning is not None and word_key(value) != word_key(meaning):
+                    self.explanation.word(vocabulary, value, meaning)
         values = np.empty(len(parsed), dtype=object)
         values[:] = [value for value, _ in parsed]
         messages = [message for _, message in parsed]
@@ -334,22 +204,22 @@ class _Normalizer:
             bad_codes = np.array(bad)
             bad_codes[bad_codes == len(uniques)] = -1
             for position in np.flatnonzero(np.isin(codes, bad_codes)):
-                row = int(tab.frame["sheet_row"].iat[position])
-                self.error(tab.ref(name, row), messages[codes[position]])
+                self.error(tab.ref(name, int(position)), messages[codes[position]])
         return values[codes]
 
-    def dates(self, tab: _Tab, name: str) -> pd.Series:
+    def dates(self, tab: Table, name: str) -> pd.Series:
         if name not in tab.columns:
             return pd.Series(pd.NaT, index=tab.frame.index, dtype="datetime64[ns]")
         values = self.parse(tab, name, self.parse_date)
         return pd.Series(pd.to_datetime(values), index=tab.frame.index).astype("datetime64[ns]")
 
-    # -- members --------------------------------------------------------------------------------
+    # -- members ---------------------------------------------------------------------------------
 
     def members(self, table: RawTable) -> pd.DataFrame:
-        tab = self.tab(table, "members", REQUIRED["members"])
+        reading = self.explanation.tab(table.title, "members")
+        tab = self.reader.table(table, "members", REQUIRED["members"], reading)
         if tab is None:
-            return _empty_frame(FIELDS["members"])
+            return _empty_frame(MEMBERS_COLUMNS, active=bool)
         self.extra_columns["members"] = tab.extras
         frame = tab.frame
         names = _texts(frame["name"])
@@ -358,25 +228,87 @@ class _Normalizer:
         for position, name in enumerate(names):
             row = int(frame["sheet_row"].iat[position])
             if name is None:
-                self.error(tab.ref("name", row), "the member's name is empty")
+                self.error(tab.ref("name", position), "the member's name is empty")
                 keep[position] = False
+            elif "\n" in name or "\r" in name:
+                self.recipient_error(
+                    tab.ref("name", position),
+                    name,
+                    f'the name "{" ".join(name.split())}" has a line break in it (Alt+Enter in '
+                    "the cell); write it on one line: no message can be addressed to it",
+                )
+                seen[member_key(name)] = row
             elif member_key(name) in seen:
                 self.error(
-                    tab.ref("name", row),
+                    tab.ref("name", position),
                     f'duplicate member "{name}" (also on row {seen[member_key(name)]}); '
                     f"names must be unique",
                 )
                 keep[position] = False
             else:
                 seen[member_key(name)] = row
+        active = self.parse(tab, "active", _parse_active, vocabulary="active")
         frame = frame.assign(
             name=names,
             email=self.parse(tab, "email", _parse_email),
-            active=self.parse(tab, "active", _parse_active).astype(bool),
+            active=active.astype(bool),
             focus=_texts(frame["focus"]),
             joined=self.dates(tab, "joined"),
         )
+        self._unsendable_emails(tab, frame, keep)
+        frame["email"] = frame["email"].astype(object).where(frame["email"].notna(), None)
         return frame[keep].reset_index(drop=True)
+
+    def _unsendable_emails(self, tab: Table, frame: pd.DataFrame, keep: np.ndarray) -> None:
+        """Addresses a recap cannot go to as written: errors naming the cell that stop only
+        that member's messages (the others still get theirs)."""
+        first: dict[str, int] = {}
+        for position, email in enumerate(frame["email"]):
+            if not isinstance(email, str) or not keep[position]:
+                continue
+            name = frame["name"].iat[position]
+            if not email.rsplit("@", 1)[0].isascii():
+                self.recipient_error(
+                    tab.ref("email", position),
+                    name,
+                    f'"{email}": the part before @ is not plain ASCII, which only a mail server '
+                    "offering SMTPUTF8 accepts (sheetmentor does not assume it); ask the member "
+                    "for an ASCII address",
+                )
+            key = email.casefold()
+            if key in first:
+                row = int(frame["sheet_row"].iat[first[key]])
+                self.recipient_error(
+                    tab.ref("email", position),
+                    name,
+                    f"{email} is also the address of {frame['name'].iat[first[key]]} (row {row}); "
+                    "each member needs their own address: this member's messages are not sent",
+                )
+            else:
+                first[key] = position
+
+    def members_from_tabs(self, plan: Plan) -> pd.DataFrame:
+        """No Members tab: each goals tab's name is a member, active, without an address."""
+        names = [owner for _, owner in plan.goals if owner is not None]
+        frame = pd.DataFrame(
+            {
+                "name": pd.Series([" ".join(n.split()) for n in names], dtype=object),
+                "email": pd.Series([None] * len(names), dtype=object),
+                "active": np.ones(len(names), dtype=bool),
+                "focus": pd.Series([None] * len(names), dtype=object),
+                "joined": pd.Series(pd.NaT, index=range(len(names)), dtype="datetime64[ns]"),
+                "tab": pd.Series([t for t, _ in plan.goals], dtype=object),
+                "sheet_row": np.zeros(len(names), dtype=np.int64),
+            }
+        )
+        self.extra_columns["members"] = []
+        if names:
+            self.info(
+                None,
+                f"no {self.config.source.tabs.members} tab: the members are the goal tabs' "
+                f"names ({', '.join(names)}), all active",
+            )
+        return frame
 
     def _club_warnings(self, members: pd.DataFrame) -> None:
         active = members[members["active"]]
@@ -388,36 +320,51 @@ class _Normalizer:
             )
         if self.config.email is not None:
             for row in active[active["email"].isna()].itertuples():
-                self.warning(
-                    f"{row.tab}!{row.sheet_row}:{row.sheet_row}",
-                    f"{row.name} has no email address; they will not get recaps",
-                )
+                where = f"{row.tab}!{row.sheet_row}:{row.sheet_row}" if row.sheet_row else row.tab
+                self.warning(where, f"{row.name} has no email address; they will not get recaps")
 
-    # -- goals ----------------------------------------------------------------------------------
+    # -- goals -----------------------------------------------------------------------------------
 
-    def _member_tabs(
-        self, tables: dict[str, RawTable], members: pd.DataFrame
-    ) -> list[tuple[RawTable, str]]:
-        tabs = self.config.source.tabs
-        by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
+    def _goal_tables(
+        self, tables: dict[str, RawTable], plan: Plan, members: pd.DataFrame
+    ) -> list[tuple[RawTable, str | None, TabReading]]:
+        if plan.layout == "goals-tab":
+            title = plan.goals[0][0]
+            return [(tables[title], None, self.explanation.tab(title, "goals"))]
+        names = list(members["name"])
+        by_key = {member_key(name): name for name in names}
+        firsts = _first_names(names)
         found = []
-        for title, table in tables.items():
-            if title in (tabs.members, tabs.meetings):
-                continue
-            member = by_key.get(member_key(title))
+        for title, _ in plan.goals:
+            member = by_key.get(member_key(title)) or firsts.get(member_key(title))
             if member is None:
-                self.warning(title, "this tab is not named after a member; it is ignored")
+                same = [n for n in names if member_key(n.split()[0]) == member_key(title)]
+                why = (
+                    f"this tab could be {' or '.join(same)}; name it with the full name"
+                    if same
+                    else "this tab is not named after a member; it is ignored"
+                )
+                self.warning(title, why)
+                self.explanation.tab(title, "left out").notes.append(why)
             else:
-                found.append((table, member))
+                reading = self.explanation.tab(title, f"goals of {member}")
+                found.append((tables[title], member, reading))
         return found
 
     def goals(
-        self, tables: list[tuple[RawTable, str | None]], members: pd.DataFrame
+        self, tables: list[tuple[RawTable, str | None, TabReading]], members: pd.DataFrame
     ) -> pd.DataFrame:
         required = [name for name in REQUIRED["goals"] if name != "member"]
+        sections = {member_key(name): name for name in members["name"]}
         frames = []
-        for table, owner in tables:
-            tab = self.tab(table, "goals", required if owner else REQUIRED["goals"])
+        for table, owner, reading in tables:
+            tab = self.reader.table(
+                table,
+                "goals",
+                required if owner else REQUIRED["goals"],
+                reading,
+                members=sections if owner is None else None,
+            )
             if tab is None:
                 continue
             self.extra_columns["goals"] = list(
@@ -425,43 +372,62 @@ class _Normalizer:
             )
             frames.append(self.goal_frame(tab, owner, members))
         if not frames:
-            return _empty_frame([*FIELDS["goals"], "tab", "sheet_row"])
+            return _empty_goals()
         goals = pd.concat(frames, ignore_index=True)
         if goals.empty and len(tables) == 1:
             self.warning(tables[0][0].title, "no goals yet")
         return goals
 
-    def goal_frame(self, tab: _Tab, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+    def goal_frame(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
         frame = tab.frame
-        placeholder = frame["goal"].isna() & frame["tier"].isna()
-        tab.frame = frame = frame[~placeholder].reset_index(drop=True)
+        slot = (
+            frame["goal"].isna()
+            & frame["status"].isna()
+            & frame["progress"].isna()
+            & frame["completed"].isna()
+        ).to_numpy()
+        if slot.any():
+            if tab.cell_column is not None:
+                tab.cell_column = tab.cell_column[~slot]
+            tab.frame = frame = frame[~slot].reset_index(drop=True)
+            self.info(
+                tab.title,
+                f"{int(slot.sum())} row(s) without goal text or status skipped (empty template "
+                "slots)",
+            )
+            if tab.reading is not None:
+                tab.reading.notes.append(
+                    f"{int(slot.sum())} empty template row(s) skipped (no goal text, no status)"
+                )
         for position in np.flatnonzero(frame["goal"].isna().to_numpy()):
-            row = int(frame["sheet_row"].iat[position])
-            self.error(tab.ref("goal", row), "the goal's text is empty")
+            self.error(tab.ref("goal", int(position)), "the goal's text is empty")
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
+            firsts = _first_names(members["name"])
             listed = ", ".join(members["name"]) or "none"
 
             def parse_member(value: Any) -> tuple[str | None, str | None]:
                 if value is None:
-                    return None, "no member named for this goal"
-                name = by_key.get(member_key(value))
+                    return None, "no member named for this goal (and none above it in its block)"
+                name = by_key.get(member_key(value)) or firsts.get(member_key(value))
                 if name is None:
                     return None, f'unknown member "{value}" (members are: {listed})'
                 return name, None
 
-            member = self.parse(tab, "member", parse_member)
+            member = self.parse(tab, "member", parse_member, vocabulary="member")
         else:
             member = np.full(len(frame), owner, dtype=object)
-        tier = self.parse(tab, "tier", _vocab_parser(TIER_WORDS, "tier", TIERS, required=True))
-        category = self.parse(
-            tab, "category", _vocab_parser(CATEGORY_WORDS, "category", CATEGORIES)
-        )
+        tier = self.parse(tab, "tier", _vocab_parser(TIER, required=True), vocabulary="tier")
+        category = self.parse(tab, "category", _vocab_parser(CATEGORY), vocabulary="category")
         blank_category = frame["category"].isna().to_numpy()
-        status = self.parse(tab, "status", _parse_status)
+        status = self.parse(tab, "status", _parse_status, vocabulary="status")
         given = self.parse(tab, "progress", _parse_progress)
-        status = np.where(pd.isna(status), "open", status)
+        in_status = self.parse(tab, "status", _status_percent)
         given = pd.to_numeric(pd.Series(given), errors="coerce").to_numpy(dtype=float)
+        in_status = pd.to_numeric(pd.Series(in_status), errors="coerce").to_numpy(dtype=float)
+        given = np.where(np.isnan(given), in_status, given)
+        no_status = pd.isna(status)
+        status = np.where(no_status, np.where(given == 1.0, "done", "open"), status)
         progress = np.where(status == "done", 1.0, np.where(np.isnan(given), 0.0, given))
         frame = frame.assign(
             member=member,
@@ -476,24 +442,23 @@ class _Normalizer:
             notes=_texts(frame["notes"]),
             id=_texts(frame["id"]),
         )
-        for position in np.flatnonzero(blank_category & frame["goal"].notna().to_numpy()):
-            if "category" in tab.columns:
-                row = int(frame["sheet_row"].iat[position])
+        if "category" in tab.columns:
+            for position in np.flatnonzero(blank_category & frame["goal"].notna().to_numpy()):
                 self.warning(
-                    tab.ref("category", row),
+                    tab.ref("category", int(position)),
                     "no category (professional or personal); the goal counts in its tier only",
                 )
         return frame
 
-    # -- meetings -------------------------------------------------------------------------------
+    # -- meetings --------------------------------------------------------------------------------
 
     def meetings(self, table: RawTable | None, members: pd.DataFrame) -> pd.DataFrame:
-        columns = [*FIELDS["meetings"], "tab", "sheet_row"]
         if table is None:
-            return _empty_frame(columns)
-        tab = self.tab(table, "meetings", REQUIRED["meetings"])
+            return _empty_frame(MEETINGS_COLUMNS)
+        reading = self.explanation.tab(table.title, "meetings")
+        tab = self.reader.table(table, "meetings", REQUIRED["meetings"], reading)
         if tab is None:
-            return _empty_frame(columns)
+            return _empty_frame(MEETINGS_COLUMNS)
         self.extra_columns["meetings"] = tab.extras
         by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
 
@@ -514,13 +479,8 @@ class _Normalizer:
         dates = self.parse(tab, "date", self.parse_date)
         for position in np.flatnonzero(pd.isna(dates)):
             if frame["date"].iat[position] is None:
-                row = int(frame["sheet_row"].iat[position])
-                self.error(tab.ref("date", row), "the meeting's date is empty")
-        status = self.parse(
-            tab,
-            "status",
-            _vocab_parser(MEETING_STATUS_WORDS, "meeting status", ("held", "skipped")),
-        )
+                self.error(tab.ref("date", int(position)), "the meeting's date is empty")
+        status = self.parse(tab, "status", _vocab_parser(MEETING_STATUS), vocabulary="meeting")
         frame = frame.assign(
             date=pd.to_datetime(pd.Series(dates, index=frame.index)).astype("datetime64[ns]"),
             location=_texts(frame["location"]),
@@ -531,11 +491,14 @@ class _Normalizer:
         )
         return frame[frame["date"].notna()].sort_values("date").reset_index(drop=True)
 
-    # -- values ---------------------------------------------------------------------------------
+    # -- values ----------------------------------------------------------------------------------
 
     def parse_date(self, value: Any) -> tuple[dt.date | None, str | None]:
         """A real date cell, a serial number, or text (ISO, "Nov 24, 2026", "24/11/2026"),
-        within the years pandas can hold (a date outside them is a problem, not a crash)."""
+        within the years pandas can hold (a date outside them is a problem, not a crash).
+
+        A date without a day ("2026", "Dec 2026", "Q4") is refused, never a guessed first day.
+        """
         date, message = self._date(value)
         if date is not None and not DATE_RANGE[0] <= date <= DATE_RANGE[1]:
             first, last = DATE_RANGE
@@ -552,12 +515,15 @@ class _Normalizer:
         if isinstance(value, bool):
             return None, f"{value} is not a date"
         if isinstance(value, int | float):
+            if 1900 <= value <= 2200 and float(value).is_integer():
+                return None, f"{int(value)} is a year, not a date (write the day, like 2026-11-24)"
             if 1 <= value < 2958466:
                 return GOOGLE_EPOCH + dt.timedelta(days=int(value)), None
             return None, f"{value} is not a date"
         text = str(value).strip()
         iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
         numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})", text)
+        no_day = f'"{text}" has no day (write the day too, like 2026-11-24 or "Nov 24, 2026")'
         try:
             if iso:
                 return dt.date(*map(int, iso.groups())), None
@@ -573,75 +539,25 @@ class _Normalizer:
                         f'"{text}" is not a date when read {order} (source.day_first is '
                         f"{str(self.day_first).lower()}); fix the cell or the setting"
                     )
+            if _QUARTER.fullmatch(text):
+                return None, no_day
             parsed = date_parser.parse(text, dayfirst=self.day_first, default=_NO_YEAR)
             if parsed.year == _NO_YEAR.year:
                 return None, f'"{text}" has no year (write it like "Nov 24, 2026")'
-            other = date_parser.parse(text, dayfirst=self.day_first, default=_OTHER_DEFAULT)
-            if (parsed.month, parsed.day) != (other.month, other.day):  # filled in, not read
-                return None, f'"{text}" has no day (write it like "Nov 24, 2026")'
+            if parsed.day == 1 or parsed.month == 1:  # maybe the defaults: is a day written?
+                other = date_parser.parse(text, dayfirst=self.day_first, default=_OTHER_DAY)
+                if other.day != parsed.day or other.month != parsed.month:
+                    return None, no_day
             return parsed.date(), None
         except (ValueError, OverflowError):
             return None, f'"{text}" is not a date (write it like 2026-11-24 or "Nov 24, 2026")'
 
 
 _NO_YEAR = dt.datetime(0o1, 1, 1)
-_OTHER_DEFAULT = dt.datetime(0o2, 2, 2)
-"""Text parsed with both defaults gives two dates when it lacks a month or a day."""
+_OTHER_DAY = dt.datetime(0o1, 2, 2)
+_QUARTER = re.compile(r"(?i)(q[1-4]|h[12])(\s*[/-]?\s*\d{2,4})?|\d{4}\s*[/-]?\s*q[1-4]")
 DATE_RANGE = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))
 """The dates pandas holds (nanoseconds since 1970 span 1677 to 2262)."""
-
-
-def _filled(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
-
-def _strip_text(column: pd.Series) -> pd.Series:
-    """Trim text cells and turn blank text into missing values, leaving typed cells alone."""
-    return _per_distinct(column, _stripped)
-
-
-def _stripped(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-def _per_distinct(column: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
-    """``function`` over a column, called once per distinct value; blanks become ``None`` and
-    the result stays an object column (``Series.map`` in pandas 3 would infer a ``str`` dtype
-    with NaN for blanks)."""
-    codes, uniques = _distinct(column)
-    values = np.empty(len(uniques) + 1, dtype=object)
-    values[:] = [*(function(value) for value in uniques), function(None)]
-    return pd.Series(values[codes], index=column.index, dtype=object)
-
-
-def _distinct(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
-    """Codes and distinct values of a column, blanks coded -1.
-
-    ``pandas.factorize`` hashes ``True`` and ``1`` (and ``False`` and ``0``) as one value, but a
-    checkbox and a number mean different things in a cell ("TRUE" is no progress; 1 is 100%), so
-    booleans get codes of their own.
-    """
-    codes, found = pd.factorize(column, use_na_sentinel=True)
-    uniques = list(found)
-    if not any(isinstance(value, bool | int | float | np.number) for value in uniques):
-        return codes, uniques
-    cells = column.to_numpy(dtype=object)
-    is_bool = np.fromiter((type(v) is bool for v in cells), dtype=bool, count=len(cells))
-    stands_for_bool = np.array([type(v) is bool for v in uniques] + [False])
-    mixed = is_bool != stands_for_bool[codes]
-    if mixed.any():
-        codes = codes.copy()
-        extra: dict[tuple[bool, Any], int] = {}
-        for position in np.flatnonzero(mixed):
-            value = cells[position]
-            key = (type(value) is bool, value)
-            if key not in extra:
-                extra[key] = len(uniques)
-                uniques.append(value)
-            codes[position] = extra[key]
-    return codes, uniques
 
 
 def _text(value: Any) -> str | None:
@@ -656,7 +572,17 @@ def _text(value: Any) -> str | None:
 
 def _texts(column: pd.Series) -> pd.Series:
     """:func:`_text` over a column, blanks kept as ``None``."""
-    return _per_distinct(column, _text)
+    return per_distinct(column, _text)
+
+
+def _first_names(names: Any) -> dict[str, str]:
+    """First name → member, for first names only one member has ("Ada" is Ada Okonkwo)."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        words = str(name).split()
+        if len(words) > 1:
+            found.setdefault(member_key(words[0]), []).append(name)
+    return {first: same[0] for first, same in found.items() if len(same) == 1}
 
 
 def member_key(name: Any) -> str:
@@ -664,29 +590,49 @@ def member_key(name: Any) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def _empty_frame(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+def _empty_goals() -> pd.DataFrame:
+    """No goals, with the dtypes real goals have, so every computation downstream runs."""
+    frame = _empty_frame(GOALS_COLUMNS, progress=float, sheet_row=np.int64)
+    for name, categories in (("tier", TIERS), ("category", CATEGORIES), ("status", STATUSES)):
+        frame[name] = pd.Categorical([], categories=categories)
+    for name in ("set", "due", "completed"):
+        frame[name] = pd.Series(dtype="datetime64[ns]")
+    return frame
+
+
+def _empty_frame(columns: Sequence[str], **dtypes: Any) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, object)) for name in columns})
+
+
+def _unknown(vocabulary: Vocabulary, what: str, value: Any, expected: str) -> str:
+    near = vocabulary.nearest(value)
+    hint = f"; nearest known: {', '.join(near)}" if near else ""
+    return f'unknown {what} "{value}" (expected {expected}{hint})'
 
 
 def _vocab_parser(
-    words: dict[str, str], what: str, expected: Sequence[str], *, required: bool = False
+    vocabulary: Vocabulary, *, required: bool = False
 ) -> Callable[[Any], tuple[str | None, str | None]]:
-    listing = ", ".join(expected[:-1]) + f" or {expected[-1]}"
+    listing = vocabulary.listing()
 
     def parse(value: Any) -> tuple[str | None, str | None]:
         if value is None:
-            return None, (f"no {what} (expected {listing})" if required else None)
-        found = words.get(_key(value))
+            return None, (f"no {vocabulary.name} (expected {listing})" if required else None)
+        found = vocabulary.meaning(value)
         if found is None:
-            return None, f'unknown {what} "{value}" (expected {listing})'
+            return None, _unknown(vocabulary, vocabulary.name, value, listing)
         return found, None
 
     return parse
 
 
+_PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
+
+
 def _parse_status(value: Any) -> tuple[str | None, str | None]:
+    """done, open or dropped; blank is ``None`` (the goal's progress decides, see README)."""
     if value is None:
-        return "open", None
+        return None, None
     if isinstance(value, bool):
         return ("done" if value else "open"), None
     if isinstance(value, int | float):
@@ -694,15 +640,27 @@ def _parse_status(value: Any) -> tuple[str | None, str | None]:
             return ("done" if value == 1 else "open"), None
         return None, f"unknown status {value} (expected done, open or dropped)"
     text = str(value)
-    found = STATUS_WORDS.get(_key(text))
-    if found is None and re.fullmatch(r"\d{1,2}(\.\d+)?\s*%", text.strip()):
+    found = STATUS.meaning(text)
+    if found is None:
+        match = _PERCENT.fullmatch(text.strip())
+        if match and float(match.group(1)) <= 100:
+            found = "done" if float(match.group(1)) == 100 else "open"
+    if found is None and re.fullmatch(r"\[\s*\]", text.strip()):
         found = "open"
     if found is None:
-        return (
-            None,
-            f'unknown status "{text}" (expected done, open — e.g. "in progress" — or dropped)',
+        return None, _unknown(
+            STATUS, "status", text, 'done, open — e.g. "in progress" — or dropped'
         )
     return found, None
+
+
+def _status_percent(value: Any) -> tuple[float | None, None]:
+    """The progress a status cell gives ("50%": half-way)."""
+    if isinstance(value, str):
+        match = _PERCENT.fullmatch(value.strip())
+        if match and float(match.group(1)) <= 100:
+            return float(match.group(1)) / 100, None
+    return None, None
 
 
 def _parse_progress(value: Any) -> tuple[float | None, str | None]:
@@ -729,13 +687,16 @@ def _parse_progress(value: Any) -> tuple[float | None, str | None]:
 
 
 def _parse_active(value: Any) -> tuple[bool, str | None]:
+    """Active or not, from an Active column (yes/no) or a Status column (Active, Left…)."""
     if value is None:
         return True, None
     if isinstance(value, bool):
         return value, None
-    found = ACTIVE_WORDS.get(_key(value))
+    found = ACTIVE.meaning(value)
     if found is None:
-        return True, f'"{value}" is not yes or no (Active: blank means yes)'
+        near = ACTIVE.nearest(value)
+        hint = f"; nearest known: {', '.join(near)}" if near else ""
+        return True, f'"{value}" is not yes or no (Active: blank means yes{hint})'
     return found == "yes", None
 
 

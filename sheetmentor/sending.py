@@ -318,9 +318,9 @@ def _send(
         if chosen is None:
             record_sheet(config, club, expect_history=expect_history)
             return SendReport(notices=(notice,) if notice else ())
-        for problem in club.warnings:
+        for problem in [*club.warnings, *club.recipient_errors]:
             log.warning("%s", problem)
-        if club.errors and not force:
+        if not force:
             club.raise_for_errors()
         # The memory is recalled before this run's snapshot is stored (memory_block stores it
         # after): a snapshot taken now must not become the baseline it is compared with.

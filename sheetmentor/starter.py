@@ -1,15 +1,25 @@
-"""``sheetmentor init``: a starter config and workbook that a club fills in.
+"""``sheetmentor init``: a starter config and workbook that a club fills in, or a config for the
+sheet a club already keeps (``init --from``).
 
 The workbook has the three tabs with the headers sheetmentor recognizes, drop-down lists for
 tier, category and status (so members pick words sheetmentor knows), and one example row per tab.
+A config ``--from`` an existing sheet says, in comments, what was inferred from it: the layout,
+the tabs and the header rows, so the organizer can check it before the first run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .layout import Explanation
+    from .schema import Club
 
 STARTER_CONFIG = """\
 # sheetmentor config — every key is described in config.example.yaml of the project.
@@ -26,15 +36,18 @@ meetings:
   first: {first}          # a meeting date the cadence counts from
   location: ""
 
-source:
-  path: club.xlsx         # or google_sheet: <key or URL> (share it with your service account)
-  day_first: false        # how to read text dates like 03/04/2026
-
+{source}
 # email:
 #   from: "Club <club@example.org>"
 #   outbox: outbox        # messages are written here until you add an smtp block
 
 state: .sheetmentor
+"""
+
+STARTER_SOURCE = """\
+source:
+  path: club.xlsx         # or google_sheet: <key or URL> (share it with your service account)
+  day_first: false        # how to read text dates like 03/04/2026
 """
 
 HEADERS = {
@@ -56,7 +69,9 @@ def write_starter(
     today = today or dt.date.today()
     first = today + dt.timedelta(days=(1 - today.weekday()) % 7)  # the coming Tuesday
     config_path.write_text(
-        STARTER_CONFIG.format(name="My Mentoring Club", weekday="tuesday", first=first),
+        STARTER_CONFIG.format(
+            name="My Mentoring Club", weekday="tuesday", first=first, source=STARTER_SOURCE
+        ),
         encoding="utf-8",
     )
     _write_workbook(workbook_path, today, first)
@@ -100,3 +115,67 @@ def _write_workbook(path: Path, today: dt.date, first: dt.date) -> None:
         rule.add(f"{column}2:{column}1000")
         goals.add_data_validation(rule)
     book.save(path)
+
+
+def write_config_from(
+    sheet: str, folder: Path, *, overwrite: bool = False, today: dt.date | None = None
+) -> tuple[Path, Explanation]:
+    """Write ``sheetmentor.yaml`` for an existing sheet (a file, a folder of .csv files, or a
+    Google Sheet's key or URL), with what was inferred from it; the sheet is read once."""
+    from .config import Config
+    from .schema import read_club
+
+    config_path = folder / "sheetmentor.yaml"
+    if config_path.exists() and not overwrite:
+        raise ConfigError(f"{config_path} already exists (use --force to overwrite)")
+    local = Path(sheet).expanduser()
+    if local.exists():
+        source: dict = {"path": os.path.relpath(local.resolve(), folder.resolve())}
+        name = local.stem.replace("_", " ").replace("-", " ").strip() or "My Mentoring Club"
+    else:
+        source = {"google_sheet": sheet}
+        name = "My Mentoring Club"
+    today = today or dt.date.today()
+    first = today + dt.timedelta(days=(1 - today.weekday()) % 7)
+    probe = Config.model_validate(
+        {"club": {"name": name}, "meetings": {"first": first}, "source": source}
+    )
+    if "path" in source:
+        probe.source.path = local.resolve()
+    club = read_club(probe)
+    day_first = _looks_day_first(club)
+    if day_first:
+        club = read_club(
+            probe.model_copy(update={"source": probe.source.model_copy(update={"day_first": True})})
+        )
+    explanation = club.explanation
+    lines = ["source:"]
+    for key, value in source.items():
+        lines.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append(f"  day_first: {str(day_first).lower()}")
+    if explanation.layout == "tab-per-member":
+        lines.append("  layout: tab-per-member")
+    lines.append(
+        f"  # inferred from the sheet: layout {explanation.layout} ({explanation.layout_how})"
+    )
+    for reading in explanation.tabs:
+        where = f", header on row {reading.header_row}" if reading.header_row else ""
+        shape = f", {reading.layout}" if reading.layout else ""
+        lines.append(f'  #   tab "{reading.title}": {reading.role}{where}{shape}')
+    lines.append(
+        f"  #   {len(club.active_members)} active members, {len(club.goals)} goals, "
+        f"{len(club.errors)} error(s): run `sheetmentor check --explain` for the details"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(
+        STARTER_CONFIG.format(
+            name=name, weekday="tuesday", first=first, source="\n".join(lines) + "\n"
+        ),
+        encoding="utf-8",
+    )
+    return config_path, explanation
+
+
+def _looks_day_first(club: Club) -> bool:
+    """Text dates that are impossible month-first ("24/11/2026") mean the sheet is day-first."""
+    return any("read month-first" in problem.message for problem in club.errors)

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from conftest import GOALS, MEMBERS, ClubFolder, run_cli
+from openpyxl import Workbook
 
 AS_OF = "2026-11-20"  # a Friday; meetings are every other Tuesday from 2026-09-08
 
@@ -201,6 +202,54 @@ CELL_MISTAKES = [
         id="unknown-active-value",
     ),
     pytest.param(
+        {"goals": edit(GOALS, H2="2026")},
+        "Goals!H2",
+        ['"2026" has no day', "2026-11-24"],
+        id="date-year-only",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2="Dec 2026")},
+        "Goals!H2",
+        ['"Dec 2026" has no day'],
+        id="date-month-and-year",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2="Q4")},
+        "Goals!H2",
+        ['"Q4" has no day'],
+        id="date-quarter",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, H2=2026)},
+        "Goals!H2",
+        ["2026 is a year, not a date"],
+        id="date-year-as-number",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, C2="fortnighty")},
+        "Goals!C2",
+        ['unknown tier "fortnighty"', "nearest known: fortnight"],
+        id="tier-typo-gets-the-nearest-word",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, F3="#DIV/0!")},
+        "Goals!F3",
+        ["spreadsheet error #DIV/0!", "fix the formula"],
+        id="error-cell-div0",
+    ),
+    pytest.param(
+        {"goals": edit(GOALS, E3="#N/A")},
+        "Goals!E3",
+        ["spreadsheet error #N/A"],
+        id="error-cell-na",
+    ),
+    pytest.param(
+        {"members": edit(MEMBERS, C3="Gone fishing")},
+        "Members!C3",
+        ['"Gone fishing" is not yes or no'],
+        id="unknown-member-status",
+    ),
+    pytest.param(
         {"meetings": [["Date", "Location"], ["someday", "Cafe"]]},
         "Meetings!A2",
         ['"someday" is not a date'],
@@ -282,7 +331,7 @@ def test_missing_members_tab_lists_the_tabs_there_are(club: ClubFolder) -> None:
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert 'no tab named "Members"' in result.stderr
+    assert 'no tab "Members"' in result.stderr
     assert '"People", "Goals"' in result.stderr
     assert "source.tabs" in result.stderr
 
@@ -291,7 +340,7 @@ def test_configured_tab_name_that_is_not_in_the_workbook(club: ClubFolder) -> No
     result = clean(club.write(config={"source": {"tabs": {"goals": "Objectives"}}}).run("check"))
 
     assert result.exit_code == 1
-    assert 'no tab named "Objectives"' in result.stderr
+    assert 'no tab "Objectives"' in result.stderr
     assert '"Members", "Goals"' in result.stderr
 
 
@@ -786,3 +835,157 @@ def test_blank_optional_cells_never_show_as_nan(club: ClubFolder) -> None:
     assert result.exit_code == 0
     assert "### 1. Bo Chen" in result.stdout
     assert not re.search(r"\bnan\b", result.stdout, re.IGNORECASE), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("members", "ref", "expected"),
+    [
+        pytest.param(
+            edit(MEMBERS, B3="ada@example.org"),
+            "Members!B3",
+            "ada@example.org is also the address of Ada Okonkwo (row 2)",
+            id="two-members-one-email",
+        ),
+        pytest.param(
+            edit(MEMBERS, A3="Bo\nChen"),
+            "Members!A3",
+            'the name "Bo Chen" has a line break in it (Alt+Enter in the cell)',
+            id="line-break-in-member-name",
+        ),
+        pytest.param(
+            edit(MEMBERS, B3="élodie@example.org"),
+            "Members!B3",
+            "only a mail server offering SMTPUTF8 accepts (sheetmentor does not assume it)",
+            id="non-ascii-email-local-part",
+        ),
+    ],
+)
+def test_check_names_members_whose_messages_cannot_be_sent(
+    club: ClubFolder, members: list[list], ref: str, expected: str
+) -> None:
+    """``check`` fails on an address no message can go to, naming the cell; it stops only that
+    member's messages, so the figures and the agenda still come out (and name the cell)."""
+    result = clean(club.write(members=members).run("check"))
+    assert result.exit_code == 1
+    [line] = [line for line in result.stdout.splitlines() if line.startswith(f"error: {ref}: ")]
+    assert expected in line
+    agenda = clean(club.run("agenda", "--as-of", "2026-11-30"))
+    assert agenda.exit_code == 0
+    assert ref in agenda.stderr
+
+
+def club_workbook() -> Workbook:
+    """The conftest's club as an openpyxl workbook, to set cells Python rows cannot express."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"Members": MEMBERS, "Goals": GOALS}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    return book
+
+
+def test_error_cells_from_a_real_formula_result(club: ClubFolder) -> None:
+    """Excel keeps a failing formula's error as a typed cell; it is named, never a blank."""
+    book = club_workbook()
+    book["Goals"]["F3"] = "#DIV/0!"  # openpyxl writes this as an error cell (t="e")
+    assert book["Goals"]["F3"].data_type == "e"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("check"))
+    assert result.exit_code == 1
+    [line] = error_lines(result, "Goals!F3")
+    assert "#DIV/0!" in line
+
+
+def test_a_stray_cell_at_the_last_cell_of_the_grid_is_cheap(club: ClubFolder) -> None:
+    """One cell at XFD1048576 must not make the reader allocate the whole grid."""
+    book = club_workbook()
+    book.create_sheet("Scratch")["XFD1048576"] = "x"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("status", "--format", "json", "--as-of", AS_OF))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["tiers"]["two-week"]["total"] == 3
+
+
+def test_a_tab_with_an_absurd_used_area_is_refused_by_name(club: ClubFolder) -> None:
+    book = club_workbook()
+    book["Goals"]["XFD1048576"] = "x"
+    book.save(club.folder / "club.xlsx")
+    result = clean(club.run("check"))
+    assert result.exit_code == 1
+    assert 'the tab "Goals" has cells from A1 to XFD1048576' in result.stderr
+    assert "Ctrl+End" in result.stderr
+
+
+def test_a_member_who_left_is_never_counted(club: ClubFolder) -> None:
+    members = [
+        ["Name", "Email", "Status"],
+        ["Ada Okonkwo", "ada@example.org", "Active"],
+        ["Bo Chen", "bo@example.org", "Left"],
+        ["Cy Diallo", "cy@example.org", "Paused"],
+    ]
+    result = clean(club.write(members=members).run("status", "--format", "json", "--as-of", AS_OF))
+    assert [m["name"] for m in json.loads(result.stdout)["members"]] == ["Ada Okonkwo"]
+
+
+def test_tab_per_member_without_a_members_tab_never_crashes(club: ClubFolder) -> None:
+    """It used to end in KeyError: 'Members'; the members now come from the tab names."""
+    header = ["Goal", "Tier", "Status"]
+    club.write(
+        tabs={"Ada": [header, ["Rewrite CV", "2-wk", "done"]], "Bo": [header, ["Sail", "Q", ""]]},
+        config={"source": {"layout": "tab-per-member"}},
+    )
+    result = clean(club.run("status", "--format", "json", "--as-of", AS_OF))
+    assert result.exit_code == 0, result.stderr
+    assert [m["name"] for m in json.loads(result.stdout)["members"]] == ["Ada", "Bo"]
+
+
+@pytest.mark.parametrize(
+    ("goals", "ref"),
+    [
+        ([GOALS[0], [None, "Orphan goal", "Q", "work"], *GOALS[1:]], "Goals!A2"),
+        ([*GOALS, [], [None, "After a blank row", "Q", "work"]], "Goals!A10"),
+        ([*GOALS, ["TWO WEEK GOALS"], [None, "Under a section", None, "work"]], "Goals!A10"),
+    ],
+    ids=["first-row", "after-a-blank-row", "under-a-section-row"],
+)
+def test_a_goal_whose_member_cannot_be_known_is_an_error(
+    club: ClubFolder, goals: list[list], ref: str
+) -> None:
+    """A blank member cell takes the member above only within its block."""
+    result = clean(club.write(goals=goals).run("check"))
+    assert result.exit_code == 1
+    [line] = error_lines(result, ref)
+    assert "no member named for this goal" in line
+
+
+def test_a_title_row_is_skipped_and_a_sheet_without_headers_says_why(club: ClubFolder) -> None:
+    goals = [["PBC Goals 2026"], ["Ada Okonkwo", "Rewrite CV", "sometime"]]
+    result = clean(club.write(goals=goals).run("check"))
+    assert result.exit_code == 1
+    lines = error_lines(result, "Goals!1:1")
+    assert [line.split('"')[1] for line in lines] == ["member", "goal", "tier"]
+    for line in lines:
+        assert "no row among the first 12 names known columns" in line
+        assert '"PBC Goals 2026"' in line
+
+
+@pytest.mark.parametrize(
+    "goals",
+    [
+        [["PBC Goals 2026"]],
+        [["Who", "What"]],
+        [["Member", "Goal", "Tier"], ["#REF!", "#VALUE!", "#N/A"]],
+        [["Member", "Two-week goal(s)", "Quarterly goal"], ["Nobody", "✅", "[x]"]],
+        [["TWO WEEK GOALS"], ["Member", "Goal"], ["Ada Okonkwo"], [None, "Orphan"]],
+    ],
+    ids=["title-only", "no-known-headers", "error-cells", "wide-markers-only", "sections"],
+)
+@pytest.mark.parametrize("command", ["status", "agenda", "recap", "next", "calendar"])
+def test_force_never_crashes(club: ClubFolder, goals: list[list], command: str) -> None:
+    club.write(goals=goals)
+    args = [command, "--as-of", AS_OF] + (
+        ["--force"] if command not in ("next", "calendar") else []
+    )
+    result = clean(club.run(*args))
+    assert result.exit_code == 0, result.stderr

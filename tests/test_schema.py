@@ -164,7 +164,8 @@ def test_blank_rows_skipped_and_problems_keep_true_row_numbers(club: ClubFolder)
     club_data = club_with_goals(club, rows)
     assert club_data.goals["goal"].tolist() == ["First", "Second"]
     assert [str(p) for p in club_data.errors] == [
-        'Goals!C5: unknown tier "weekly-ish" (expected two-week, quarterly or long-term)'
+        'Goals!C5: unknown tier "weekly-ish" (expected two-week, quarterly or long-term; '
+        "nearest known: bi-weekly, 2 weeks, 2 week goals)"
     ]
 
 
@@ -219,8 +220,9 @@ def test_tab_per_member_layout(club: ClubFolder) -> None:
         ["Bo Chen", "Find a studio"],
         ["Bo Chen", "Sail"],
     ]
-    assert [str(p) for p in club_data.warnings] == [
-        "Notes: this tab is not named after a member; it is ignored"
+    assert club_data.warnings == []
+    assert [str(p) for p in club_data.notes] == [
+        "Notes: left out: its name says it is not a member's goals"
     ]
 
 

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..frames import per_distinct
 from ..schema import CATEGORIES, STATUSES, TIERS, member_key
 
 FUZZY_THRESHOLD = 0.85
@@ -139,12 +140,8 @@ def same_marks(old: str, new: str) -> bool:
 
 
 def _per_distinct(values: pd.Series, function: Callable[[str], str]) -> pd.Series:
-    """``function`` of each text, computed once per distinct value (blank → "")."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [function(str(value)) for value in np.asarray(uniques, dtype=object).tolist()]
-    mapped[-1] = ""
-    return pd.Series(mapped[codes], index=values.index, dtype=object)
+    """``function`` of each cell as text, computed once per distinct value (blank → "")."""
+    return per_distinct(values, lambda value: "" if value is None else function(str(value)))
 
 
 def normalize_goal_text(text: pd.Series) -> pd.Series:

@@ -2,8 +2,9 @@
 
 A source returns *raw tables*: the cells of each tab as typed Python values, positioned so that
 ``rows[r][c]`` is the cell at row ``r + 1``, column ``c + 1`` of the tab. Nothing is interpreted
-here; :mod:`sheetmentor.schema` turns raw tables into members, goals and meetings, and can name
-every cell it could not understand because the coordinates are kept.
+here; :mod:`sheetmentor.layout` finds how the sheet is kept and :mod:`sheetmentor.schema` turns
+raw tables into members, goals and meetings, naming every cell it could not understand because
+the coordinates are kept.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class Source(Protocol):
         missing; leave a missing optional tab out of the result."""
 
     def read_all_tables(self) -> dict[str, RawTable]:
-        """Every tab, in the workbook's order (for the tab-per-member layout)."""
+        """Every tab, in the workbook's order: what ``read_club`` reads, so the layout is
+        detected from all the tabs."""
 
 
 def open_source(source: SourceConfig) -> Source:

@@ -129,8 +129,15 @@ def _diagnose_local(source: SourceConfig) -> Diagnosis:
 
 
 def _check_tabs(diagnosis: Diagnosis, source: SourceConfig) -> Diagnosis:
-    if source.layout == "goals-tab":
-        wanted = {"members": source.tabs.members, "goals": source.tabs.goals}
+    if source.layout != "tab-per-member":
+        # without source.layout, a sheet without these tabs may be kept one tab per member:
+        # only tabs named in the config are sure to be needed
+        named = source.tabs.model_fields_set if source.layout is None else {"members", "goals"}
+        wanted = {
+            key: tab
+            for key, tab in {"members": source.tabs.members, "goals": source.tabs.goals}.items()
+            if key in named
+        }
         missing = {key: tab for key, tab in wanted.items() if tab not in diagnosis.tabs}
         diagnosis.missing_tabs = list(missing.values())
         if missing:

@@ -8,13 +8,22 @@ both .xlsx and .ods, and reads 100,000 rows several times faster than a pure-Pyt
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
+
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import ConfigError, SheetError
 from . import CellValue, RawTable
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+MAX_CELLS = 20_000_000
+"""The most cells a tab's used area may span (a 100,000-goal sheet is ~1 million): beyond that
+a stray cell far away (Ctrl+End shows it) would make the reader allocate gigabytes."""
 
 
 def open_workbook(path: Path) -> SpreadsheetFile | CsvFolder:
@@ -79,8 +88,97 @@ class SpreadsheetFile(_LocalSource):
         return list(self._book.sheet_names)
 
     def read_table(self, title: str) -> RawTable:
-        rows = self._book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        return RawTable(title, [[_blank_to_none(value) for value in row] for row in rows])
+        """The tab's used area only, placed at its real row and column (a sheet whose only cell
+        is XFD1048576 costs one cell, not a 17-billion-cell grid)."""
+        area = self._scan().dimensions.get(title)
+        if area is not None:
+            self._refuse_absurd(title, *area)
+        sheet = self._book.get_sheet_by_name(title)
+        if sheet.start is None or sheet.end is None:
+            return RawTable(title, [])
+        (top, left), (bottom, right) = sheet.start, sheet.end
+        self._refuse_absurd(title, top, left, bottom, right)
+        pad = [None] * left
+        used = [[*pad, *(_blank_to_none(v) for v in row)] for row in sheet.to_python()]
+        for row, column, text in self._scan().errors.get(title, ()):
+            line = used[row - top]
+            line.extend([None] * (column + 1 - len(line)))
+            line[column] = text
+        empty: list = []
+        return RawTable(title, [*([empty] * top), *used])
+
+    def _refuse_absurd(self, title: str, top: int, left: int, bottom: int, right: int) -> None:
+        if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
+            raise SheetError(
+                f'{self.path.name}: the tab "{title}" has cells from {_a1(top, left)} to '
+                f"{_a1(bottom, right)} ({bottom - top + 1:,} rows × {right - left + 1:,} "
+                f"columns), more than sheetmentor reads ({MAX_CELLS:,} cells); delete the stray "
+                "cells beyond the data (Ctrl+End shows the last one)"
+            )
+
+    def _scan(self) -> _XlsxScan:
+        if not hasattr(self, "_scanned"):
+            self._scanned = _scan_xlsx(self.path)
+        return self._scanned
+
+
+def _a1(row: int, column: int) -> str:
+    return f"{get_column_letter(column + 1)}{row + 1}"
+
+
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
+)
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+@dataclass
+class _XlsxScan:
+    errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    dimensions: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+
+
+def _scan_xlsx(path: Path) -> _XlsxScan:
+    """What calamine does not say before it allocates: each tab's declared used area (a stray
+    cell at XFD1048576 makes it build a 17-billion-cell grid) and its error cells (#DIV/0!…,
+    which calamine reads as blanks), as 0-based (row, column, text)."""
+    scan = _XlsxScan()
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return scan
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {
+                rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)
+            }
+            for sheet in book.findall("m:sheets/m:sheet", _NS):
+                title = sheet.get("name", "")
+                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                data = archive.read(part)
+                dimension = _DIMENSION.search(data, 0, 4096)
+                if dimension:
+                    first_col, first_row, last_col, last_row = dimension.groups()
+                    scan.dimensions[title] = (
+                        int(first_row) - 1,
+                        column_index_from_string(first_col.decode()) - 1,
+                        int(last_row or first_row) - 1,
+                        column_index_from_string((last_col or first_col).decode()) - 1,
+                    )
+                if b't="e"' in data:
+                    scan.errors[title] = [
+                        (int(row) - 1, column_index_from_string(col.decode()) - 1, text.decode())
+                        for col, row, text in _ERROR_CELL.findall(data)
+                    ]
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return _XlsxScan()
+    return scan
 
 
 class CsvFolder(_LocalSource):

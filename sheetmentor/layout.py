@@ -1,0 +1,708 @@
+"""How a club keeps its sheet: find the header row, the tabs' roles and the goal rows' shape.
+
+Clubs rarely keep the "one header row, one row per goal" table a tool would ask for. This module
+reads the raw tables as kept and turns each tab into a *canonical table*: one row per goal (or
+member, or meeting) with columns named after sheetmentor's fields, each row keeping the cell it
+came from. :mod:`sheetmentor.schema` then parses and validates the values. What was understood
+(header row, column → field, layout, section rows, rows skipped) is recorded in an
+:class:`Explanation`, which ``sheetmentor check --explain`` prints.
+
+The shapes read:
+
+* **the header row** is the row among the first non-empty rows that names the most known fields,
+  so title rows, subtitles, blank rows and merged banners above it are skipped;
+* **section rows**: a row whose only text means a tier ("TWO WEEK GOALS"), a category
+  ("Personal") or names a member sets that field for the rows under it, until the next section;
+* **blocks**: a blank member cell (merged cells read that way) under the first row of a block
+  belongs to the member above, within the block, never across a blank or section row;
+* **wide**: one row per member and one column per tier ("Two-week goal(s)", "Quarterly goal"),
+  several goals per cell on lines or bullets, with done markers ("✅", "[x]", "(done)");
+* **tabs**: a Goals tab, or one tab per member (with or without a Members tab; the layout is
+  detected when there is no Goals tab), other tabs (Instructions, Template…) left out with a note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from .errors import SheetError
+from .frames import distinct, per_distinct
+from .sources import RawTable
+from .vocabulary import CATEGORY, FIELDS, NAME_PARTS, TIER, WEAK_ALIASES, candidates, word_key
+
+if TYPE_CHECKING:
+    from .config import Config
+
+HEADER_SCAN = 12
+"""How many non-empty rows at the top of a tab may hold the header row."""
+
+LEFT_OUT_TABS = re.compile(
+    r"^(instructions?|how ?to.*|read ?me|template.*|example.*|archive.*|summary|dashboard|"
+    r"overview|settings|lists?|lookups?|config|notes|chart.*|stats|old.*|copy of .*)$",
+    re.IGNORECASE,
+)
+"""Tab names that are never a member's goals, even with goal headers (a Template tab has them)."""
+
+SPREADSHEET_ERROR = re.compile(
+    r"#(DIV/0!|VALUE!|REF!|N/A|NAME\?|NUM!|NULL!|ERROR!|SPILL!|CALC!|GETTING_DATA)|Err:\d{3}"
+)
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the sheet that sheetmentor could not understand (or read in a way worth
+    saying), and where it is."""
+
+    severity: Severity
+    ref: str | None
+    message: str
+    recipient: str | None = None
+    """Set on an error that stops only this member's messages (an address no message can go
+    to): ``check`` fails on it, but the others' agendas and recaps still go out."""
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.message}" if self.ref else self.message
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    return get_column_letter(index + 1)
+
+
+@dataclass
+class ColumnReading:
+    """One column of a tab: its header, the field it feeds, and what matched it."""
+
+    column: str
+    header: str
+    field: str | None
+    how: str
+
+
+@dataclass
+class TabReading:
+    """How one tab was read."""
+
+    title: str
+    role: str
+    header_row: int | None = None
+    layout: str = ""
+    columns: list[ColumnReading] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Explanation:
+    """What sheetmentor understood of a sheet: per tab, and the words it mapped."""
+
+    layout: str = ""
+    layout_how: str = ""
+    tabs: list[TabReading] = field(default_factory=list)
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def tab(self, title: str, role: str) -> TabReading:
+        reading = TabReading(title, role)
+        self.tabs.append(reading)
+        return reading
+
+    def word(self, vocabulary: str, written: Any, meaning: Any) -> None:
+        """Record that ``written`` (a cell's value) was read as ``meaning``."""
+        shown = f"{str(written).upper()} (checkbox)" if isinstance(written, bool) else str(written)
+        self.words.setdefault(vocabulary, {})[shown] = str(meaning)
+
+
+@dataclass
+class Table:
+    """A tab's rows in canonical form: field-named columns, ``sheet_row`` and ``tab``.
+
+    ``columns`` gives each field's column letter; in a wide tab the goal, tier and status of a
+    row come from the tier column it was written in (``cell_column``).
+    """
+
+    title: str
+    frame: pd.DataFrame
+    columns: dict[str, str]
+    extras: list[str]
+    cell_column: np.ndarray | None = None
+    reading: TabReading | None = None
+    _distinct: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict, repr=False)
+    _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
+
+    def distinct(self, name: str) -> tuple[np.ndarray, list[Any]]:
+        """:func:`sheetmentor.frames.distinct` of a column, computed once per frame (a column
+        read twice, like Status for the status and for a "50%", is factorized once)."""
+        if self._distinct_of is not self.frame:
+            self._distinct_of, self._distinct = self.frame, {}
+        if name not in self._distinct:
+            self._distinct[name] = distinct(self.frame[name])
+        return self._distinct[name]
+
+    def ref(self, name: str, position: int) -> str:
+        row = int(self.frame["sheet_row"].iat[position])
+        if self.cell_column is not None and name in ("goal", "tier", "status"):
+            return f"{self.title}!{self.cell_column[position]}{row}"
+        if name not in self.columns:
+            return f"{self.title}!{row}:{row}"
+        return f"{self.title}!{self.columns[name]}{row}"
+
+
+@dataclass
+class Plan:
+    """Which tab plays which role."""
+
+    layout: str  # "goals-tab" or "tab-per-member"
+    how: str
+    members: str | None
+    goals: list[tuple[str, str | None]]  # (tab, owner as the tab names them, or None)
+    meetings: str | None
+    left_out: list[tuple[str, str]]  # (tab, why)
+
+
+def filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+class Reader:
+    """Reads raw tables into canonical tables, collecting problems and an explanation."""
+
+    def __init__(self, config: Config, problems: list[Problem], explanation: Explanation):
+        self.config = config
+        self.problems = problems
+        self.explanation = explanation
+
+    def report(self, severity: Severity, ref: str | None, message: str) -> None:
+        self.problems.append(Problem(severity, ref, message))
+
+    # -- which tab is which ----------------------------------------------------------------------
+
+    def plan(self, tables: dict[str, RawTable]) -> Plan:
+        """The layout: configured with ``source.layout``, else detected from the tabs."""
+        source = self.config.source
+        tabs = source.tabs
+        titles = list(tables)
+        members = tabs.members if tabs.members in tables else None
+        meetings = tabs.meetings if tabs.meetings in tables else None
+        others = [t for t in titles if t not in (tabs.members, tabs.meetings)]
+        if source.layout == "goals-tab" or (source.layout is None and tabs.goals in tables):
+            how = "source.layout" if source.layout else f'a "{tabs.goals}" tab'
+            if tabs.goals not in tables:
+                raise _missing_tab(tabs.goals, titles)
+            if tabs.members not in tables:
+                raise _missing_tab(
+                    tabs.members,
+                    titles,
+                    "add a Members tab with a Name column (one row per member), or set "
+                    "source.tabs.members to the tab that lists them",
+                )
+            left_out = [(t, "not a Members, Goals or Meetings tab") for t in others
+                        if t != tabs.goals]  # fmt: skip
+            return Plan("goals-tab", how, members, [(tabs.goals, None)], meetings, left_out)
+        left_out: list[tuple[str, str]] = []
+        goal_tabs: list[str] = []
+        with_member: list[str] = []
+        for title in others:
+            fields = self._goal_header_fields(tables[title])
+            if LEFT_OUT_TABS.match(title.strip()):
+                left_out.append((title, "its name says it is not a member's goals"))
+            elif "member" in fields and ("goal" in fields or "wide" in fields):
+                with_member.append(title)
+                goal_tabs.append(title)
+            elif source.layout == "tab-per-member" or "goal" in fields or "wide" in fields:
+                goal_tabs.append(title)
+            else:
+                left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
+        if with_member and (source.layout is None and len(goal_tabs) == 1):
+            raise _missing_tab(  # the goals tab, under another name
+                tabs.goals,
+                titles,
+                f'the tab "{with_member[0]}" has Member and Goal columns: rename it '
+                f'"{tabs.goals}", or set source.tabs.goals: "{with_member[0]}"',
+            )
+        if not goal_tabs:
+            raise SheetError(
+                f'no tab "{tabs.goals}" and no tab with goal headers (tabs there: '
+                f'{_listing(titles)}); name the goals tab "{tabs.goals}" (or set '
+                f"source.tabs.goals), or give each member a tab with a Goal and a Tier column"
+            )
+        if source.layout is None:
+            how = (
+                f'detected: no "{tabs.goals}" tab, and {len(goal_tabs)} tab'
+                f"{'s' if len(goal_tabs) != 1 else ''} with goal headers"
+            )
+        else:
+            how = "source.layout"
+        plan_goals = [(title, title) for title in goal_tabs]
+        return Plan("tab-per-member", how, members, plan_goals, meetings, left_out)
+
+    def _goal_header_fields(self, table: RawTable) -> list[str]:
+        at = self.find_header(table.rows, "goals")
+        return [] if at is None else self.header_fields(table.rows[at], "goals")
+
+    # -- headers ---------------------------------------------------------------------------------
+
+    def header_fields(self, header: Sequence[Any], kind: str) -> list[str]:
+        """The field each header cell names (``wide`` for a tier column), for scoring rows."""
+        found = []
+        for cell in header:
+            if filled(cell):
+                name, _ = self.match_header(str(cell).strip(), kind)
+                if name is not None:
+                    found.append(name)
+        return found
+
+    def match_header(self, text: str, kind: str) -> tuple[str | None, str]:
+        """The field a header names, and how it matched (``None`` for an extra column)."""
+        mapping = getattr(self.config.source.columns, kind)
+        key = word_key(text)
+        for name, header in mapping.items():
+            if word_key(header) == key:
+                return name, f"source.columns.{kind}.{name}"
+        aliases = _ALIASES[kind]
+        if key in aliases and aliases[key] not in mapping:
+            return aliases[key], f'alias "{_SPELLED[kind][key]}"'
+        for candidate in candidates(text)[1:]:
+            name = aliases.get(word_key(candidate))
+            if name is not None and name not in mapping:
+                return name, f'alias "{_SPELLED[kind][word_key(candidate)]}" in "{text}"'
+        if kind == "goals":
+            tier = TIER.meaning(text)
+            if tier is not None:
+                return "wide", f"tier column ({tier})"
+        return None, "extra column"
+
+    def find_header(self, rows: list[list[Any]], kind: str) -> int | None:
+        """The row among the first non-empty rows that names the most known fields."""
+        best, best_score, first = None, 0, None
+        seen = 0
+        for index, row in enumerate(rows):
+            if not any(filled(v) for v in row):
+                continue
+            first = index if first is None else first
+            fields = self.header_fields(row, kind)
+            score = len(set(fields)) + max(fields.count("wide") - 1, 0)
+            if score > best_score:
+                best, best_score = index, score
+            seen += 1
+            if seen >= HEADER_SCAN:
+                break
+        return best if best is not None else first
+
+    # -- one tab ---------------------------------------------------------------------------------
+
+    def table(
+        self,
+        table: RawTable,
+        kind: str,
+        required: Sequence[str],
+        reading: TabReading,
+        *,
+        members: dict[str, str] | None = None,
+    ) -> Table | None:
+        """A tab as a canonical table, or ``None`` (with errors) when its header is unusable."""
+        rows = table.rows
+        header_at = self.find_header(rows, kind)
+        if header_at is None:
+            self.report(
+                "error",
+                table.title,
+                f"the tab is empty (expected a header row with {', '.join(FIELDS[kind])})",
+            )
+            return None
+        header = rows[header_at]
+        header_row = reading.header_row = header_at + 1
+        first_filled = next(i for i, row in enumerate(rows) if any(filled(v) for v in row))
+        if first_filled < header_at:
+            reading.notes.append(
+                f"rows {first_filled + 1}–{header_at} above the header skipped (title rows)"
+                if header_at - first_filled > 1
+                else f"row {first_filled + 1} above the header skipped (a title row)"
+            )
+        names, seen, wide = self._columns(table.title, header, header_row, kind, reading)
+        is_wide = bool(wide) and "tier" not in seen and "goal" not in seen
+        if wide and not is_wide:  # tier-named columns beside a Tier column: kept as they are
+            for index in wide:
+                names[index] = str(header[index]).strip()
+            for column in reading.columns:
+                if column.how.startswith("tier column"):
+                    column.field, column.how = None, "extra column (the sheet has a Tier column)"
+            wide = {}
+        mapping = getattr(self.config.source.columns, kind)
+        implied = {"goal", "tier"} if is_wide else set()
+        if reading.role.startswith("goals of"):
+            implied.add("member")
+        name_parts = _name_parts(names) if kind == "members" and "name" not in seen else {}
+        if "first" in name_parts:
+            implied.add("name")
+        missing = [n for n in required if n not in seen and n not in implied and n not in mapping]
+        if kind == "goals" and missing:
+            supplied = self._sections_supply(rows, header_at, members or {})
+            missing = [name for name in missing if name not in supplied]
+        if missing:
+            found = ", ".join(f'"{str(c).strip()}"' for c in header if filled(c))
+            for name in missing:
+                self.report(
+                    "error",
+                    f"{table.title}!{header_row}:{header_row}",
+                    self._missing_message(table, kind, name, header_at, found),
+                )
+            return None
+        columns = {**names, **{index: f"\0wide{index}" for index in wide}}
+        width = max(columns) + 1
+        body = [
+            row if len(row) == width else [*row[:width], *[None] * (width - len(row))]
+            for row in rows[header_at + 1 :]
+        ]
+        frame = pd.DataFrame(body, columns=range(width), dtype=object)
+        frame = frame[list(columns)].rename(columns=columns)
+        frame = self._clean(frame, table.title, columns, header_row)
+        if "first" in name_parts:
+            frame["name"] = _join_names(frame, [names[i] for i in name_parts.values()])
+            names_at = name_parts["first"]
+            for column in reading.columns:
+                for part, index in name_parts.items():
+                    if column.column == column_letter(index):
+                        column.field, column.how = "name", f"its {part} part"
+        frame["sheet_row"] = np.arange(header_row + 1, header_row + 1 + len(frame))
+        blank = frame.drop(columns="sheet_row").isna().all(axis=1).to_numpy()
+        letters = {name: column_letter(index) for index, name in names.items()}
+        if "first" in name_parts:
+            letters["name"] = column_letter(names_at)
+        if kind == "goals":
+            frame, blank = self._sections(frame, blank, table.title, reading, members or {})
+        blank_rows = int(blank.sum())
+        if blank_rows:
+            reading.notes.append(f"{blank_rows} blank or section row(s) between the data skipped")
+        frame = frame[~blank]
+        frame["tab"] = table.title
+        fields = set(FIELDS[kind])
+        extras = [name for name in names.values() if name not in fields]
+        for name in FIELDS[kind]:
+            if name not in frame.columns:
+                frame[name] = None
+        result = Table(table.title, frame.reset_index(drop=True), letters, extras, None, reading)
+        if is_wide:
+            reading.layout = "wide: one row per member, one column per tier"
+            return self._widen(result, wide)
+        reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
+        return result
+
+    def _columns(
+        self, title: str, header: Sequence[Any], header_row: int, kind: str, reading: TabReading
+    ) -> tuple[dict[int, str], dict[str, int], dict[int, str]]:
+        """Each header cell's field (or its own text for an extra column), where each field is,
+        and the tier columns of a wide tab (index → tier)."""
+        mapping = getattr(self.config.source.columns, kind)
+        names: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        wide: dict[int, str] = {}
+        for index, cell in enumerate(header):
+            if not filled(cell):
+                continue
+            text = str(cell).strip()
+            name, how = self.match_header(text, kind)
+            letter = column_letter(index)
+            if name == "wide":
+                wide[index] = TIER.meaning(text) or ""
+                reading.columns.append(ColumnReading(letter, text, "goal", how))
+                continue
+            if name in seen and word_key(text) in WEAK_ALIASES.get(kind, ()):
+                name, how = None, f"extra column (the {name} field is {column_letter(seen[name])})"
+            if name is None:
+                name = text
+            if name in seen:
+                first = f"{title}!{column_letter(seen[name])}{header_row}"
+                self.report(
+                    "error",
+                    f"{title}!{letter}{header_row}",
+                    f'duplicate column "{text}" (also {first}); rename one of them',
+                )
+                continue
+            seen[name] = index
+            names[index] = name
+            reading.columns.append(
+                ColumnReading(letter, text, name if name in FIELDS[kind] else None, how)
+            )
+        for name, text in mapping.items():
+            if name not in seen:
+                self.report(
+                    "error",
+                    f"{title}!{header_row}:{header_row}",
+                    f'no column "{text}" (source.columns.{kind}.{name} names it)',
+                )
+        return names, seen, wide
+
+    def _missing_message(
+        self, table: RawTable, kind: str, name: str, header_at: int, found: str
+    ) -> str:
+        fix = f"rename a header or map it with source.columns.{kind}.{name}"
+        if not self.header_fields(table.rows[header_at], kind):
+            return (
+                f'missing required column "{name}": no row among the first {HEADER_SCAN} '
+                f"names known columns (row {header_at + 1} reads {found}); put the headers "
+                f"(e.g. {', '.join(n.capitalize() for n in list(FIELDS[kind])[:3])}) in one row, "
+                f"or {fix}"
+            )
+        return f'missing required column "{name}" (headers found: {found}); {fix}'
+
+    def _sections_supply(
+        self, rows: list[list[Any]], header_at: int, members: dict[str, str]
+    ) -> set[str]:
+        """The fields section rows under the header give (a tier, a member) that no column
+        does; only the first rows are looked at, as a person would."""
+        supplied: set[str] = set()
+        for row in rows[header_at + 1 : header_at + 1 + 200]:
+            texts = [v for v in row if filled(v)]
+            if len(texts) == 1 and isinstance(texts[0], str):
+                found = _section_kind(texts[0], members)
+                if found is not None:
+                    supplied.add(found[0])
+        return supplied
+
+    def _clean(
+        self, frame: pd.DataFrame, title: str, columns: dict[int, str], header_row: int
+    ) -> pd.DataFrame:
+        """Trim text cells (blank text is missing), and report spreadsheet error cells (#DIV/0!,
+        #REF!…) as problems naming the cell, then blank: one pass per distinct value."""
+        cleaned = {}
+        for index, name in columns.items():
+            column = frame[name]
+            codes, uniques = distinct(column)
+            stripped, bad = _stripped_and_errors(uniques)
+            values = np.empty(len(uniques) + 1, dtype=object)
+            values[:] = [*stripped, None]
+            for position in np.flatnonzero(np.isin(codes, bad)) if bad else ():
+                self.report(
+                    "error",
+                    f"{title}!{column_letter(index)}{header_row + 1 + position}",
+                    f"the cell shows the spreadsheet error {values[codes[position]]} (its "
+                    "formula fails); fix the formula or type the value",
+                )
+            values[bad] = None
+            cleaned[name] = pd.Series(values[codes], index=column.index, dtype=object)
+        return pd.DataFrame(cleaned, index=frame.index)
+
+    # -- section rows and blocks -----------------------------------------------------------------
+
+    def _sections(
+        self,
+        frame: pd.DataFrame,
+        blank: np.ndarray,
+        title: str,
+        reading: TabReading,
+        members: dict[str, str],
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """Apply section rows and block fill; returns the frame and which rows to drop."""
+        data = frame.drop(columns="sheet_row")
+        counts = data.notna().sum(axis=1).to_numpy()
+        single = np.flatnonzero(counts == 1)
+        kinds: dict[int, tuple[str, str]] = {}
+        if len(single):
+            cells = data.iloc[single].bfill(axis=1).iloc[:, 0]
+            meanings = per_distinct(
+                cells, lambda text: _section_kind(text, members) if isinstance(text, str) else None
+            )
+            for position, found in zip(single, meanings, strict=True):
+                if found is not None:
+                    kinds[int(position)] = found
+        if not kinds and "member" not in frame.columns:
+            return frame, blank
+        is_section = np.zeros(len(frame), dtype=bool)
+        is_section[list(kinds)] = True
+        if kinds:
+            frame = self._apply_sections(frame, kinds, title, reading)
+        if "member" in frame.columns:
+            frame = self._fill_blocks(frame, blank | is_section, title, reading)
+        return frame, blank | is_section
+
+    def _apply_sections(
+        self, frame: pd.DataFrame, kinds: dict[int, tuple[str, str]], title: str, reading
+    ) -> pd.DataFrame:
+        order: list[str] = []  # kinds in order of first appearance: later ones nest
+        state: dict[str, str] = {}
+        states = [dict(state)]
+        for position in sorted(kinds):
+            kind, text = kinds[position]
+            if kind not in order:
+                order.append(kind)
+            for nested in order[order.index(kind) + 1 :]:
+                state.pop(nested, None)
+            state[kind] = text
+            states.append(dict(state))
+            row = int(frame["sheet_row"].iat[position])
+            reading.notes.append(
+                f'row {row} "{text}" is a section row: {kind} for the rows under it'
+            )
+        segment = np.zeros(len(frame), dtype=np.int64)
+        segment[sorted(kinds)] = 1
+        segment = np.cumsum(segment)
+        for kind in order:
+            values = np.array([s.get(kind) for s in states], dtype=object)[segment]
+            if kind not in frame.columns:
+                frame[kind] = values
+            else:
+                own = frame[kind].to_numpy(dtype=object)
+                frame[kind] = np.where(pd.isna(own), values, own)
+        return frame
+
+    def _fill_blocks(
+        self, frame: pd.DataFrame, breaks: np.ndarray, title: str, reading: TabReading
+    ) -> pd.DataFrame:
+        """A blank member cell below the first row of a block belongs to the member above."""
+        member = frame["member"]
+        blank_member = member.isna().to_numpy() & ~breaks
+        if not blank_member.any() or member.notna().sum() == 0:
+            return frame
+        block = np.cumsum(breaks)
+        # a section row's own text (in the Member column) is no member: it only ends a block
+        filled_member = member.where(~breaks, None).groupby(block).ffill()
+        gained = blank_member & filled_member.notna().to_numpy()
+        if gained.any():
+            frame["member"] = filled_member.where(~breaks, member)
+            reading.notes.append(
+                f"{int(gained.sum())} row(s) with a blank member cell read as the member above "
+                "them in their block (merged or left blank)"
+            )
+            self.report(
+                "info",
+                title,
+                f"{int(gained.sum())} row(s) with a blank member cell belong to the member named "
+                "above them in the same block (merged cells or left blank)",
+            )
+        return frame
+
+    # -- wide ------------------------------------------------------------------------------------
+
+    def _widen(self, table: Table, wide: dict[int, str]) -> Table:
+        """One row per goal from one row per member and one column per tier."""
+        frame = table.frame
+        keep = [c for c in frame.columns if not str(c).startswith("\0wide")]
+        pieces = []
+        for index, tier in wide.items():
+            cells = frame[f"\0wide{index}"]
+            items = per_distinct(cells, _goal_items)
+            part = frame[keep].assign(_items=items, _column=column_letter(index), tier=tier)
+            pieces.append(part[cells.notna().to_numpy()])
+        if not pieces:
+            return table
+        long = pd.concat(pieces).sort_values(["sheet_row", "_column"], kind="stable")
+        long = long.explode("_items", ignore_index=True)
+        long = long[long["_items"].notna()].reset_index(drop=True)
+        long["goal"] = [item[0] for item in long["_items"]]
+        long["status"] = [item[1] for item in long["_items"]]
+        cell_column = long["_column"].to_numpy(dtype=object)
+        long = long.drop(columns=["_items", "_column"])
+        table.frame = long
+        table.cell_column = cell_column
+        if table.reading is not None:
+            table.reading.notes.append(
+                f"{len(long)} goal(s) from the tier columns, one per line or bullet"
+            )
+        return table
+
+
+_ALIASES = {
+    kind: {word_key(alias): name for name, names in fields.items() for alias in names}
+    for kind, fields in FIELDS.items()
+}
+_SPELLED: dict[str, dict[str, str]] = {kind: {} for kind in FIELDS}
+for _kind, _fields in FIELDS.items():
+    for _names in _fields.values():
+        for _alias in _names:
+            _SPELLED[_kind].setdefault(word_key(_alias), _alias)
+
+
+def _name_parts(names: dict[int, str]) -> dict[str, int]:
+    """Where a first-name and a last-name column are, by their headers."""
+    found = {}
+    for part, words in NAME_PARTS.items():
+        keys = {word_key(word) for word in words}
+        for index, header in names.items():
+            if word_key(header) in keys:
+                found.setdefault(part, index)
+    return found
+
+
+def _join_names(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    parts = frame[columns].astype(object).where(frame[columns].notna(), "")
+    joined = parts.astype(str).agg(" ".join, axis=1).str.strip()
+    return joined.astype(object).where(joined != "", None)
+
+
+def _section_kind(text: str, members: dict[str, str]) -> tuple[str, str] | None:
+    """What a row whose only text is ``text`` sets: ``("tier", text)``, category or member."""
+    if len(text) > 60:
+        return None
+    member = members.get(" ".join(text.split()).casefold())
+    if member is not None:
+        return "member", member
+    if TIER.meaning(text) is not None:
+        return "tier", text
+    if CATEGORY.meaning(text) is not None:
+        return "category", text
+    return None
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣–]|\d{1,2}[.)])\s+")
+_DONE_MARKS = re.compile(r"✅|✔️?|☑️?|✓|\[\s*[xX✓]\s*\]|\((?:done|complete|completed)\)", re.I)
+_OPEN_MARKS = re.compile(r"\[\s*\]|☐|⬜")
+_DROPPED_MARKS = re.compile(r"\((?:dropped|cancelled|canceled)\)|^~~.*~~$", re.I)
+
+
+def _goal_items(value: Any) -> list[tuple[str, str | None]] | None:
+    """The goals written in one cell: a line or bullet each, with done markers read."""
+    if value is None:
+        return None
+    text = str(value)
+    lines = [part for line in text.splitlines() for part in re.split(r"\s+•\s+", line)]
+    items = []
+    for line in lines:
+        line = _BULLET.sub("", line).strip()
+        if not line:
+            continue
+        status = None
+        if _DONE_MARKS.search(line):
+            status = "done"
+            line = _DONE_MARKS.sub("", line)
+        elif _DROPPED_MARKS.search(line):
+            status = "dropped"
+            line = _DROPPED_MARKS.sub("", line).strip("~")
+        elif _OPEN_MARKS.search(line):
+            status = "open"
+            line = _OPEN_MARKS.sub("", line)
+        line = " ".join(line.split()).strip(" -–:")
+        if line:
+            items.append((line, status))
+    return items or None
+
+
+def _stripped_and_errors(values: list[Any]) -> tuple[list[Any], list[int]]:
+    """Trimmed values (blank text is ``None``), and where spreadsheet error texts are."""
+    stripped: list[Any] = []
+    errors: list[int] = []
+    for position, value in enumerate(values):
+        if isinstance(value, str):
+            value = value.strip() or None
+            if value and value[0] in "#E" and SPREADSHEET_ERROR.fullmatch(value):
+                errors.append(position)
+        stripped.append(value)
+    return stripped, errors
+
+
+def _listing(titles: Sequence[str]) -> str:
+    return ", ".join(f'"{t}"' for t in titles) or "none"
+
+
+def _missing_tab(title: str, titles: Sequence[str], fix: str = "") -> SheetError:
+    return SheetError(
+        f'no tab "{title}" (tabs there: {_listing(titles)}); '
+        + (fix or "rename the tab or set source.tabs in the config")
+    )

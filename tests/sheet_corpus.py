@@ -1,0 +1,433 @@
+"""A corpus of club sheets kept the way clubs keep them, each with its figures counted by hand.
+
+Every layout writes the same small club — Ada: "Rewrite CV" (two-week, done), "Call two
+mentors" (two-week, open), "Publish 3 posts" (quarterly, open); Bo: "Find a studio" (two-week,
+open), "Learn to sail" (long-term, done) — in a different shape, so each one's expected figures
+are the same four lines, counted once by hand in :data:`EXPECTED`. Layouts that add something
+(a member who left, a half-done goal) say what they add and carry their own figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+Rows = list[list[Any]]
+
+EXPECTED = {
+    "Ada Okonkwo": {"two-week": [2, 1], "quarterly": [1, 0]},
+    "Bo Chen": {"two-week": [1, 0], "long-term": [1, 1]},
+}
+"""member → tier → [goals counted, done], tiers without goals left out."""
+
+MEMBERS: Rows = [
+    ["Name", "Email", "Active"],
+    ["Ada Okonkwo", "ada@example.org", "yes"],
+    ["Bo Chen", "bo@example.org", "yes"],
+]
+PLAIN: Rows = [
+    ["Member", "Goal", "Tier", "Category", "Status"],
+    ["Ada Okonkwo", "Rewrite CV", "two-week", "professional", "done"],
+    ["Ada Okonkwo", "Call two mentors", "two-week", "professional", "in progress"],
+    ["Ada Okonkwo", "Publish 3 posts", "quarterly", "professional", ""],
+    ["Bo Chen", "Find a studio", "two-week", "professional", ""],
+    ["Bo Chen", "Learn to sail", "long-term", "personal", "done"],
+]
+
+
+@dataclass
+class Layout:
+    """One way of keeping the sheet: its tabs, merged ranges, config lines, figures."""
+
+    name: str
+    tabs: dict[str, Rows]
+    config: dict = field(default_factory=dict)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Cells set by A1 reference after the rows (an error cell: ``{"Goals": {"E3": "#N/A"}}``)."""
+    expected: dict = field(default_factory=lambda: EXPECTED)
+    kind: str = "xlsx"
+
+    def write(self, folder: Path) -> str:
+        """Write the sheet into ``folder``; returns the ``source.path`` to configure."""
+        if self.kind == "csv":
+            target = folder / "club"
+            target.mkdir(parents=True, exist_ok=True)
+            import csv
+
+            for title, rows in self.tabs.items():
+                with (target / f"{title}.csv").open("w", newline="", encoding="utf-8") as file:
+                    csv.writer(file).writerows([["" if v is None else v for v in r] for r in rows])
+            return "club"
+        if self.kind == "ods":
+            write_ods(folder / "club.ods", self.tabs)
+            return "club.ods"
+        book = Workbook()
+        book.remove(book.active)
+        for title, rows in self.tabs.items():
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+            for cells in self.merged.get(title, []):
+                sheet.merge_cells(cells)
+            for ref, value in self.cells.get(title, {}).items():
+                sheet[ref] = value
+        book.save(folder / "club.xlsx")
+        return "club.xlsx"
+
+
+def write_ods(path: Path, tabs: dict[str, Rows]) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    for title, rows in tabs.items():
+        table = Table(name=title)
+        for row in rows:
+            line = TableRow()
+            for value in row:
+                cell = TableCell()
+                if value not in (None, ""):
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(P(text=str(value)))
+                line.addElement(cell)
+            table.addElement(line)
+        document.spreadsheet.addElement(table)
+    document.save(str(path))
+
+
+def _by_member(columns: list[str]) -> dict[str, Rows]:
+    """PLAIN's goals split per member, with these columns (Goal, Tier, Status, Category)."""
+    index = {name: PLAIN[0].index(name) for name in columns}
+    found: dict[str, Rows] = {}
+    for row in PLAIN[1:]:
+        found.setdefault(row[0], []).append([row[index[name]] for name in columns])
+    return found
+
+
+def layouts() -> list[Layout]:
+    ada, bo = _by_member(["Goal", "Tier", "Status"]).values()
+    sectioned_ada = [
+        ["Goal", "Status"],
+        ["TWO WEEK GOALS"],
+        ["Rewrite CV", "✅"],
+        ["Call two mentors", "🔄"],
+        [],
+        ["Quarterly goals (Q1)"],
+        ["Publish 3 posts", ""],
+    ]
+    sectioned_bo = [
+        ["Goal", "Status"],
+        ["Two week goals"],
+        ["Find a studio", "Not done"],
+        ["Long term – 1 yr+"],
+        ["Learn to sail", "Complete"],
+    ]
+    found = [
+        Layout("plain", {"Members": MEMBERS, "Goals": PLAIN}),
+        Layout(
+            "title-subtitle-blank",
+            {
+                "Members": [["PBC members"], *MEMBERS],
+                "Goals": [["PBC Goals 2026"], ["Updated every meeting"], [], *PLAIN],
+            },
+        ),
+        Layout(
+            "merged-banner",
+            {"Members": MEMBERS, "Goals": [["PBC Goals 2026"], *PLAIN]},
+            merged={"Goals": ["A1:E1"]},
+        ),
+        Layout(
+            "emoji-headers",
+            {
+                "Members": [["👤 Name", "📧 Email", "Active?"], *MEMBERS[1:]],
+                "Goals": [
+                    ["👤 Member", "🎯 Goal", "⏱ Tier", "🗂 Category", "✅ Status"],
+                    *PLAIN[1:],
+                ],
+            },
+        ),
+        Layout(
+            "aliases-and-column-order",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Done?", "Horizon", "Who", "Goal description", "Area"],
+                    *[[r[4], r[2], r[0], r[1], r[3]] for r in PLAIN[1:]],
+                ],
+            },
+        ),
+        Layout(
+            "tier-section-rows",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Status"],
+                    ["TWO WEEK GOALS"],
+                    ["Ada Okonkwo", "Rewrite CV", "Done"],
+                    ["Ada Okonkwo", "Call two mentors", "On track"],
+                    ["Bo Chen", "Find a studio", "Behind"],
+                    [],
+                    ["Quarterly goals (Q1)"],
+                    ["Ada Okonkwo", "Publish 3 posts", ""],
+                    ["Long term – 1 yr+"],
+                    ["Bo Chen", "Learn to sail", "✅ Done"],
+                ],
+            },
+        ),
+        Layout(
+            "member-section-rows",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Goal", "Tier", "Status"],
+                    ["Ada Okonkwo"],
+                    *ada,
+                    ["Bo Chen"],
+                    *bo,
+                ],
+            },
+        ),
+        Layout(
+            "category-section-rows",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Professional"],
+                    *[[r[0], r[1], r[2], r[4]] for r in PLAIN[1:5]],
+                    ["Personal"],
+                    [PLAIN[5][0], PLAIN[5][1], PLAIN[5][2], PLAIN[5][4]],
+                ],
+            },
+        ),
+        Layout(
+            "member-blank-down-block",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "2 weeks", "done"],
+                    [None, "Call two mentors", "2 weeks", "wip"],
+                    [None, "Publish 3 posts", "This quarter", ""],
+                    [],
+                    ["Bo Chen", "Find a studio", "2 weeks", ""],
+                    [None, "Learn to sail", "Yearly", "yes"],
+                ],
+            },
+        ),
+        Layout(
+            "member-merged-down-block",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "2 weeks", "done"],
+                    [None, "Call two mentors", "2 weeks", "wip"],
+                    [None, "Publish 3 posts", "This quarter", ""],
+                    ["Bo Chen", "Find a studio", "2 weeks", ""],
+                    [None, "Learn to sail", "Yearly", "yes"],
+                ],
+            },
+            merged={"Goals": ["A2:A4", "A5:A6"]},
+        ),
+        Layout(
+            "tab-per-member-with-members-tab",
+            {
+                "Members": MEMBERS,
+                "Ada Okonkwo": [["Goal", "Tier", "Status"], *ada],
+                "Bo Chen": [["Goal", "Tier", "Status"], *bo],
+            },
+        ),
+        Layout(
+            "tab-per-member-first-names",
+            {
+                "Members": MEMBERS,
+                "Ada": [["Goal", "Tier", "Status"], *ada],
+                "Bo": [["Goal", "Tier", "Status"], *bo],
+            },
+        ),
+        Layout(
+            "tab-per-member-no-members-tab",
+            {
+                "Instructions": [["Add your goals in your own tab"]],
+                "Ada Okonkwo": [["Goal", "Tier", "Status"], *ada],
+                "Bo Chen": [["Goal", "Tier", "Status"], *bo],
+                "Template": [["Goal", "Tier", "Status"], ["", "", ""]],
+            },
+        ),
+        Layout(
+            "tab-per-member-sections",
+            {"Ada Okonkwo": sectioned_ada, "Bo Chen": sectioned_bo, "Archive": [["old"]]},
+        ),
+        Layout(
+            "tab-per-member-title-rows",
+            {
+                "Ada Okonkwo": [["Ada's goals"], [], ["Goal", "Tier", "Status"], *ada],
+                "Bo Chen": [["Bo's goals"], [], ["Goal", "Tier", "Status"], *bo],
+            },
+            config={"source": {"layout": "tab-per-member"}},
+        ),
+        Layout(
+            "tab-per-member-with-member-column",
+            {
+                "Ada Okonkwo": [["Member", "Goal", "Tier", "Status"], *[["Ada", *r] for r in ada]],
+                "Bo Chen": [["Member", "Goal", "Tier", "Status"], *[["Bo", *r] for r in bo]],
+            },
+        ),
+        Layout(
+            "tab-per-member-wide",
+            {
+                "Members": MEMBERS,
+                "Ada Okonkwo": [
+                    ["2 week goals", "Quarterly goals"],
+                    ["[x] Rewrite CV", "Publish 3 posts"],
+                    ["[ ] Call two mentors", None],
+                ],
+                "Bo Chen": [["2 week goals", "Long term"], ["Find a studio", "✅ Learn to sail"]],
+            },
+        ),
+        Layout(
+            "wide-lines-and-check-marks",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Two-week goal(s)", "Quarterly goal", "1 year goal"],
+                    ["Ada Okonkwo", "✅ Rewrite CV\nCall two mentors", "Publish 3 posts", None],
+                    ["Bo Chen", "Find a studio", None, "Learn to sail ✅"],
+                ],
+            },
+        ),
+        Layout(
+            "wide-bullets-and-markers",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["PBC goals board"],
+                    ["Name", "2 week goals", "This quarter", "Long term (1yr+)"],
+                    [
+                        "Ada Okonkwo",
+                        "• Rewrite CV [x]\n• Call two mentors [ ]",
+                        "- Publish 3 posts",
+                    ],
+                    ["Bo Chen", "1. Find a studio", "", "Learn to sail (done)"],
+                ],
+            },
+        ),
+        Layout(
+            "words-as-typed",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "Two Week Goals", "✔"],
+                    ["Ada Okonkwo", "Call two mentors", "2 weeks", "Partially done"],
+                    ["Ada Okonkwo", "Publish 3 posts", "Short-term (quarterly)", "Carried over"],
+                    ["Bo Chen", "Find a studio", "two week", "❌"],
+                    ["Bo Chen", "Learn to sail", "Long term (1yr+)", "☑"],
+                ],
+            },
+        ),
+        Layout(
+            "members-status-column",
+            {
+                "Members": [
+                    ["Name", "Email", "Status"],
+                    ["Ada Okonkwo", "ada@example.org", "Active"],
+                    ["Bo Chen", "bo@example.org", "Active"],
+                    ["Cy Diallo", "cy@example.org", "Left"],
+                    ["Dee Ekwueme", "dee@example.org", "On leave"],
+                ],
+                "Goals": [
+                    *PLAIN,
+                    ["Cy Diallo", "Apply to nursing school", "quarterly", "professional", "done"],
+                    ["Dee Ekwueme", "Write a book", "long-term", "personal", ""],
+                ],
+            },
+        ),
+        Layout(
+            "template-slots",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    *PLAIN,
+                    ["Ada Okonkwo", None, "long-term", None, None],
+                    ["Bo Chen", None, "quarterly", None, None],
+                    ["Bo Chen", None, "two-week", "personal", None],
+                ],
+            },
+        ),
+        Layout(
+            "percent-complete-without-status",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "% complete"],
+                    ["Ada Okonkwo", "Rewrite CV", "two-week", "100%"],
+                    ["Ada Okonkwo", "Call two mentors", "two-week", "50%"],
+                    ["Ada Okonkwo", "Publish 3 posts", "quarterly", 0],
+                    ["Bo Chen", "Find a studio", "two-week", None],
+                    ["Bo Chen", "Learn to sail", "long-term", 1],
+                ],
+            },
+        ),
+        Layout(
+            "status-percent",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "two-week", "Complete"],
+                    ["Ada Okonkwo", "Call two mentors", "two-week", "50%"],
+                    ["Ada Okonkwo", "Publish 3 posts", "Q4", "Incomplete"],
+                    ["Bo Chen", "Find a studio", "two-week", "⏳"],
+                    ["Bo Chen", "Learn to sail", "yearly", "Done"],
+                ],
+            },
+        ),
+        Layout(
+            "csv-with-title-rows",
+            {"Members": MEMBERS, "Goals": [["Club goals"], [], *PLAIN]},
+            kind="csv",
+        ),
+        Layout(
+            "ods-with-sections",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Status"],
+                    ["TWO WEEK GOALS"],
+                    ["Ada Okonkwo", "Rewrite CV", "Done"],
+                    ["Ada Okonkwo", "Call two mentors", ""],
+                    ["Bo Chen", "Find a studio", ""],
+                    ["QUARTERLY GOALS"],
+                    ["Ada Okonkwo", "Publish 3 posts", ""],
+                    ["YEARLY GOALS"],
+                    ["Bo Chen", "Learn to sail", "Done"],
+                ],
+            },
+            kind="ods",
+        ),
+    ]
+    return found
+
+
+LAYOUTS: list[Layout] = layouts()
+
+Figures = dict[str, dict[str, list[int]]]
+
+
+def figures(status: dict) -> Figures:
+    """member → tier → [goals counted, done] from ``status --format json``."""
+    return {
+        member["name"]: {
+            tier: [stats["total"], stats["done"]]
+            for tier, stats in member["tiers"].items()
+            if stats["total"]
+        }
+        for member in status["members"]
+    }
