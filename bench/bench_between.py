@@ -6,13 +6,13 @@ For each club size, a club on disk (an .xlsx with ``Slack`` and ``Discord`` ID c
 two-week goal per member) whose config mails through an aiosmtpd server and posts to the test
 suite's Slack and Discord webhook servers, all on loopback (tests/smtp_servers.py,
 tests/chat_servers.py, in this process: the servers share the GIL with the client). Cron's
-library call, :func:`sheetmentor.sending.send_due`, runs twice:
+library call, :func:`sheetmentor.outbound.send.send_due`, runs twice:
 
 * after the Nov 17 meeting ended: the recap (one personal e-mail per member, one post per chat);
 * on Nov 29, 47 hours before the Dec 1 meeting: the nudges (the same).
 
 It prints each run's wall time, the messages each channel received, and the time per member.
-The baseline beside it is :func:`sheetmentor.sending.preview_nudges` — reading the sheet and
+The baseline beside it is :func:`sheetmentor.outbound.send.preview_nudges` — reading the sheet and
 rendering every nudge, sending nothing — so the difference is the cost of the ledger and the
 delivery. Flat per-member times from 10 to 1,000 members mean the run is linear in the club's
 size; a personal recap holds the whole club, so its bytes (not its bookkeeping) grow with n².
@@ -39,7 +39,7 @@ from conftest import CONFIG, deep_merge
 from smtp_servers import smtp_server
 
 from sheetmentor.config import load_config
-from sheetmentor.sending import preview_nudges, send_due
+from sheetmentor.outbound.send import preview_nudges, send_due
 
 ZONE = ZoneInfo("America/Toronto")
 RECAP_TIME = dt.datetime(2026, 11, 17, 14, 0, tzinfo=ZONE)

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import requests
 
-from sheetmentor.chat import (
+from sheetmentor.config import ChatConfig
+from sheetmentor.outbound.chat import (
     ChatMessage,
     Section,
     WebhookPoster,
@@ -46,7 +47,6 @@ from sheetmentor.chat import (
     teams_payloads,
     webhooks_from_config,
 )
-from sheetmentor.config import ChatConfig
 
 PLATFORMS = ("slack", "discord", "teams")
 ENV = {"slack": "BENCH_SLACK", "discord": "BENCH_DISCORD", "teams": "BENCH_TEAMS"}

@@ -40,10 +40,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sheetmentor.cadence import Meeting
 from sheetmentor.config import MeetingsConfig
 from sheetmentor.memory import HistoryStore, changes_since, current_state, goal_state
-from sheetmentor.schema import CATEGORIES, STATUSES, TIERS, Club
+from sheetmentor.schedule import Meeting
+from sheetmentor.sheet.normalize import CATEGORIES, STATUSES, TIERS, Club
 
 FIRST = dt.date(2026, 1, 6)
 WORDS = ["ship", "write", "call", "publish", "learn", "plan", "finish", "start", "review", "draft",

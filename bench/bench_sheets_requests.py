@@ -45,8 +45,9 @@ import openpyxl
 from google.auth.credentials import AnonymousCredentials
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.sources.google import SHEETS_ORIGIN, open_google_source
-from sheetmentor.testing.emulator import SheetsEmulator
+from sheetmentor.sheet.sources import open_google_source
+from sheetmentor.sheet.sources.google import SHEETS_ORIGIN
+from sheetmentor_testing.emulator import SheetsEmulator
 
 TABS = ("Members", "Goals", "Meetings")
 TIERS = ("two-week", "quarterly", "long-term")

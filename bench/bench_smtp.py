@@ -3,7 +3,8 @@
     python bench/bench_smtp.py [--count 1000] [--no-tls]
 
 Builds ``--count`` recap-sized messages (about 6 KB of HTML and text, CSS inlined, an .ics
-attached) with :func:`sheetmentor.mail.build_message`, then sends them to an aiosmtpd server
+attached) with :func:`sheetmentor.outbound.mime.build_message`, then sends them to an aiosmtpd
+server
 running in another process (so server and client do not share a GIL), in three ways:
 
 * ``SmtpTransport``: sheetmentor's transport, one connection for the whole run;
@@ -31,9 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheetmentor.config import EmailConfig
-from sheetmentor.delivery import Envelope, SmtpTransport, deliver, envelope_for
-from sheetmentor.ledger import Ledger
-from sheetmentor.mail import Outgoing, address, build_message
+from sheetmentor.outbound.ledger import Ledger
+from sheetmentor.outbound.mime import Outgoing, address, build_message
+from sheetmentor.outbound.transport import Envelope, SmtpTransport, deliver, envelope_for
 
 CLUB = "Personal Branding Club"
 EMAIL = EmailConfig.model_validate({"from": "PBC <pbc@example.org>"})

@@ -17,7 +17,8 @@ own peak; tracemalloc slows code down, which is why times come from the other ru
 
 * baseline: ``pandas.read_excel(path, sheet_name=None)`` with the default engine (openpyxl) and
   with ``engine="calamine"`` (the reader sheetmentor uses), and ``pandas.read_csv`` of each .csv;
-* the library, step by step as :func:`sheetmentor.schema.read_club` does it: ``load_config``,
+* the library, step by step as :func:`sheetmentor.sheet.normalize.read_club` does it:
+  ``load_config``,
   read (the source's raw tables), normalize (schema), analyse (``completion_by_tier``), the
   ``status --format json`` text, and ``render_agenda`` for the next meeting;
 * ``sheetmentor status --format json`` end to end: the installed console script as a subprocess
@@ -228,10 +229,10 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
     if kind.startswith("lib"):
         start = time.perf_counter()
         import sheetmentor.analysis
-        import sheetmentor.formats
-        import sheetmentor.render
-        import sheetmentor.schema
-        import sheetmentor.sources.workbook  # noqa: F401
+        import sheetmentor.render.contexts
+        import sheetmentor.render.formats
+        import sheetmentor.sheet.normalize
+        import sheetmentor.sheet.sources.workbook  # noqa: F401
 
         imports["import"] += time.perf_counter() - start
     if traced:
@@ -260,10 +261,10 @@ def child(kind: str, folder: Path, traced: bool) -> dict[str, float]:
 def library(phases: Phases, config_path: Path) -> None:
     from sheetmentor.analysis import completion_by_tier
     from sheetmentor.config import load_config
-    from sheetmentor.formats import status_json
-    from sheetmentor.render import render_agenda
-    from sheetmentor.schema import normalize
-    from sheetmentor.sources import open_source
+    from sheetmentor.render.contexts import render_agenda
+    from sheetmentor.render.formats import status_json
+    from sheetmentor.sheet.normalize import normalize
+    from sheetmentor.sheet.sources import open_source
 
     config = phases.run("load_config", load_config, config_path)
 
@@ -287,8 +288,8 @@ def library(phases: Phases, config_path: Path) -> None:
 
 def detect_layout(tables: dict, config: Any) -> None:
     """The layout step of normalize alone: which tab is which, header rows, canonical tables."""
-    from sheetmentor.layout import Explanation, Reader
-    from sheetmentor.vocabulary import REQUIRED
+    from sheetmentor.sheet.layout import Explanation, Reader
+    from sheetmentor.sheet.vocabulary import REQUIRED
 
     reader = Reader(config, [], Explanation())
     plan = reader.plan(tables)
@@ -306,8 +307,8 @@ def detect_layout(tables: dict, config: Any) -> None:
 def with_tier_sections(tables: dict) -> dict:
     """The same goals kept under tier section rows ("TWO WEEK GOALS") with the Tier cells blank
     and a blank row between sections: the layout detection's most expensive path."""
-    from sheetmentor.sources import RawTable
-    from sheetmentor.vocabulary import TIER
+    from sheetmentor.sheet.sources import RawTable
+    from sheetmentor.sheet.vocabulary import TIER
 
     header, *rows = tables["Goals"].rows
     tier_at = header.index("Tier")
@@ -390,7 +391,10 @@ def generate_in_child(folder: Path, rows: int, members: int, seed: int) -> dict[
 
 def floor_rss() -> float:
     """Max RSS of a child that only imports pandas and sheetmentor: the floor under every row."""
-    code = "import pandas, sheetmentor.schema, sheetmentor.formats, sheetmentor.analysis"
+    code = (
+        "import pandas, sheetmentor.sheet.normalize, sheetmentor.render.formats, "
+        "sheetmentor.analysis"
+    )
     return spawn([sys.executable, "-c", code])[2]
 
 

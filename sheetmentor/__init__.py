@@ -13,7 +13,7 @@ The same, stage by stage (ARCHITECTURE.md draws the flow, one module per stage):
     from sheetmentor import load_config, read_club, completion_by_tier, render_agenda
 
     config = load_config("sheetmentor.yaml")      # sheetmentor.config
-    club = read_club(config)                      # sheetmentor.sources + sheetmentor.schema
+    club = read_club(config)                      # sheetmentor.sheet
     club.raise_for_errors()                       # problems name their cells
     figures = completion_by_tier(club)            # sheetmentor.analysis
     print(render_agenda(config, club, as_of=datetime.date.today()))  # sheetmentor.render
@@ -31,21 +31,21 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_config": "config",
     "Config": "config",
-    "read_club": "schema",
-    "normalize": "schema",
-    "explain_club": "schema",
-    "Explanation": "layout",
-    "Club": "schema",
-    "Problem": "schema",
-    "build_schedule": "cadence",
-    "Schedule": "cadence",
-    "Meeting": "cadence",
+    "read_club": "sheet.normalize",
+    "normalize": "sheet.normalize",
+    "explain_club": "sheet.normalize",
+    "Explanation": "sheet.layout",
+    "Club": "sheet.normalize",
+    "Problem": "sheet.normalize",
+    "build_schedule": "schedule",
+    "Schedule": "schedule",
+    "Meeting": "schedule",
     "completion_by_tier": "analysis",
     "goals_at_meeting": "analysis",
     "Completion": "analysis",
-    "render_agenda": "render",
-    "recap_context": "render",
-    "render_template": "render",
+    "render_agenda": "render.contexts",
+    "recap_context": "render.contexts",
+    "render_template": "render.contexts",
     "check_club": "commands",
     "CheckResult": "commands",
     "status_report": "commands",
@@ -65,8 +65,8 @@ _EXPORTS = {
     "attendance": "analysis",
     "HistoryError": "errors",
     "HistoryVersionError": "errors",
-    "agenda_context": "render",
-    "schedule_for": "render",
+    "agenda_context": "render.contexts",
+    "schedule_for": "render.contexts",
     "SheetmentorError": "errors",
     "ConfigError": "errors",
     "SheetError": "errors",
@@ -123,9 +123,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .analysis import Completion, attendance, completion_by_tier, goals_at_meeting
-    from .cadence import Meeting, Schedule, build_schedule
-    from .commands import (
+    from sheetmentor.analysis import Completion, attendance, completion_by_tier, goals_at_meeting
+    from sheetmentor.commands import (
         CheckResult,
         StatusResult,
         agenda_text,
@@ -136,8 +135,8 @@ if TYPE_CHECKING:
         recap_text,
         status_report,
     )
-    from .config import Config, load_config
-    from .errors import (
+    from sheetmentor.config import Config, load_config
+    from sheetmentor.errors import (
         ConfigError,
         DeliveryError,
         HistoryError,
@@ -147,8 +146,7 @@ if TYPE_CHECKING:
         SheetmentorError,
         SheetProblemsError,
     )
-    from .layout import Explanation
-    from .memory import (
+    from sheetmentor.memory import (
         Changes,
         HistoryStore,
         MeetingMemory,
@@ -157,8 +155,16 @@ if TYPE_CHECKING:
         remember,
         what_changed,
     )
-    from .render import agenda_context, recap_context, render_agenda, render_template, schedule_for
-    from .schema import Club, Problem, explain_club, normalize, read_club
+    from sheetmentor.render.contexts import (
+        agenda_context,
+        recap_context,
+        render_agenda,
+        render_template,
+        schedule_for,
+    )
+    from sheetmentor.schedule import Meeting, Schedule, build_schedule
+    from sheetmentor.sheet.layout import Explanation
+    from sheetmentor.sheet.normalize import Club, Problem, explain_club, normalize, read_club
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from .cli import main
+from sheetmentor.cli import main
 
 main()

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .cadence import Meeting, Schedule
-from .schema import Club
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import Club
 
 STAT_COLUMNS = ("total", "done", "dropped", "rate", "progress")
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import ConfigError, SheetmentorError
+from sheetmentor.errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .delivery import DeliveryReport
-    from .layout import Explanation
+    from sheetmentor.config import Config
+    from sheetmentor.outbound.transport import DeliveryReport
+    from sheetmentor.sheet.layout import Explanation
 
 log = logging.getLogger("sheetmentor")
 
@@ -161,7 +161,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool)
 
 
 def _config(ctx: click.Context) -> Config:
-    from .config import load_config
+    from sheetmentor.config import load_config
 
     if "config" not in ctx.obj:
         config = ctx.obj["config"] = load_config(ctx.obj["config_path"])
@@ -204,13 +204,13 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
 def init(folder: Path, sheet: str | None, force: bool) -> None:
     """Write a starter config and workbook to fill in (or a config for an existing sheet)."""
     if sheet is not None:
-        from .starter import write_config_from
+        from sheetmentor.setup.starter import write_config_from
 
         path, explanation = write_config_from(sheet, folder, overwrite=force)
         click.echo(f"wrote {path}")
         _print_explanation(explanation)
         return
-    from .starter import write_starter
+    from sheetmentor.setup.starter import write_starter
 
     for path in write_starter(folder, overwrite=force):
         click.echo(f"wrote {path}")
@@ -225,7 +225,7 @@ def init(folder: Path, sheet: str | None, force: bool) -> None:
 @click.pass_context
 def check(ctx: click.Context, explain: bool) -> None:
     """Validate the config and the sheet; list problems with their cells."""
-    from .commands import check_club
+    from sheetmentor.commands import check_club
 
     result = check_club(_config(ctx))
     if explain:
@@ -284,7 +284,7 @@ def status(
     force: bool,
 ) -> None:
     """Completion per member, tier and category."""
-    from .commands import status_report
+    from sheetmentor.commands import status_report
 
     result = status_report(
         _config(ctx),
@@ -310,7 +310,7 @@ def changes(
     ctx: click.Context, since: dt.date | None, fmt: str, as_of: dt.date | None, force: bool
 ) -> None:
     """What changed in each member's goals since the last meeting."""
-    from .commands import changes_report
+    from sheetmentor.commands import changes_report
 
     _write(changes_report(_config(ctx), since=since, as_of=as_of, format=fmt, force=force))
 
@@ -343,14 +343,14 @@ def agenda(
     force: bool,
 ) -> None:
     """The next meeting's agenda, with what changed since the last one."""
-    from .commands import agenda_text, start_of
+    from sheetmentor.commands import agenda_text, start_of
 
     config = _config(ctx)
     if not send:
         _write(agenda_text(config, date=date, as_of=as_of, format=fmt, force=force), output)
         return
-    from . import clock
-    from .sending import send_agenda
+    from sheetmentor import clock
+    from sheetmentor.outbound.send import send_agenda
 
     report = send_agenda(
         config,
@@ -406,17 +406,17 @@ def recap(
     force: bool,
 ) -> None:
     """The recap of the last meeting; without --send, a preview that sends nothing."""
-    from .commands import moment, recap_text
+    from sheetmentor.commands import moment, recap_text
 
     config = _config(ctx)
     if show_status:
-        from .sending import ledger_lines
+        from sheetmentor.outbound.send import ledger_lines
 
         click.echo("\n".join(ledger_lines(config)))
         return
     if send:
-        from . import clock
-        from .sending import send_recap
+        from sheetmentor import clock
+        from sheetmentor.outbound.send import send_recap
 
         now = clock.now(config.meetings.zone)
         report = send_recap(
@@ -466,9 +466,9 @@ def nudge(
 ) -> None:
     """Remind each member to update their row before the next meeting; without --send, a
     preview that sends nothing."""
-    from . import clock
-    from .commands import moment, start_of
-    from .sending import preview_nudges, send_nudges
+    from sheetmentor import clock
+    from sheetmentor.commands import moment, start_of
+    from sheetmentor.outbound.send import preview_nudges, send_nudges
 
     config = _config(ctx)
     now = clock.now(config.meetings.zone)
@@ -498,8 +498,8 @@ def nudge(
 def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
     """Send whatever is due now — the nudges before a meeting, the recap after it — once; what
     cron runs. Silent when nothing is due."""
-    from . import clock
-    from .sending import send_due
+    from sheetmentor import clock
+    from sheetmentor.outbound.send import send_due
 
     config = _config(ctx)
     _report(send_due(config, clock.now(config.meetings.zone), new_ledger=new_ledger))
@@ -516,7 +516,7 @@ def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
 @click.pass_context
 def cron(ctx: click.Context, minute: int) -> None:
     """Print a crontab line that sends what is due (nudges, recaps) once, when it is due."""
-    from .mailings import crontab_line
+    from sheetmentor.outbound.plan import crontab_line
 
     click.echo(crontab_line(_config(ctx), minute))
 
@@ -527,7 +527,7 @@ def cron(ctx: click.Context, minute: int) -> None:
 @click.pass_context
 def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
     """The next meeting dates, with place and facilitator."""
-    from .commands import next_meetings
+    from sheetmentor.commands import next_meetings
 
     for line in next_meetings(_config(ctx), as_of=as_of, count=count):
         click.echo(line)
@@ -540,7 +540,7 @@ def next_(ctx: click.Context, count: int, as_of: dt.date | None) -> None:
 @click.pass_context
 def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date | None) -> None:
     """The meeting cadence as an iCalendar (.ics) file."""
-    from .commands import calendar_file
+    from sheetmentor.commands import calendar_file
 
     _write(calendar_file(_config(ctx), as_of=as_of, count=count), output)
 
@@ -554,7 +554,7 @@ def calendar(ctx: click.Context, output: Path | None, count: int, as_of: dt.date
 @click.pass_context
 def doctor(ctx: click.Context, keep_download: Path | None) -> None:
     """Which identity reads the sheet, whether it can, its tabs, and what to do next."""
-    from .sources.doctor import diagnose
+    from sheetmentor.sheet.doctor import diagnose
 
     diagnosis = diagnose(_config(ctx).source, keep_download=keep_download)
     for line in diagnosis.lines():

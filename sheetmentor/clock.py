@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from .errors import ConfigError
+from sheetmentor.errors import ConfigError
 
 NOW_VARIABLE = "SHEETMENTOR_NOW"
 

@@ -23,15 +23,15 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from . import clock
-from .errors import ConfigError, SheetmentorError
-from .words import plural
+from sheetmentor import clock
+from sheetmentor.errors import ConfigError, SheetmentorError
+from sheetmentor.words import plural
 
 if TYPE_CHECKING:
-    from .cadence import Meeting, Schedule
-    from .config import Config
-    from .layout import Explanation
-    from .schema import Club
+    from sheetmentor.config import Config
+    from sheetmentor.schedule import Meeting, Schedule
+    from sheetmentor.sheet.layout import Explanation
+    from sheetmentor.sheet.normalize import Club
 
 __all__ = [
     "CheckResult",
@@ -89,7 +89,7 @@ def read(
     now (:func:`record_sheet`). ``expect_history`` (default: the state folder exists) makes a
     missing store a warning.
     """
-    from .schema import read_club
+    from sheetmentor.sheet.normalize import read_club
 
     if expect_history is None:
         expect_history = config.state.is_dir()
@@ -114,8 +114,8 @@ def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
     an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals)."""
     if club.sheet_errors:
         return
-    from .memory import remember
-    from .render import schedule_for
+    from sheetmentor.memory import remember
+    from sheetmentor.render.contexts import schedule_for
 
     seen = clock.now(config.meetings.zone)
     schedule = schedule_for(config, club, seen.date())
@@ -135,7 +135,7 @@ def memory_block(
     """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
     (:func:`sheetmentor.memory.recall`); the sheet is recorded after, as seen now — whatever
     ``as_of`` says — unless it has errors (a ``--force`` run must not store half-read goals)."""
-    from .memory import recall
+    from sheetmentor.memory import recall
 
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
@@ -169,7 +169,7 @@ def check_club(config: Config) -> CheckResult:
 
     Unlike the other commands, a sheet with errors is a result here, not an exception.
     """
-    from .schema import read_club
+    from sheetmentor.sheet.normalize import read_club
 
     expect_history = config.state.is_dir()
     club = read_club(config)
@@ -208,8 +208,8 @@ def status_report(
     With ``history``, also the club's completion at the last ``last`` recorded meetings; with
     ``chart``, those figures drawn as a PNG (needs matplotlib).
     """
-    from .analysis import completion_by_tier
-    from .formats import status_csv, status_json, status_table
+    from sheetmentor.analysis import completion_by_tier
+    from sheetmentor.render.formats import status_csv, status_json, status_table
 
     now = start_of(config, as_of)
     club = read(config, force=force, record=True)
@@ -218,7 +218,7 @@ def status_report(
     records = _history(config, club, now, last) if history or chart else None
     png = None
     if chart:
-        from .chart import history_chart_png
+        from sheetmentor.render.chart import history_chart_png
 
         png = history_chart_png(club.name, records)
     shown = records if history else None
@@ -234,8 +234,8 @@ def status_report(
 
 
 def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[dict]:
-    from .memory import HistoryStore, completion_history, history_records
-    from .render import schedule_for
+    from sheetmentor.memory import HistoryStore, completion_history, history_records
+    from sheetmentor.render.contexts import schedule_for
 
     schedule = schedule_for(config, club, now.date())
     through = schedule.last_ended(now)
@@ -255,9 +255,9 @@ def changes_report(
 ) -> str:
     """``changes``: what moved in each member's goals since the meeting on or before ``since``
     (default: the last meeting that ended), as text or JSON."""
-    from .formats import changes_json, changes_text
-    from .memory import HistoryStore, what_changed
-    from .render import schedule_for
+    from sheetmentor.memory import HistoryStore, what_changed
+    from sheetmentor.render.contexts import schedule_for
+    from sheetmentor.render.formats import changes_json, changes_text
 
     expect_history = config.state.is_dir()
     now = start_of(config, as_of)
@@ -278,7 +278,7 @@ def changes_report(
             "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
             "yet; it remembers the sheet from now on"
         )
-    from .privacy import hide_private, private_goals
+    from sheetmentor.privacy import hide_private, private_goals
 
     shown = hide_private(found.to_dict(), private_goals(club))  # the club's view: no owner's
     return changes_json(shown) if format == "json" else changes_text(shown)
@@ -294,7 +294,7 @@ def agenda_text(
 ) -> str:
     """``agenda``: the agenda of the meeting on ``date`` (default: the next one), with what
     changed since the last meeting."""
-    from .render import agenda_meeting, render_agenda, schedule_for
+    from sheetmentor.render.contexts import agenda_meeting, render_agenda, schedule_for
 
     expect_history = config.state.is_dir()
     now = start_of(config, as_of)
@@ -319,8 +319,8 @@ def recap_text(
 ) -> str:
     """``recap`` without ``--send``: the recap of the meeting on ``meeting`` (default: the last
     that ended), in group form or as ``member`` receives it. Sends nothing."""
-    from .render import recap_context, render_template, schedule_for
-    from .schema import member_key
+    from sheetmentor.render.contexts import recap_context, render_template, schedule_for
+    from sheetmentor.sheet.normalize import member_key
 
     expect_history = config.state.is_dir()
     now = moment(config, as_of)
@@ -355,7 +355,7 @@ def recap_text(
 def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 3) -> list[str]:
     """``next``: one line per upcoming meeting, with place and facilitator. Sheet errors do not
     stop it (the cadence comes from the config)."""
-    from .calendar import upcoming_lines
+    from sheetmentor.render.calendar import upcoming_lines
 
     now = start_of(config, as_of)
     club = read(config, record=True, errors_stop=False)
@@ -364,7 +364,7 @@ def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 
 
 def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 26) -> bytes:
     """``calendar``: the next ``count`` meetings as an iCalendar file; ``DTSTAMP`` is now."""
-    from .calendar import calendar_ics
+    from sheetmentor.render.calendar import calendar_ics
 
     now = start_of(config, as_of)
     club = read(config, record=True, errors_stop=False)

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
+from sheetmentor.errors import ConfigError
 
 CONFIG_ENV = "SHEETMENTOR_CONFIG"
 DEFAULT_CONFIG_NAME = "sheetmentor.yaml"
@@ -285,7 +285,7 @@ ChatKind = Literal["agenda", "recap", "nudge"]
 
 
 class ChatConfig(_Section):
-    """Where club-level messages go besides e-mail (see :mod:`sheetmentor.chat`)."""
+    """Where club-level messages go besides e-mail (see :mod:`sheetmentor.outbound.chat`)."""
 
     slack: ChatWebhookConfig | None = None
     discord: ChatWebhookConfig | None = None

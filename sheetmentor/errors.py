@@ -8,7 +8,7 @@ users get the same precise classes.
 
 from __future__ import annotations
 
-from .words import plural
+from sheetmentor.words import plural
 
 
 class SheetmentorError(Exception):
@@ -65,7 +65,7 @@ class HistoryVersionError(HistoryError):
     """The history file was written by a newer sheetmentor; this one will not guess its layout."""
 
 
-# --- Delivery: the ledger, the send lock, messages (sheetmentor.ledger, .delivery, .mail) ------
+# --- Delivery: the ledger, the send lock, messages (sheetmentor.outbound) ----------------------
 
 
 class DeliveryDeferred(DeliveryError):
@@ -102,8 +102,9 @@ class LedgerMissingError(LedgerError):
     exit_code = 1
 
 
-# --- chat delivery (sheetmentor.chat) -------------------------------------------------------
-# Messages here never contain a webhook URL: it is a secret (see sheetmentor.chat.redact_url).
+# --- chat delivery (sheetmentor.outbound.chat) ----------------------------------------------
+# Messages here never contain a webhook URL: it is a secret (see
+# sheetmentor.outbound.chat.redact_url).
 
 
 class ChatRefused(DeliveryError):
@@ -121,7 +122,7 @@ class ChatMentionError(SheetError):
     by mistake."""
 
 
-# --- Google Sheets (sheetmentor.sources.google, sheetmentor.sources.link) ---------------------
+# --- Google Sheets (sheetmentor.sheet.sources: google, link) -----------------------------------
 # Every way reading a Google Sheet fails, so that a library user can tell them apart; each is an
 # outside service failing or refusing (exit 3).
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from .words import plural
+from sheetmentor.words import plural
 
 if TYPE_CHECKING:
-    from .schema import Club
+    from sheetmentor.sheet.normalize import Club
 
 __all__ = ["LOCK", "hide_private", "is_private_text", "private_goals"]
 

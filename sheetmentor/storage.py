@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
 
-from .errors import ConfigError
+from sheetmentor.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 10_000
 FOLDER_MODE = 0o700

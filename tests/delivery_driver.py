@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sheetmentor.config import load_config
-from sheetmentor.delivery import Accepted, Envelope, Transport, deliver, transport_for
-from sheetmentor.ledger import Entry, Ledger
-from sheetmentor.mail import Outgoing, address
+from sheetmentor.outbound.ledger import Entry, Ledger
+from sheetmentor.outbound.mime import Outgoing, address
+from sheetmentor.outbound.transport import Accepted, Envelope, Transport, deliver, transport_for
 
 
 def outgoings(count: int) -> list[Outgoing]:

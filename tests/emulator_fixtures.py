@@ -17,10 +17,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.sources.google import GoogleSheetSource
-from sheetmentor.testing.clock import FakeClock
-from sheetmentor.testing.emulator import SheetsEmulator
-from sheetmentor.testing.keys import ServiceAccountKey, make_service_account_key
+from sheetmentor.sheet.sources.google import GoogleSheetSource
+from sheetmentor_testing.clock import FakeClock
+from sheetmentor_testing.emulator import SheetsEmulator
+from sheetmentor_testing.keys import ServiceAccountKey, make_service_account_key
 
 SA_EMAIL = "club-bot@pbc-sheets.iam.gserviceaccount.com"
 

@@ -27,7 +27,9 @@ from chat_servers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetmentor.chat import (
+from sheetmentor.config import ChatConfig, parse_config
+from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
+from sheetmentor.outbound.chat import (
     ChatMessage,
     ChatOutcome,
     ChatPost,
@@ -45,8 +47,6 @@ from sheetmentor.chat import (
     teams_payloads,
     webhooks_from_config,
 )
-from sheetmentor.config import ChatConfig, parse_config
-from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
 
 DATE = dt.date(2026, 12, 8)
 TOKEN = re.compile(r"w\d{5}")

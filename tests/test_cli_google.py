@@ -10,7 +10,7 @@ import yaml
 from click.testing import Result
 from conftest import ClubFolder, run_cli
 
-from sheetmentor.testing.emulator import SheetsEmulator
+from sheetmentor_testing.emulator import SheetsEmulator
 
 pytest_plugins = ["emulator_fixtures"]
 

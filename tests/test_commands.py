@@ -155,8 +155,8 @@ def test_a_malformed_clock_is_a_config_error(club: ClubFolder) -> None:
 
 @pytest.mark.parametrize("moment", ["2026-11-20T09:30", "2026-11-20T14:30+00:00"])
 def test_the_attached_calendar_is_published_too(club: ClubFolder, moment: str) -> None:
-    from sheetmentor.calendar import meetings_ics
-    from sheetmentor.schema import read_club
+    from sheetmentor.render.calendar import meetings_ics
+    from sheetmentor.sheet.normalize import read_club
 
     config = load_config(club.config_path)
     data = read_club(config)

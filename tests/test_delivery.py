@@ -38,7 +38,10 @@ from smtp_servers import (
 )
 
 from sheetmentor.config import EmailConfig, SmtpConfig
-from sheetmentor.delivery import (
+from sheetmentor.errors import ConfigError, DeliveryError, ServiceError
+from sheetmentor.outbound.ledger import Ledger, State
+from sheetmentor.outbound.mime import Outgoing, address
+from sheetmentor.outbound.transport import (
     DeliveryReport,
     OutboxTransport,
     SendLockBusy,
@@ -48,9 +51,6 @@ from sheetmentor.delivery import (
     outbox_filename,
     transport_for,
 )
-from sheetmentor.errors import ConfigError, DeliveryError, ServiceError
-from sheetmentor.ledger import Ledger, State
-from sheetmentor.mail import Outgoing, address
 
 CLUB = "Personal Branding Club"
 EMAIL = EmailConfig.model_validate({"from": "PBC <pbc@example.org>"})
@@ -119,7 +119,7 @@ def counts(received: list[Received]) -> Counter[str]:
 def test_plain_smtp_sends_each_message_over_one_connection(
     server: Server, ledger: Ledger, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="sheetmentor.delivery")
+    caplog.set_level(logging.INFO, logger="sheetmentor.outbound.transport")
     report = run(plain(server), ledger, recaps(3))
     assert report.ok
     assert [o.status for o in report.outcomes] == ["sent"] * 3
@@ -135,7 +135,7 @@ def test_plain_smtp_sends_each_message_over_one_connection(
         assert entry is not None
         assert entry.state == State.SENT
         assert entry.message_id == outcome.message_id
-    records = [r for r in caplog.records if r.name == "sheetmentor.delivery"]
+    records = [r for r in caplog.records if r.name == "sheetmentor.outbound.transport"]
     assert [r.levelno for r in records] == [logging.INFO] * 3
     assert "Hello 0" not in caplog.text
 
@@ -316,9 +316,9 @@ def test_a_refused_recipient_fails_and_the_others_go(
     assert entry.state == State.FAILED
     assert "550 5.1.1 <m1@example.org>: no such user" in (entry.error or "")
     assert entry.refused == {"m1@example.org": "550 5.1.1 <m1@example.org>: no such user"}
-    assert [r.levelname for r in caplog.records if r.name == "sheetmentor.delivery"].count(
-        "WARNING"
-    ) == 1
+    assert [
+        r.levelname for r in caplog.records if r.name == "sheetmentor.outbound.transport"
+    ].count("WARNING") == 1
     with pytest.raises(DeliveryError, match="no such user"):
         report.raise_for_problems()
 

@@ -13,9 +13,9 @@ import yaml
 from conftest import ClubFolder, run_cli
 
 from sheetmentor.config import SourceConfig
-from sheetmentor.sources.doctor import diagnose
-from sheetmentor.testing.emulator import SheetsEmulator
-from sheetmentor.testing.keys import ServiceAccountKey
+from sheetmentor.sheet.doctor import diagnose
+from sheetmentor_testing.emulator import SheetsEmulator
+from sheetmentor_testing.keys import ServiceAccountKey
 
 pytest_plugins = ["emulator_fixtures"]
 

@@ -22,10 +22,10 @@ from google.auth.exceptions import RefreshError
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
-from sheetmentor.testing.a1 import render_title, split_range
-from sheetmentor.testing.cells import Cell
-from sheetmentor.testing.emulator import SheetsEmulator
-from sheetmentor.testing.keys import make_service_account_key
+from sheetmentor_testing.a1 import render_title, split_range
+from sheetmentor_testing.cells import Cell
+from sheetmentor_testing.emulator import SheetsEmulator
+from sheetmentor_testing.keys import make_service_account_key
 
 pytest_plugins = ["emulator_fixtures"]
 
@@ -630,7 +630,7 @@ def test_an_xlsx_is_held_with_its_types_and_formats(
 
 def test_the_command_line_serves_a_workbook(tmp_path: Path) -> None:
     workbook = write_typed_workbook(tmp_path / "club.xlsx")
-    command = [sys.executable, "-m", "sheetmentor.testing.emulator", "--workbook", str(workbook)]
+    command = [sys.executable, "-m", "sheetmentor_testing.emulator", "--workbook", str(workbook)]
     process = subprocess.Popen(
         [*command, "--port", "0", "--id", "pbc"],
         stdout=subprocess.PIPE,

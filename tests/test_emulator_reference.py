@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from sheetmentor.testing.emulator import SheetsEmulator
+from sheetmentor_testing.emulator import SheetsEmulator
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "google-sheets-responses"
 CASSETTES = sorted(REFERENCE.glob("*.json")) if REFERENCE.is_dir() else []

@@ -22,11 +22,11 @@ from sheetmentor.errors import (
     ServiceError,
     SheetError,
 )
-from sheetmentor.sources.google import GoogleSheetSource, spreadsheet_key
-from sheetmentor.testing.cells import Cell
-from sheetmentor.testing.clock import FakeClock
-from sheetmentor.testing.emulator import SheetsEmulator
-from sheetmentor.testing.keys import ServiceAccountKey, make_service_account_key
+from sheetmentor.sheet.sources.google import GoogleSheetSource, spreadsheet_key
+from sheetmentor_testing.cells import Cell
+from sheetmentor_testing.clock import FakeClock
+from sheetmentor_testing.emulator import SheetsEmulator
+from sheetmentor_testing.keys import ServiceAccountKey, make_service_account_key
 
 pytest_plugins = ["emulator_fixtures"]
 

@@ -30,7 +30,6 @@ from conftest import ClubFolder
 
 from sheetmentor import load_config, read_club
 from sheetmentor.analysis import attendance, completion_by_tier
-from sheetmentor.cadence import Schedule
 from sheetmentor.config import Config
 from sheetmentor.errors import HistoryError, HistoryVersionError, SheetmentorError
 from sheetmentor.memory import (
@@ -48,8 +47,9 @@ from sheetmentor.memory import (
     streaks,
 )
 from sheetmentor.plain import to_json
-from sheetmentor.render import schedule_for
-from sheetmentor.schema import Club
+from sheetmentor.render.contexts import schedule_for
+from sheetmentor.schedule import Schedule
+from sheetmentor.sheet.normalize import Club
 
 D = dt.date
 M1, M2, M3, M4, M5, M6 = (D(2026, 9, 8), D(2026, 9, 22), D(2026, 10, 6), D(2026, 10, 20),

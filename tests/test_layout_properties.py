@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sheet_corpus import EXPECTED, MEMBERS, PLAIN
 
 from sheetmentor.config import Config
-from sheetmentor.schema import normalize
-from sheetmentor.sources import RawTable
+from sheetmentor.sheet.normalize import normalize
+from sheetmentor.sheet.sources import RawTable
 
 CONFIG = Config.model_validate(
     {

@@ -12,7 +12,7 @@ import yaml
 from conftest import CONFIG, ClubFolder, deep_merge, run_cli
 from sheet_corpus import EXPECTED, LAYOUTS, Layout, figures
 
-from sheetmentor.testing.emulator import SheetsEmulator
+from sheetmentor_testing.emulator import SheetsEmulator
 
 pytest_plugins = ["emulator_fixtures"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sheetmentor.errors import LedgerError
-from sheetmentor.ledger import LEDGER_NAME, LOCK_NAME, Ledger, SendLockBusy, State
+from sheetmentor.outbound.ledger import LEDGER_NAME, LOCK_NAME, Ledger, SendLockBusy, State
 
 
 class Clock:
@@ -239,7 +239,7 @@ def test_a_version_1_ledger_is_migrated_keeping_every_row(tmp_path: Path) -> Non
 
 
 def test_a_plan_is_written_at_once_and_completes_when_every_key_is_done(ledger: Ledger) -> None:
-    from sheetmentor.ledger import Planned
+    from sheetmentor.outbound.ledger import Planned
 
     keys = [f"recap/2026-11-24/m{i}@example.org" for i in range(3)]
     plan = [Planned(k, f"<{i}@x>", (k.rpartition("/")[2],)) for i, k in enumerate(keys)]
@@ -263,7 +263,7 @@ def test_a_plan_is_written_at_once_and_completes_when_every_key_is_done(ledger: 
 
 def test_a_missing_ledger_with_earlier_mailings_is_refused(tmp_path: Path) -> None:
     from sheetmentor.errors import LedgerMissingError
-    from sheetmentor.ledger import Planned
+    from sheetmentor.outbound.ledger import Planned
 
     with Ledger.open_for_sending(tmp_path) as ledger:  # a new installation: nothing on record
         ledger.plan("recap/2026-11-24", "recap", [Planned("recap/2026-11-24/a", "<a@x>", ("a",))])

@@ -21,12 +21,12 @@ from sheetmentor.errors import (
     SheetError,
     SheetNotSharedError,
 )
-from sheetmentor.sources import RawTable
-from sheetmentor.sources.google import GoogleSheetSource, open_google_source
-from sheetmentor.sources.link import LinkSheetSource
-from sheetmentor.testing.cells import Cell
-from sheetmentor.testing.clock import FakeClock
-from sheetmentor.testing.emulator import SheetsEmulator
+from sheetmentor.sheet.sources import RawTable, open_google_source
+from sheetmentor.sheet.sources.google import GoogleSheetSource
+from sheetmentor.sheet.sources.link import LinkSheetSource
+from sheetmentor_testing.cells import Cell
+from sheetmentor_testing.clock import FakeClock
+from sheetmentor_testing.emulator import SheetsEmulator
 
 pytest_plugins = ["emulator_fixtures"]
 

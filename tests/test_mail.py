@@ -13,9 +13,8 @@ import icalendar
 import pytest
 
 from sheetmentor.config import EmailConfig
-from sheetmentor.delivery import envelope_for
 from sheetmentor.errors import ConfigError, DeliveryError
-from sheetmentor.mail import (
+from sheetmentor.outbound.mime import (
     ICS_FILENAME,
     Outgoing,
     UnsafeHeaderError,
@@ -24,6 +23,7 @@ from sheetmentor.mail import (
     message_id_for,
     parse_address,
 )
+from sheetmentor.outbound.transport import envelope_for
 
 CLUB = "Personal Branding Club"
 EMAIL = EmailConfig.model_validate(

@@ -11,7 +11,7 @@ import pytest
 from conftest import MEMBERS, ClubFolder
 
 from sheetmentor import load_config
-from sheetmentor.render import clip, sheet_link
+from sheetmentor.render.contexts import clip, sheet_link
 
 D = dt.date
 HEADER = ["Member", "Goal", "Tier", "Category", "Status", "Progress", "Set", "Due", "Completed",

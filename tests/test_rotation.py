@@ -12,7 +12,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sheetmentor.analysis import rotation
-from sheetmentor.cadence import Meeting, Schedule
+from sheetmentor.schedule import Meeting, Schedule
 
 D = dt.date
 MEMBERS = [

@@ -12,7 +12,7 @@ import pytest
 from conftest import CONFIG, GOALS, MEMBERS, ClubFolder, deep_merge
 
 from sheetmentor import load_config, read_club
-from sheetmentor.schema import Club
+from sheetmentor.sheet.normalize import Club
 
 GOAL_HEADER = ["Member", "Goal", "Tier", "Category", "Status", "Progress", "Set", "Due"]
 

@@ -18,9 +18,16 @@ One module per job, each importing only the ones above it in this list:
 
 from __future__ import annotations
 
-from .changes import CHANGE_KINDS, Changes, changes_from, changes_since, stale, what_changed
-from .health import Health, club_health
-from .identity import (
+from sheetmentor.memory.changes import (
+    CHANGE_KINDS,
+    Changes,
+    changes_from,
+    changes_since,
+    stale,
+    what_changed,
+)
+from sheetmentor.memory.health import Health, club_health
+from sheetmentor.memory.identity import (
     FUZZY_THRESHOLD,
     STATE_COLUMNS,
     goal_state,
@@ -28,7 +35,7 @@ from .identity import (
     natural_keys,
     normalize_goal_text,
 )
-from .recall import (
+from sheetmentor.memory.recall import (
     STARTER_MEMBER,
     MeetingMemory,
     meeting_memory,
@@ -36,7 +43,7 @@ from .recall import (
     remember,
     untouched_starter,
 )
-from .store import (
+from sheetmentor.memory.store import (
     HISTORY_NAME,
     MIGRATIONS,
     Baseline,
@@ -46,7 +53,7 @@ from .store import (
     period_for,
     schema_version,
 )
-from .streaks import Streak, completion_history, history_records, streaks
+from sheetmentor.memory.streaks import Streak, completion_history, history_records, streaks
 
 __all__ = [
     "CHANGE_KINDS",

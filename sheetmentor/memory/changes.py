@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cadence import Meeting, Schedule
-from ..plain import records
-from ..schema import Club
-from .identity import STATE_COLUMNS, differs, goal_state, identify
-from .store import Baseline, HistoryStore, current_state
+from sheetmentor.memory.identity import STATE_COLUMNS, differs, goal_state, identify
+from sheetmentor.memory.store import Baseline, HistoryStore, current_state
+from sheetmentor.plain import records
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import Club
 
 CHANGE_KINDS = (
     "added",

@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis import attendance, goals_at_meeting
-from ..cadence import Meeting, Schedule
-from ..plain import number, records
-from ..schema import Club
-from .changes import changes_since
-from .store import Baseline, HistoryStore, current_state
+from sheetmentor.analysis import attendance, goals_at_meeting
+from sheetmentor.memory.changes import changes_since
+from sheetmentor.memory.store import Baseline, HistoryStore, current_state
+from sheetmentor.plain import number, records
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import Club
 
 
 @dataclass

@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..frames import per_distinct
-from ..schema import CATEGORIES, STATUSES, TIERS, member_key
+from sheetmentor.sheet.frames import per_distinct
+from sheetmentor.sheet.normalize import CATEGORIES, STATUSES, TIERS, member_key
 
 FUZZY_THRESHOLD = 0.85
 """Minimum ``difflib`` ratio for a reworded goal to keep its identity (see the module doc)."""
@@ -150,7 +150,7 @@ def normalize_goal_text(text: pd.Series) -> pd.Series:
 
 
 def _member_keys(member: pd.Series) -> pd.Series:
-    """:func:`sheetmentor.schema.member_key` of every cell, once per distinct name."""
+    """:func:`sheetmentor.sheet.normalize.member_key` of every cell, once per distinct name."""
     return _per_distinct(member, member_key)
 
 

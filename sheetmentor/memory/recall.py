@@ -10,14 +10,14 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..cadence import Meeting, Schedule
-from ..errors import HistoryError
-from ..plain import records
-from ..schema import Club
-from .changes import Changes, changes_from, stale
-from .health import Health, club_health
-from .store import Baseline, HistoryStore, current_state, period_for
-from .streaks import Streak, completion_history, history_records, streaks
+from sheetmentor.errors import HistoryError
+from sheetmentor.memory.changes import Changes, changes_from, stale
+from sheetmentor.memory.health import Health, club_health
+from sheetmentor.memory.store import Baseline, HistoryStore, current_state, period_for
+from sheetmentor.memory.streaks import Streak, completion_history, history_records, streaks
+from sheetmentor.plain import records
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import Club
 
 _log = logging.getLogger("sheetmentor.memory")
 

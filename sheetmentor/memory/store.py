@@ -33,11 +33,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cadence import Meeting, Schedule
-from ..errors import HistoryError, HistoryVersionError
-from ..schema import Club
-from ..storage import StateFile, open_database, state_folder
-from .identity import DATE_COLUMNS, STATE_COLUMNS, VOCABULARIES, differs, goal_state, identify
+from sheetmentor.errors import HistoryError, HistoryVersionError
+from sheetmentor.memory.identity import (
+    DATE_COLUMNS,
+    STATE_COLUMNS,
+    VOCABULARIES,
+    differs,
+    goal_state,
+    identify,
+)
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import Club
+from sheetmentor.storage import StateFile, open_database, state_folder
 
 HISTORY_NAME = "history.sqlite3"
 

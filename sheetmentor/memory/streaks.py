@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_dict
-from ..cadence import Meeting, Schedule
-from ..schema import TIERS, Club
-from .store import HistoryStore, current_state, meeting_day
+from sheetmentor.analysis import STAT_COLUMNS, completion_by_tier, goals_at_meeting, stats_dict
+from sheetmentor.memory.store import HistoryStore, current_state, meeting_day
+from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.normalize import TIERS, Club
 
 
 @dataclass(frozen=True, slots=True)

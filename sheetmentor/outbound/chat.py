@@ -66,9 +66,9 @@ from typing import Any, Literal, TypeVar
 
 import requests
 
-from .config import ChatConfig, ChatKind, Config
-from .errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
-from .words import plural
+from sheetmentor.config import ChatConfig, ChatKind, Config
+from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
+from sheetmentor.words import plural
 
 __all__ = [
     "PLATFORMS",
@@ -91,7 +91,7 @@ __all__ = [
     "webhooks_from_config",
 ]
 
-log = logging.getLogger("sheetmentor.chat")
+log = logging.getLogger("sheetmentor.outbound.chat")
 
 _T = TypeVar("_T")
 
@@ -616,7 +616,12 @@ class _RedactSecrets(logging.Filter):
 
 def _install_redaction() -> None:
     redact = _RedactSecrets()
-    for name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "sheetmentor.chat"):
+    for name in (
+        "urllib3.connectionpool",
+        "urllib3.util.retry",
+        "requests",
+        "sheetmentor.outbound.chat",
+    ):
         logging.getLogger(name).addFilter(redact)
 
 

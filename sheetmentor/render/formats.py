@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import clock
-from .analysis import STAT_COLUMNS, Completion, stats_dict
-from .plain import to_json
-from .render import (
+from sheetmentor import clock
+from sheetmentor.analysis import STAT_COLUMNS, Completion, stats_dict
+from sheetmentor.plain import to_json
+from sheetmentor.render.contexts import (
     CHANGE_LABELS,
     TIER_LABELS,
     bar,
@@ -23,7 +23,7 @@ from .render import (
     pct,
     shortdate,
 )
-from .schema import CATEGORIES, TIERS
+from sheetmentor.sheet.normalize import CATEGORIES, TIERS
 
 
 def status_json(

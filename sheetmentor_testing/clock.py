@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ..sources.google import RetryPolicy
+from sheetmentor.sheet.sources.google import RetryPolicy
 
 
 @dataclass

@@ -6,10 +6,11 @@ One run:
 1. reads the sheet and records it in the meeting history;
 2. opens the ledger for sending — refusing when the ledger file is gone but earlier sends are on
    record (:class:`~sheetmentor.errors.LedgerMissingError`, overridden by ``new_ledger``);
-3. takes the send lock, and under it decides what is due (:func:`~sheetmentor.mailings.due_recap`:
+3. takes the send lock, and under it decides what is due
+   (:func:`~sheetmentor.outbound.plan.due_recap`:
    a recap is due until every message planned for it is sent or failed for good);
 4. builds the meeting memory and renders one message per member;
-5. plans every key in the ledger, then delivers (:func:`~sheetmentor.delivery.deliver`).
+5. plans every key in the ledger, then delivers (:func:`~sheetmentor.outbound.transport.deliver`).
 
 Because due-ness is decided and the keys are planned under the same lock, two or three runs at
 once send each message once, and a run killed between two messages leaves the rest ``planned``
@@ -29,19 +30,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from . import clock
-from .commands import memory_block, record_sheet
-from .delivery import DeliveryReport, Transport, deliver, transport_for
-from .ledger import LEDGER_NAME, Ledger, Planned, State
-from .mailings import ClubChat, Mailing, due_recap, email_settings, mailing_name
-from .render import render_template
-from .storage import state_folder
+from sheetmentor import clock
+from sheetmentor.commands import memory_block, record_sheet
+from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
+from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
+from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
+from sheetmentor.render.contexts import render_template
+from sheetmentor.storage import state_folder
 
 if TYPE_CHECKING:
-    from .cadence import Meeting, Schedule
-    from .chat import ChatOutcome, ChatPost
-    from .config import Config, EmailConfig
-    from .schema import Club
+    from sheetmentor.config import Config, EmailConfig
+    from sheetmentor.outbound.chat import ChatOutcome, ChatPost
+    from sheetmentor.schedule import Meeting, Schedule
+    from sheetmentor.sheet.normalize import Club
 
 __all__ = [
     "SendReport",
@@ -53,7 +54,7 @@ __all__ = [
     "send_recap",
 ]
 
-log = logging.getLogger("sheetmentor.sending")
+log = logging.getLogger("sheetmentor.outbound.send")
 
 LOCK_TIMEOUT = 60.0
 
@@ -107,19 +108,19 @@ def send_nudges(
     ``due_only`` (cron): only from ``meetings.nudge_before`` before the meeting until it starts,
     and not at all when ``nudge_before`` is 0. Members who updated their row since the last
     meeting are left out unless ``meetings.nudge_updated`` (see
-    :func:`~sheetmentor.mailings.to_nudge`); ``member`` sends to that member only.
+    :func:`~sheetmentor.outbound.plan.to_nudge`); ``member`` sends to that member only.
     """
     moment = as_of or now
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
-        from .mailings import due_nudge, nudge_meeting
+        from sheetmentor.outbound.plan import due_nudge, nudge_meeting
 
         if due_only:
             return due_nudge(config, schedule, moment), None
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from .mailings import nudge_chat, nudge_messages
+        from sheetmentor.outbound.plan import nudge_chat, nudge_messages
 
         mailing = None
         if config.email is not None:
@@ -180,7 +181,7 @@ def send_recap(
         return due.meeting, due.notice
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from .mailings import club_chat, recap_messages
+        from sheetmentor.outbound.plan import club_chat, recap_messages
 
         mailing = None
         if config.email is not None:
@@ -222,7 +223,7 @@ def send_agenda(
     moment = as_of or now
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
-        from .render import agenda_meeting
+        from sheetmentor.render.contexts import agenda_meeting
 
         chosen = agenda_meeting(schedule, moment.date(), date)
         if ledger.complete(mailing_name("agenda", chosen)) and not retry_failed:
@@ -231,7 +232,7 @@ def send_agenda(
         return chosen, None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from .mailings import agenda_messages, club_chat
+        from sheetmentor.outbound.plan import agenda_messages, club_chat
 
         mailing = None
         if config.email is not None:
@@ -267,7 +268,8 @@ class Prepared:
 
 @dataclass(frozen=True, slots=True)
 class SendReport(DeliveryReport):
-    """A :class:`DeliveryReport` for e-mail plus one :class:`~sheetmentor.chat.ChatOutcome` per
+    """A :class:`DeliveryReport` for e-mail plus one
+    :class:`~sheetmentor.outbound.chat.ChatOutcome` per
     chat message (``chat``)."""
 
     chat: tuple[ChatOutcome, ...] = ()
@@ -278,8 +280,9 @@ class SendReport(DeliveryReport):
 
     def raise_for_problems(self) -> None:
         """E-mail problems first (:meth:`DeliveryReport.raise_for_problems`), then chat ones
-        (:func:`~sheetmentor.chat.raise_for_outcomes`: refused → exit 1, unavailable → 3)."""
-        from .chat import raise_for_outcomes
+        (:func:`~sheetmentor.outbound.chat.raise_for_outcomes`: refused → exit 1, unavailable →
+        3)."""
+        from sheetmentor.outbound.chat import raise_for_outcomes
 
         if not DeliveryReport.ok.fget(self):  # type: ignore[attr-defined]
             DeliveryReport.raise_for_problems(self)
@@ -300,7 +303,7 @@ def _send(
     lock_timeout: float,
 ) -> SendReport:
     """The steps every sending run shares (see the module docstring)."""
-    from .schema import read_club
+    from sheetmentor.sheet.normalize import read_club
 
     if config.email is None and config.chat is None:
         email_settings(config)  # raises: nowhere to send
@@ -362,7 +365,7 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
     A post an earlier run split otherwise (the content changed since) is not posted again in
     its new parts once one of its old parts was posted — that would repeat it in the channel;
     its old parts not posted are closed as ``failed``, saying why."""
-    from .chat import plan_chat_posts
+    from sheetmentor.outbound.chat import plan_chat_posts
 
     if chat is None:
         return []
@@ -400,7 +403,7 @@ def _post_chat(
     recorded ``sent`` and the run says so on stderr. A duplicate in the club's channel is what
     the ledger exists to prevent.
     """
-    from .chat import ChatOutcome, WebhookPoster, send_chat_posts
+    from sheetmentor.outbound.chat import ChatOutcome, WebhookPoster, send_chat_posts
 
     outcomes: list[ChatOutcome] = []
     stopped: dict[str, ChatOutcome] = {}
@@ -466,8 +469,8 @@ def preview_nudges(
 ) -> str:
     """``nudge`` without ``--send``: each nudge as it would be mailed (To, Subject, text), or a
     line saying why nobody would get one. Sends nothing, plans nothing."""
-    from .commands import read
-    from .mailings import NudgeContexts, nudge_meeting, to_nudge
+    from sheetmentor.commands import read
+    from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
 
     moment = as_of or now
     expect_history = config.state.is_dir()
@@ -498,7 +501,7 @@ def preview_nudges(
 
 
 def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
-    from .render import schedule_for
+    from sheetmentor.render.contexts import schedule_for
 
     return schedule_for(config, club, moment.date())
 

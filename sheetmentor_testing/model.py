@@ -17,8 +17,8 @@ from typing import Any
 
 from gspread.utils import absolute_range_name
 
-from .a1 import GridRange, RangeError, resolve_cells, split_range
-from .cells import (
+from sheetmentor_testing.a1 import GridRange, RangeError, resolve_cells, split_range
+from sheetmentor_testing.cells import (
     Cell,
     Locale,
     extended_value,

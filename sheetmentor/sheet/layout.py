@@ -3,7 +3,8 @@
 Clubs rarely keep the "one header row, one row per goal" table a tool would ask for. This module
 reads the raw tables as kept and turns each tab into a *canonical table*: one row per goal (or
 member, or meeting) with columns named after sheetmentor's fields, each row keeping the cell it
-came from. :mod:`sheetmentor.schema` then parses and validates the values. What was understood
+came from. :mod:`sheetmentor.sheet.normalize` then parses and validates the values. What was
+understood
 (header row, column → field, layout, section rows, rows skipped) is recorded in an
 :class:`Explanation`, which ``sheetmentor check --explain`` prints.
 
@@ -32,13 +33,21 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from .errors import SheetError
-from .frames import distinct, per_distinct
-from .sources import RawTable
-from .vocabulary import CATEGORY, FIELDS, NAME_PARTS, TIER, WEAK_ALIASES, candidates, word_key
+from sheetmentor.errors import SheetError
+from sheetmentor.sheet.frames import distinct, per_distinct
+from sheetmentor.sheet.sources import RawTable
+from sheetmentor.sheet.vocabulary import (
+    CATEGORY,
+    FIELDS,
+    NAME_PARTS,
+    TIER,
+    WEAK_ALIASES,
+    candidates,
+    word_key,
+)
 
 if TYPE_CHECKING:
-    from .config import Config
+    from sheetmentor.config import Config
 
 HEADER_SCAN = 12
 """How many non-empty rows at the top of a tab may hold the header row."""
@@ -138,7 +147,7 @@ class Table:
     _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
 
     def distinct(self, name: str) -> tuple[np.ndarray, list[Any]]:
-        """:func:`sheetmentor.frames.distinct` of a column, computed once per frame (a column
+        """:func:`sheetmentor.sheet.frames.distinct` of a column, computed once per frame (a column
         read twice, like Status for the status and for a "50%", is factorized once)."""
         if self._distinct_of is not self.frame:
             self._distinct_of, self._distinct = self.frame, {}

@@ -8,7 +8,8 @@ whose recap is not complete in the ledger. The ledger keys are stable per meetin
 cron runs, each message goes once.
 
 A member whose row cannot be mailed (a line break in the name, an e-mail that is not an address,
-an address another member already has) becomes an :class:`~sheetmentor.mail.Unsendable`: that
+an address another member already has) becomes an :class:`~sheetmentor.outbound.mime.Unsendable`:
+that
 recipient fails alone, everyone else gets theirs.
 """
 
@@ -24,22 +25,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .calendar import meetings_ics
-from .errors import ConfigError, UnsafeHeaderError
-from .ledger import Ledger
-from .mail import Outgoing, Unsendable, address, parse_address
-from .privacy import hide_private, private_goals
-from .render import agenda_context, recap_context, render_template
+from sheetmentor.errors import ConfigError, UnsafeHeaderError
+from sheetmentor.outbound.ledger import Ledger
+from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
+from sheetmentor.privacy import hide_private, private_goals
+from sheetmentor.render.calendar import meetings_ics
+from sheetmentor.render.contexts import agenda_context, recap_context, render_template
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
 
-    from .cadence import Meeting, Schedule
-    from .chat import ChatMessage
-    from .config import ChatConfig, Config, EmailConfig
-    from .schema import Club
+    from sheetmentor.config import ChatConfig, Config, EmailConfig
+    from sheetmentor.outbound.chat import ChatMessage
+    from sheetmentor.schedule import Meeting, Schedule
+    from sheetmentor.sheet.normalize import Club
 
-log = logging.getLogger("sheetmentor.mailings")
+log = logging.getLogger("sheetmentor.outbound.plan")
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def to_nudge(
     """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
     those the meeting memory saw update their row since the last meeting — unless
     ``meetings.nudge_updated``. Without that memory nobody is assumed to have updated."""
-    from .schema import member_key
+    from sheetmentor.sheet.normalize import member_key
 
     names = [str(name) for name in club.active_members["name"]]
     if member is not None:
@@ -327,7 +328,7 @@ def club_chat(
     takes ``kind``): a section per member with the two-week goals due at the meeting."""
     if config.chat is None or kind not in config.chat.post:
         return None
-    from .chat import ChatMessage, Section
+    from sheetmentor.outbound.chat import ChatMessage, Section
 
     build = agenda_context if kind == "agenda" else recap_context
     context = build(
@@ -367,7 +368,7 @@ def nudge_chat(
     Members tab has their chat ID), with their goals due at ``meeting`` and the sheet's link."""
     if config.chat is None or "nudge" not in config.chat.post:
         return None
-    from .chat import ChatMessage, Section
+    from sheetmentor.outbound.chat import ChatMessage, Section
 
     context = NudgeContexts(
         config, club, schedule, meeting, as_of=now.date(), memory=memory

@@ -15,11 +15,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
+from sheetmentor.errors import ConfigError
 
 if TYPE_CHECKING:
-    from .layout import Explanation
-    from .schema import Club
+    from sheetmentor.sheet.layout import Explanation
+    from sheetmentor.sheet.normalize import Club
 
 STARTER_CONFIG = """\
 # sheetmentor config — every key is described in config.example.yaml of the project.
@@ -122,8 +122,8 @@ def write_config_from(
 ) -> tuple[Path, Explanation]:
     """Write ``sheetmentor.yaml`` for an existing sheet (a file, a folder of .csv files, or a
     Google Sheet's key or URL), with what was inferred from it; the sheet is read once."""
-    from .config import Config
-    from .schema import read_club
+    from sheetmentor.config import Config
+    from sheetmentor.sheet.normalize import read_club
 
     config_path = folder / "sheetmentor.yaml"
     if config_path.exists() and not overwrite:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .errors import ConfigError
-from .render import TIER_LABELS
-from .schema import TIERS
+from sheetmentor.errors import ConfigError
+from sheetmentor.render.contexts import TIER_LABELS
+from sheetmentor.sheet.normalize import TIERS
 
 
 def history_chart_png(club: str, history: list[dict[str, Any]]) -> bytes:

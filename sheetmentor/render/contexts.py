@@ -34,22 +34,22 @@ from jinja2 import (
     TemplateError,
 )
 
-from .analysis import (
+from sheetmentor.analysis import (
     Completion,
     completion_by_tier,
     goals_at_meeting,
     rotation,
     stats_dict,
 )
-from .cadence import Meeting, Schedule, build_schedule
-from .config import AgendaConfig, Config
-from .errors import ConfigError
-from .plain import day, number, records
-from .privacy import hide_private, private_goals
-from .words import plural
+from sheetmentor.config import AgendaConfig, Config
+from sheetmentor.errors import ConfigError
+from sheetmentor.plain import day, number, records
+from sheetmentor.privacy import hide_private, private_goals
+from sheetmentor.schedule import Meeting, Schedule, build_schedule
+from sheetmentor.words import plural
 
 if TYPE_CHECKING:
-    from .schema import Club
+    from sheetmentor.sheet.normalize import Club
 
 FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
 TIER_LABELS = {"two-week": "Two-week", "quarterly": "Quarterly", "long-term": "Long-term"}
@@ -74,7 +74,7 @@ def builtin_templates() -> Path:
     packaged = Path(str(resources.files("sheetmentor") / "templates"))
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @cache

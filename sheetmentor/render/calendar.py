@@ -14,14 +14,14 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
-from . import clock
-from .analysis import rotation
-from .render import longdate, schedule_for, shortdate
+from sheetmentor import clock
+from sheetmentor.analysis import rotation
+from sheetmentor.render.contexts import longdate, schedule_for, shortdate
 
 if TYPE_CHECKING:
-    from .cadence import Meeting, Schedule
-    from .config import Config
-    from .schema import Club
+    from sheetmentor.config import Config
+    from sheetmentor.schedule import Meeting, Schedule
+    from sheetmentor.sheet.normalize import Club
 
 
 def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> list[str]:

@@ -1,6 +1,7 @@
 """Send messages through SMTP or into an outbox folder, recording each one in the ledger.
 
-:mod:`sheetmentor.sending` decides what to send and calls :func:`deliver`; a library user can too::
+:mod:`sheetmentor.outbound.send` decides what to send and calls :func:`deliver`; a library user can
+too::
 
     with Ledger.open(config.state) as ledger, transport_for(config.email) as transport:
         report = deliver(outgoings, transport, ledger, email=config.email,
@@ -63,8 +64,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
 
-from .config import EmailConfig, SmtpConfig
-from .errors import (
+from sheetmentor.config import EmailConfig, SmtpConfig
+from sheetmentor.errors import (
     ConfigError,
     DeliveryDeferred,
     DeliveryError,
@@ -72,8 +73,8 @@ from .errors import (
     ServiceError,
     UnsafeHeaderError,
 )
-from .ledger import Entry, Ledger, Planned, State, mailing_of
-from .mail import (
+from sheetmentor.outbound.ledger import Entry, Ledger, Planned, State, mailing_of
+from sheetmentor.outbound.mime import (
     MESSAGE_POLICY,
     Outgoing,
     Unsendable,
@@ -81,7 +82,7 @@ from .mail import (
     message_id_for,
     parse_address,
 )
-from .words import plural
+from sheetmentor.words import plural
 
 __all__ = [
     "Accepted",
@@ -101,7 +102,7 @@ __all__ = [
     "transport_for",
 ]
 
-log = logging.getLogger("sheetmentor.delivery")
+log = logging.getLogger("sheetmentor.outbound.transport")
 
 Status = Literal["sent", "skipped", "held", "failed", "deferred"]
 

@@ -2,7 +2,8 @@
 
 The ledger lives in ``<state>/ledger.sqlite3``. A *mailing* (``recap/2026-11-24``) is a set of
 messages, each with a *key* (``recap/2026-11-24/ada@example.org``, see
-:class:`sheetmentor.mail.Outgoing`). A run that sends a mailing first writes every key of it as
+:class:`sheetmentor.outbound.mime.Outgoing`). A run that sends a mailing first writes every key of
+it as
 ``planned``, in one transaction, under the send lock; then a row moves through these states::
 
     planned ──► sending ──► sent
@@ -43,8 +44,8 @@ from pathlib import Path
 
 import filelock
 
-from .errors import LedgerError, LedgerMissingError, SendLockBusy
-from .storage import FILE_MODE, StateFile, open_database, state_folder
+from sheetmentor.errors import LedgerError, LedgerMissingError, SendLockBusy
+from sheetmentor.storage import FILE_MODE, StateFile, open_database, state_folder
 
 __all__ = [
     "LEDGER_NAME",

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
-from .errors import SheetProblemsError
-from .frames import per_distinct
-from .layout import Explanation, Plan, Problem, Reader, Table, TabReading
-from .sources import RawTable, open_source
-from .vocabulary import (
+from sheetmentor.errors import SheetProblemsError
+from sheetmentor.sheet.frames import per_distinct
+from sheetmentor.sheet.layout import Explanation, Plan, Problem, Reader, Table, TabReading
+from sheetmentor.sheet.sources import RawTable, open_source
+from sheetmentor.sheet.vocabulary import (
     ACTIVE,
     CATEGORIES,
     CATEGORY,
@@ -40,7 +40,7 @@ from .vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from .config import Config
+    from sheetmentor.config import Config
 
 __all__ = ["CATEGORIES", "STATUSES", "TIERS", "Club", "Problem", "normalize", "read_club"]
 

@@ -9,7 +9,8 @@ into a standard-library :class:`~email.message.EmailMessage`:
   fetched;
 * the next meeting as a ``text/calendar; method=PUBLISH`` attachment named ``next-meeting.ics``;
 * a **deterministic Message-ID** (a hash of club name and key, at the sender's domain), so a
-  receiver can drop the duplicate an interrupted run may send (see :mod:`sheetmentor.delivery`);
+  receiver can drop the duplicate an interrupted run may send (see
+  :mod:`sheetmentor.outbound.transport`);
 * ``Auto-Submitted: auto-generated`` (no vacation replies), ``List-Id``, ``X-Sheetmentor-Key``.
 
 Text that reaches a header (a subject, a member's name from the sheet) is data, so a CR or LF in
@@ -31,8 +32,8 @@ from email.utils import format_datetime
 
 import css_inline
 
-from .config import EmailConfig
-from .errors import ConfigError, UnsafeHeaderError
+from sheetmentor.config import EmailConfig
+from sheetmentor.errors import ConfigError, UnsafeHeaderError
 
 __all__ = [
     "ICS_FILENAME",
@@ -115,7 +116,8 @@ class _HeaderClasses(HeaderRegistry):
 
 
 MESSAGE_POLICY = policy.default.clone(header_factory=_HeaderClasses())
-"""``email.policy.default`` with cached header classes; :mod:`sheetmentor.delivery` derives the
+"""``email.policy.default`` with cached header classes; :mod:`sheetmentor.outbound.transport`
+derives the
 wire policies from it."""
 
 

@@ -28,9 +28,9 @@ Why it is built this way:
   :class:`~sheetmentor.errors.ConfigError` (exit 2) that says what to do — a sheet not shared
   with the service account names the account's address — never a traceback, a token or a key.
 * **Link access.** A sheet shared "Anyone with the link" needs no credentials at all: see
-  :mod:`sheetmentor.sources.link`.
+  :mod:`sheetmentor.sheet.sources.link`.
 * **Emulator.** With ``SHEETMENTOR_SHEETS_EMULATOR=http://127.0.0.1:PORT`` set, requests go to
-  that address over plain HTTP without credentials (see :mod:`sheetmentor.testing.emulator`).
+  that address over plain HTTP without credentials (see :mod:`sheetmentor_testing.emulator`).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ from gspread.utils import absolute_range_name
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from ..errors import (
+from sheetmentor.errors import (
     ConfigError,
     GoogleAnswerError,
     GoogleSheetsError,
@@ -73,11 +73,10 @@ from ..errors import (
     SheetError,
     SheetNotSharedError,
 )
-from . import CellValue, RawTable
+from sheetmentor.sheet.sources.tables import CellValue, RawTable
 
 if TYPE_CHECKING:
-    from ..config import SourceConfig
-    from .link import LinkSheetSource
+    from sheetmentor.config import SourceConfig
 
 EMULATOR_ENV = "SHEETMENTOR_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
@@ -516,7 +515,7 @@ class _UnknownRange(Exception):
 
 
 class GoogleSheetSource:
-    """The tabs of one Google Sheet as :class:`~sheetmentor.sources.RawTable`\\ s.
+    """The tabs of one Google Sheet as :class:`~sheetmentor.sheet.sources.RawTable`\\ s.
 
     Build it with :meth:`from_config`; the constructor takes a ready HTTP client so that a Python
     user can bring their own session.
@@ -964,34 +963,3 @@ def checked_url(value: str, name: str) -> str:
 def has_credentials(source: SourceConfig, environ: Mapping[str, str]) -> bool:
     """Whether the API path has credentials to use (a key file, or an OAuth sign-in)."""
     return source.oauth or source.credentials is not None or bool(environ.get(CREDENTIALS_ENV))
-
-
-def open_google_source(
-    source: SourceConfig,
-    environ: Mapping[str, str] | None = None,
-    *,
-    endpoint: str | None = None,
-) -> GoogleSheetSource | LinkSheetSource:
-    """The Google source ``source.access`` asks for: the Sheets API, or the sheet's link.
-
-    ``auto`` (the default) uses the API when credentials are set up or the emulator is, and
-    the link otherwise — so a sheet shared by link needs no setup at all. ``endpoint`` is
-    :meth:`GoogleSheetSource.from_config`'s (tests: the emulator, with real credentials).
-    """
-    from .link import LinkSheetSource
-
-    env = os.environ if environ is None else environ
-    if reads_by_link(source, env, endpoint=endpoint):
-        return LinkSheetSource.from_config(
-            source, environ=env, chosen_for_lack_of_credentials=source.access == "auto"
-        )
-    return GoogleSheetSource.from_config(source, environ=env, endpoint=endpoint)
-
-
-def reads_by_link(
-    source: SourceConfig, environ: Mapping[str, str], *, endpoint: str | None = None
-) -> bool:
-    """``access: link``, or ``auto`` with neither credentials nor an emulator to talk to."""
-    if source.access != "auto":
-        return source.access == "link"
-    return not (endpoint or environ.get(EMULATOR_ENV) or has_credentials(source, environ))

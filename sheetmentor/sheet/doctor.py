@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import (
+from sheetmentor.errors import (
     ConfigError,
     GoogleUnreachableError,
     SheetError,
@@ -24,8 +24,8 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
-    from ..config import SourceConfig
-    from .google import GoogleSheetSource
+    from sheetmentor.config import SourceConfig
+    from sheetmentor.sheet.sources.google import GoogleSheetSource
 
 
 @dataclass
@@ -73,13 +73,15 @@ def diagnose(
     :class:`~sheetmentor.errors.SheetmentorError`: it becomes the diagnosis).
 
     ``environ`` replaces ``os.environ``; ``endpoint`` sends the API path to another address
-    with the configured credentials (see :func:`~sheetmentor.sources.google.open_google_source`).
+    with the configured credentials (see
+    :func:`~sheetmentor.sheet.sources.google.open_google_source`).
     """
     env = os.environ if environ is None else environ
     if source.google_sheet is None:
         return _diagnose_local(source)
-    from .google import EMULATOR_ENV, GoogleSheetSource, open_google_source, reads_by_link
-    from .link import LinkSheetSource
+    from sheetmentor.sheet.sources import open_google_source, reads_by_link
+    from sheetmentor.sheet.sources.google import EMULATOR_ENV, GoogleSheetSource
+    from sheetmentor.sheet.sources.link import LinkSheetSource
 
     where = f"Google Sheet {source.google_sheet} (access: {source.access})"
     if reads_by_link(source, env, endpoint=endpoint):
@@ -116,7 +118,7 @@ def _api_identity(opened: GoogleSheetSource) -> str:
 
 
 def _diagnose_local(source: SourceConfig) -> Diagnosis:
-    from .workbook import open_workbook
+    from sheetmentor.sheet.sources.workbook import open_workbook
 
     diagnosis = Diagnosis(f"local workbook {source.path}", "this computer (no Google access)")
     assert source.path is not None

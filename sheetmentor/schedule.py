@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import MeetingsConfig
-from .errors import ConfigError
-from .plain import cell
+from sheetmentor.config import MeetingsConfig
+from sheetmentor.errors import ConfigError
+from sheetmentor.plain import cell
 
 
 @dataclass(frozen=True)

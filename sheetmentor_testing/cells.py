@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..sources.google import ERROR_TEXTS
+from sheetmentor.sheet.sources.google import ERROR_TEXTS
 
 EPOCH = dt.datetime(1899, 12, 30)
 
@@ -63,7 +63,7 @@ class Cell:
     ``SHORT_DATE``, ``SHORT_DATETIME`` and ``SHORT_TIME`` stand for the locale's default formats
     (what a date typed or uploaded without a format gets). Build cells in Python with the class
     methods, or pass plain values to
-    :meth:`~sheetmentor.testing.emulator.SheetsEmulator.add_spreadsheet`.
+    :meth:`~sheetmentor_testing.emulator.SheetsEmulator.add_spreadsheet`.
     """
 
     value: CellScalar

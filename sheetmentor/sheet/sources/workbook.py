@@ -17,8 +17,8 @@ from xml.etree import ElementTree
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..errors import ConfigError, SheetError
-from . import CellValue, RawTable
+from sheetmentor.errors import ConfigError, SheetError
+from sheetmentor.sheet.sources.tables import CellValue, RawTable
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 MAX_CELLS = 20_000_000

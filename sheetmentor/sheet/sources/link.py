@@ -9,13 +9,14 @@ Why it is built this way:
   config line (``source.access: link``, or no credentials at all) is enough.
 * **One request, the same figures.** The download is one GET (Google may add a redirect to its
   download host), every tab included, and its bytes go to the local workbook reader
-  (:mod:`sheetmentor.sources.workbook`): a sheet read by link gives what the same sheet gives
+  (:mod:`sheetmentor.sheet.sources.workbook`): a sheet read by link gives what the same sheet gives
   through "File > Download", and what the API path gives.
 * **Nothing kept.** The workbook reader reads from a path, so the download lives in a temporary
   file that is deleted as soon as it is read; ``source.keep_download`` (or ``doctor
   --keep-download FILE``) keeps a copy, for debugging.
 * **The same retries and errors as the API path.** The GET goes through
-  :func:`~sheetmentor.sources.google.call_with_retries` (429, 5xx, timeouts, cut-off downloads;
+  :func:`~sheetmentor.sheet.sources.google.call_with_retries` (429, 5xx, timeouts, cut-off
+  downloads;
   never a refused connection). A sheet that is not shared by link makes Google redirect to its
   sign-in page (or answer 401/403): that is a :class:`~sheetmentor.errors.SheetNotSharedError`
   saying how to share it by link, or to set up a service account instead.
@@ -36,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from ..errors import (
+from sheetmentor.errors import (
     ConfigError,
     GoogleAnswerError,
     GoogleSheetsError,
@@ -44,8 +45,7 @@ from ..errors import (
     SheetError,
     SheetNotSharedError,
 )
-from . import RawTable
-from .google import (
+from sheetmentor.sheet.sources.google import (
     EMULATOR_ENV,
     RetryPolicy,
     _RetriesExhausted,
@@ -56,10 +56,11 @@ from .google import (
     spreadsheet_key,
     unreachable,
 )
-from .workbook import open_workbook
+from sheetmentor.sheet.sources.tables import RawTable
+from sheetmentor.sheet.sources.workbook import open_workbook
 
 if TYPE_CHECKING:
-    from ..config import SourceConfig
+    from sheetmentor.config import SourceConfig
 
 EXPORT_ORIGIN = "https://docs.google.com"
 SIGN_IN_HOSTS = ("accounts.google.com",)

@@ -14,7 +14,7 @@ messages can be tested::
         emu.inject(status=429, retry_after=1, times=2)
         os.environ["SHEETMENTOR_SHEETS_EMULATOR"] = emu.url
 
-From a shell: ``python -m sheetmentor.testing.emulator --workbook club.xlsx --port 8089``.
+From a shell: ``python -m sheetmentor_testing.emulator --workbook club.xlsx --port 8089``.
 """
 
 from __future__ import annotations
@@ -37,8 +37,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from .cells import DATETIME_RENDER_OPTIONS, VALUE_RENDER_OPTIONS
-from .model import ApiError, Spreadsheet, build_spreadsheet, export_xlsx, load_xlsx
+from sheetmentor_testing.cells import DATETIME_RENDER_OPTIONS, VALUE_RENDER_OPTIONS
+from sheetmentor_testing.model import (
+    ApiError,
+    Spreadsheet,
+    build_spreadsheet,
+    export_xlsx,
+    load_xlsx,
+)
 
 GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 READ_SCOPES = {
@@ -225,7 +231,7 @@ class SheetsEmulator:
     ) -> Spreadsheet:
         """Hold a spreadsheet built from Python values: ``str`` is text, ``bool`` a checkbox,
         numbers numbers, ``date``/``datetime`` dates in the locale's short format, and
-        :class:`~sheetmentor.testing.cells.Cell` anything else (percents, formulas).
+        :class:`~sheetmentor_testing.cells.Cell` anything else (percents, formulas).
 
         ``link_shared=False`` makes the export link answer with the sign-in redirect, as for
         a sheet not shared "Anyone with the link" (switch it later with
@@ -976,7 +982,7 @@ def apply_field_mask(value: Any, tree: dict[str, Any]) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve a workbook until interrupted, printing the address and the spreadsheet id."""
     parser = argparse.ArgumentParser(
-        prog="python -m sheetmentor.testing.emulator",
+        prog="python -m sheetmentor_testing.emulator",
         description="Serve an .xlsx workbook through an emulated Sheets API v4 on 127.0.0.1.",
     )
     parser.add_argument("--workbook", type=Path, help="an .xlsx file to serve")

@@ -1,0 +1,1 @@
+"""The outbound stage: messages built, planned, sent and recorded exactly once."""

@@ -1,0 +1,1 @@
+"""Setting a club up: the starter config and workbook."""

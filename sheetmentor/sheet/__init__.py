@@ -1,0 +1,1 @@
+"""The sheet stage: where the club's sheet comes from and how it is read."""
