@@ -1,13 +1,7 @@
 """Read requests and wall time per run, in every layout: sheetmentor vs. a plain gspread script.
 
-<<<<<<< HEAD
 One read request per run, in every layout. This counts what each reader sends to the emulator
 serving a generated club workbook (8 members, 80 goals, 12 meetings) in four shapes:
-=======
-A run reads the sheet in one request (README.md, "Google Sheets"). This counts what each reader
-sends to the emulator serving a generated club workbook (8 members, 80 goals, 12 meetings;
-Members/Goals/Meetings):
->>>>>>> main
 
 * ``canonical``: Members, Goals, Meetings tabs;
 * ``no Meetings tab``: Members and Goals only (most clubs);
