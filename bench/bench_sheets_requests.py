@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -41,7 +42,12 @@ from google.auth.credentials import AnonymousCredentials
 from sheetmentor.config import SourceConfig
 from sheetmentor.sheet.sources import open_google_source
 from sheetmentor.sheet.sources.google import SHEETS_ORIGIN
-from sheetmentor_testing.emulator import SheetsEmulator
+
+try:
+    from sheetmentor_testing.emulator import SheetsEmulator
+except ModuleNotFoundError:  # the emulator lives in the checkout, beside the installed package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from sheetmentor_testing.emulator import SheetsEmulator
 
 TABS = ("Members", "Goals", "Meetings")
 TIERS = ("two-week", "quarterly", "long-term")
