@@ -50,7 +50,6 @@ them into :class:`ChatRefused` (exit 1, a platform said no for good) or :class:`
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import hashlib
 import ipaddress
 import json
@@ -68,6 +67,7 @@ import requests
 
 from sheetmentor.config import ChatConfig, ChatKind, Config
 from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
+from sheetmentor.retry_after import retry_after_seconds
 from sheetmentor.words import plural
 
 __all__ = [
@@ -819,18 +819,7 @@ def _retry_after(platform: Platform, response: requests.Response) -> float | Non
             return _seconds(body["retry_after"])
         if _seconds(response.headers.get("X-RateLimit-Reset-After")) is not None:
             return _seconds(response.headers["X-RateLimit-Reset-After"])
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    if _seconds(value) is not None:
-        return _seconds(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 def _flatten_discord(errors: Any, path: str = "") -> list[str]:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import email.utils
 import json
 import os
 import random
@@ -73,6 +72,7 @@ from sheetmentor.errors import (
     SheetError,
     SheetNotSharedError,
 )
+from sheetmentor.retry_after import retry_after_seconds
 from sheetmentor.sheet.sources.tables import CellValue, RawTable
 
 if TYPE_CHECKING:
@@ -192,17 +192,7 @@ def _retry_after(error: BaseException | None) -> float | None:
     """Seconds from the ``Retry-After`` header of a refused request (seconds or an HTTP date)."""
     response = _response_of(error) if error is not None else None
     value = response.headers.get("Retry-After") if response is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return retry_after_seconds(value)
 
 
 def _status(error: APIError) -> int:
