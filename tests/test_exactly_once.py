@@ -283,3 +283,12 @@ def test_agenda_send_goes_once_per_member_and_persists_the_plan(tmp_path: Path) 
         rows = db.execute("SELECT mailing, state FROM messages").fetchall()
     assert rows == [("agenda/2026-12-01", "sent")] * 3
     assert os.stat(tmp_path / ".sheetmentor" / "mailings.log").st_size > 0
+
+
+def test_a_recap_too_old_to_send_says_its_age_in_words_even_verbose(tmp_path: Path) -> None:
+    config = write_club(tmp_path, None, count=2)
+    assert invoke(config, "recap", "--send", now="2026-11-03T14:00").returncode == 0  # sent one
+    late = invoke(config, "-v", "recap", "--send", now="2026-11-24T10:00")
+    assert late.returncode == 0
+    assert "the recap of 2026-11-17 is 6 days old" in late.stderr
+    assert "days, " not in late.stderr  # not a raw timedelta ("6 days, 19:00:00")

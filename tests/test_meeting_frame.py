@@ -251,3 +251,12 @@ def test_an_undated_two_week_goal_is_a_commitment_in_the_recap(club: ClubFolder)
     assert "  Committed for next time:\n    [ ] Call the landlord\n" in bo
     assert bo.count("Call the landlord") == 1
     assert "- [ ] Call the landlord\n" in agenda(club)  # due at the meeting the agenda is for
+
+
+def test_a_dropped_goal_is_no_commitment_in_the_recap(club: ClubFolder) -> None:
+    goals = [*GOALS, ["Bo Chen", "Write a blog post", "2-wk", "work", "dropped", None, None,
+                      D(2026, 12, 15), None, "changed my mind"]]  # fmt: skip
+    club.write(goals=goals, meetings=MEETINGS)
+    bo = recap(club).split("BO CHEN\n", 1)[1]
+    assert "[ ] Write a blog post" not in bo
+    assert "  Committed for next time: nothing yet." in bo

@@ -495,13 +495,12 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
         return Due(None)
     age = now - (meeting.end + settings.recap_delay)
     if age > settings.recap_max_age and not ledger.planned(name):
-        log.info("the recap of %s is %s old, more than meetings.recap_max_age", meeting.date, age)
+        old = _age_in_words(age)
+        log.info("the recap of %s is %s old, more than meetings.recap_max_age", meeting.date, old)
         if not _installed_before(ledger, meeting.end + settings.recap_delay):
             return Due(None)  # an installation newer than this recap has missed nothing
         if not ledger.expire(name, "recap"):
             return Due(None)  # said once
-        days = age.days
-        old = f"{days} day{'s' if days != 1 else ''}" if days else "hours"
         command = f"sheetmentor recap --send --meeting {meeting.date.isoformat()}"
         if config.path is not None:
             command = f"sheetmentor --config {shlex.quote(str(config.path))} recap --send " + (
@@ -513,6 +512,14 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
             f"meetings.recap_max_age. To send it anyway: {command}",
         )
     return Due(meeting)
+
+
+def _age_in_words(age: dt.timedelta) -> str:
+    """``age`` as a reader says it: "9 days", or hours when under a day ("5 hours")."""
+    if age.days:
+        return f"{age.days} day{'s' if age.days != 1 else ''}"
+    hours = max(1, age.seconds // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
 def nudge_meeting(schedule: Schedule, now: dt.datetime) -> Meeting:

@@ -251,11 +251,15 @@ def recap_context(
                     ),
                     key=lambda goal: -goal["carried"],
                 ),
+                # A dropped goal is no commitment, whatever its dates.
                 "next_due": [
                     g
                     for g, f in mine
-                    if (f.next_due and g["carried"] == 0 and not f.due_here)
-                    or (g["tier"] == "two-week" and _undated(g) and g["status"] != "dropped")
+                    if g["status"] != "dropped"
+                    and (
+                        (f.next_due and g["carried"] == 0 and not f.due_here)
+                        or (g["tier"] == "two-week" and _undated(g))
+                    )
                 ],
                 "dropped": [g for g, f in mine if f.let_go],
                 "quarterly": _open_goals(mine, "quarterly"),
