@@ -6,19 +6,29 @@ updates events instead of duplicating them, a moved meeting keeps the UID of its
 two clubs never share a UID (whatever script their names are written in). The calendar says
 ``METHOD:PUBLISH``, as the mail attachment's content type does; ``DTSTAMP`` is when the file was
 made, from :func:`sheetmentor.clock.now`.
+
+The club's ``VTIMEZONE`` is written as Google Calendar and Outlook write theirs: one yearly
+``RRULE`` per kind of change ("second Sunday of March at 02:00"), found from the tz database's own
+transitions over the years the file covers. A list of dates (``RDATE``) is valid iCalendar too,
+but ical.js, the engine of Thunderbird and Nextcloud, then applies one offset all year; the list is
+never used: a zone whose changes follow no yearly rule in those years gets one block per change.
 """
 
 from __future__ import annotations
 
+import calendar as month_calendar
 import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.analysis import rotation
 from sheetmentor.render.contexts import longdate, schedule_for, shortdate
 
 if TYPE_CHECKING:
+    from icalendar import Timezone
+
     from sheetmentor.config import Config
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.normalize import Club
@@ -83,6 +93,10 @@ def meetings_ics(
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", club.name)
+    zones = {meeting.start.tzinfo for meeting in meetings}
+    for zone in sorted((z for z in zones if isinstance(z, ZoneInfo)), key=lambda z: z.key):
+        years = [m.start.year for m in meetings if m.start.tzinfo is zone]
+        calendar.add_component(club_vtimezone(zone, min(years) - 1, max(years) + 1))
     members = list(club.active_members["name"])
     for meeting in meetings:
         facilitator, _ = rotation(members, schedule, meeting)
@@ -99,3 +113,98 @@ def meetings_ics(
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def club_vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> Timezone:
+    """``zone`` as a ``VTIMEZONE`` for the years ``first_year`` to ``last_year``: one yearly rule
+    per kind of change where every year follows it, else each change of those years on its own."""
+    from icalendar import Timezone
+
+    changes = _offset_changes(zone, first_year, last_year)
+    timezone = Timezone()
+    timezone.add("tzid", zone.key)
+    start = dt.datetime(first_year, 1, 1, tzinfo=zone)
+    timezone.add_component(
+        _observance(
+            start.replace(tzinfo=None), start.utcoffset(), start.utcoffset(), start.tzname()
+        )
+    )
+    kinds: dict[tuple, list[dt.datetime]] = {}
+    for instant, before, after in changes:
+        wall = (instant + before).replace(tzinfo=None)
+        name = instant.astimezone(zone).tzname()
+        kinds.setdefault((before, after, wall.month, wall.weekday(), wall.time(), name), []).append(
+            wall
+        )
+    years = last_year - first_year + 1
+    rules = {kind: _week_of_month(walls) for kind, walls in kinds.items()}
+    if all(len(kinds[kind]) == years and week is not None for kind, week in rules.items()):
+        for (before, after, month, weekday, _, name), week in rules.items():
+            day = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[weekday]
+            rule = {"freq": "yearly", "bymonth": month, "byday": f"{week}{day}"}
+            walls = kinds[(before, after, month, weekday, _, name)]
+            timezone.add_component(_observance(walls[0], before, after, name, rule))
+    else:
+        for instant, before, after in changes:
+            wall = (instant + before).replace(tzinfo=None)
+            timezone.add_component(
+                _observance(wall, before, after, instant.astimezone(zone).tzname())
+            )
+    return timezone
+
+
+def _observance(
+    start: dt.datetime,
+    before: dt.timedelta,
+    after: dt.timedelta,
+    name: str | None,
+    rule: dict | None = None,
+):
+    """One ``STANDARD`` or ``DAYLIGHT`` block (daylight where the offset grows)."""
+    from icalendar import TimezoneDaylight, TimezoneStandard
+
+    observance = TimezoneDaylight() if after > before else TimezoneStandard()
+    observance.add("dtstart", start)
+    observance.add("tzoffsetfrom", before)
+    observance.add("tzoffsetto", after)
+    if name:
+        observance.add("tzname", name)
+    if rule:
+        observance.add("rrule", rule)
+    return observance
+
+
+def _week_of_month(walls: list[dt.datetime]) -> int | None:
+    """The ``BYDAY`` ordinal every one of these days shares (1–4 from the start of the month, −1
+    for the last), or ``None``."""
+    if len({(wall.day - 1) // 7 + 1 for wall in walls}) == 1 and walls[0].day <= 28:
+        return (walls[0].day - 1) // 7 + 1
+    if all(wall.day + 7 > month_calendar.monthrange(wall.year, wall.month)[1] for wall in walls):
+        return -1
+    return None
+
+
+def _offset_changes(
+    zone: ZoneInfo, first_year: int, last_year: int
+) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta]]:
+    """Every change of UTC offset in those years: (the UTC instant, the offset before, after),
+    each found to the minute by bisection within the day it falls in."""
+    changes = []
+    day = dt.timedelta(days=1)
+    moment = dt.datetime(first_year, 1, 1, tzinfo=dt.UTC)
+    end = dt.datetime(last_year + 1, 1, 1, tzinfo=dt.UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        following = (moment + day).astimezone(zone).utcoffset()
+        if following != offset:
+            low, high = 0, 24 * 60
+            while high - low > 1:
+                middle = (low + high) // 2
+                at = moment + dt.timedelta(minutes=middle)
+                low, high = (
+                    (middle, high) if at.astimezone(zone).utcoffset() == offset else (low, middle)
+                )
+            changes.append((moment + dt.timedelta(minutes=high), offset, following))
+            offset = following
+        moment += day
+    return changes
