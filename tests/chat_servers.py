@@ -149,6 +149,20 @@ def discord_problems(payload: Any) -> dict[str, Any]:
     return errors
 
 
+def _shown_as_written(item: Any) -> bool:
+    """A card element whose text Teams shows as written: a ``RichTextBlock`` of ``TextRun``s
+    (a ``TextBlock`` would render a cell's markdown)."""
+    inlines = item["inlines"]
+    return (
+        item["type"] == "RichTextBlock"
+        and bool(inlines)
+        and all(
+            (run["type"] == "TextRun" and run["text"]) if isinstance(run, dict) else run
+            for run in inlines
+        )
+    )
+
+
 def teams_problems(payload: Any, size: int) -> list[str]:
     """Why the Teams "post card" step of the workflow would fail (empty if it would post)."""
     if size > TEAMS_MAX_BYTES:
@@ -161,7 +175,7 @@ def teams_problems(payload: Any, size: int) -> list[str]:
             and attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
             and card["type"] == "AdaptiveCard"
             and card["version"] in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
-            and all(item["type"] == "TextBlock" and item["text"] for item in card["body"])
+            and all(_shown_as_written(item) for item in card["body"])
         )
     except (KeyError, TypeError, ValueError):
         ok = False

@@ -88,7 +88,13 @@ def texts(platform: str, payload: dict[str, Any]) -> list[str]:
             part for e in payload["embeds"] for part in (e.get("title"), e.get("description"))
         ]
         return [payload["content"], *(text for text in embeds if text)]
-    return [item["text"] for item in payload["attachments"][0]["content"]["body"]]
+    body = payload["attachments"][0]["content"]["body"]
+    return ["".join(run_text(run) for run in item["inlines"]) for item in body]
+
+
+def run_text(run: str | dict[str, str]) -> str:
+    """A card's ``TextRun``, or the plain string that stands for one."""
+    return run if isinstance(run, str) else run["text"]
 
 
 def tokens(platform: str, payloads: list[dict[str, Any]]) -> list[str]:
@@ -250,6 +256,10 @@ def test_sheet_text_cannot_ping_the_channel() -> None:
     embed = discord_payloads(linked)[0]["embeds"][0]
     assert embed["title"] == "\\# Ada"
     assert embed["description"] == r"\[click\]\(https://evil.example\) \*\*now\*\* \> quote"
+    card = teams_payloads(linked)[0]["attachments"][0]["content"]
+    assert {item["type"] for item in card["body"]} == {"RichTextBlock"}  # no markdown anywhere
+    runs = [run_text(run) for item in card["body"] for run in item["inlines"]]
+    assert runs == ["**Recap**", "# Ada", "[click](https://evil.example) **now** > quote"]
 
 
 def test_members_are_mentioned_with_their_ids() -> None:

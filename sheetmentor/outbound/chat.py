@@ -19,8 +19,9 @@ What it guarantees
 * **Sheet text is data.** Slack's ``&``, ``<`` and ``>`` are escaped (a goal called
   ``<!channel>`` pings no one); Discord's markdown characters are backslashed (a cell cannot
   make a masked link) and its posts carry ``allowed_mentions`` naming only the members we mean
-  to mention (``@everyone`` in a cell stays text). Teams cards name members; their text is
-  Adaptive Card markdown, which has no escape.
+  to mention (``@everyone`` in a cell stays text). Adaptive Card markdown has no escape, so
+  Teams cards carry every line as a ``TextRun`` in a ``RichTextBlock``, which Teams shows as it
+  is: no link, list or bold from a cell. Teams cards name members.
 * **Keys for a ledger.** :func:`plan_chat_posts` gives every message to send, with its key,
   before anything is sent; :func:`send_chat_posts` sends them (:func:`post_to_chats` does both).
   Every post has a deterministic key, ``chat/slack/recap/2026-12-08``;
@@ -510,6 +511,16 @@ _TEAMS = _Layout(
 )
 
 
+def _teams_text(text: str, *, spacing: str | None = None, **style: str) -> dict[str, Any]:
+    """A paragraph shown as written: a ``TextRun`` (a plain string is one) takes no markdown,
+    where a ``TextBlock`` would turn ``[text](url)`` from a cell into a disguised link."""
+    run: str | dict[str, str] = {"type": "TextRun", "text": text, **style} if style else text
+    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": [run]}
+    if spacing:
+        block["spacing"] = spacing
+    return block
+
+
 def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
     """Adaptive Cards (version 1.4) in the envelope a Teams Workflows webhook expects, each
     under 20 KB of JSON (Teams refuses messages over about 28 KB). Teams' ``<at>`` mentions
@@ -519,17 +530,8 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
         made: list[dict[str, Any]] = []
         if chunk.heading:
             suffix = " (continued)" if chunk.continued else ""
-            made.append(
-                {
-                    "type": "TextBlock",
-                    "text": chunk.heading + suffix,
-                    "weight": "Bolder",
-                    "wrap": True,
-                    "spacing": "Medium",
-                }
-            )
-        if chunk.lines:
-            made.append({"type": "TextBlock", "text": "\n\n".join(chunk.lines), "wrap": True})
+            made.append(_teams_text(chunk.heading + suffix, spacing="Medium", weight="Bolder"))
+        made.extend(_teams_text(line) for line in chunk.lines if line)
         return made, sum(len(json.dumps(item, ensure_ascii=False).encode()) + 1 for item in made)
 
     packed = _laid_out(message, _TEAMS, items)
@@ -537,13 +539,11 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
     parts = len(groups)
     payloads = []
     for number, body in enumerate(groups, 1):
-        title = {
-            "type": "TextBlock",
-            "text": _part_title(message.title, number, parts, TEAMS_TITLE_MAX),
-            "size": "Large",
-            "weight": "Bolder",
-            "wrap": True,
-        }
+        title = _teams_text(
+            _part_title(message.title, number, parts, TEAMS_TITLE_MAX),
+            size="Large",
+            weight="Bolder",
+        )
         card = {
             "type": "AdaptiveCard",
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
