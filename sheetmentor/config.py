@@ -8,6 +8,7 @@ paths resolve against the config file's folder, so cron can run from anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -241,6 +242,26 @@ class SmtpConfig(_Section):
     username: str | None = None
     password_env: str | None = None
     timeout: Duration = dt.timedelta(seconds=30)
+    ca_file: Path | None = None
+    """PEM file of the CAs to trust for this server (a company's own CA); default: the system's."""
+    plaintext_login: bool = False
+    """Allow ``security: none`` with a login to a host that is not this machine (the password
+    then crosses the network in clear)."""
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> SmtpConfig:
+        if (
+            self.security == "none"
+            and self.username is not None
+            and not self.plaintext_login
+            and not is_loopback(self.host)
+        ):
+            raise ValueError(
+                f"security: none would send the password of {self.username} to {self.host} in "
+                "clear; use starttls or ssl, or set email.smtp.plaintext_login: true if the "
+                "network between this machine and the server is your own"
+            )
+        return self
 
     @field_validator("password_env")
     @classmethod
@@ -382,6 +403,16 @@ def parse_config(text: str, config_path: Path) -> Config:
     return _resolve_paths(config, config_path)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _resolve_paths(config: Config, config_path: Path) -> Config:
     base = config_path.resolve().parent
 
@@ -397,7 +428,10 @@ def _resolve_paths(config: Config, config_path: Path) -> Config:
     )
     email = config.email
     if email is not None:
-        email = email.model_copy(update={"outbox": resolve(email.outbox)})
+        smtp = email.smtp
+        if smtp is not None:
+            smtp = smtp.model_copy(update={"ca_file": resolve(smtp.ca_file)})
+        email = email.model_copy(update={"outbox": resolve(email.outbox), "smtp": smtp})
     return config.model_copy(
         update={
             "source": source,

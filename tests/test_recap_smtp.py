@@ -85,3 +85,58 @@ def test_missing_password_variable_is_a_config_error(club, server, tls) -> None:
     assert result.exit_code == 2
     assert "SHEETMENTOR_SMTP_PASSWORD" in result.stderr
     assert server.recorder.received == []
+
+
+def test_ca_file_trusts_the_club_s_own_ca(club, server, tls) -> None:
+    smtp_club(club, server)
+    env = {"SHEETMENTOR_SMTP_PASSWORD": PASSWORD, "SSL_CERT_FILE": str(club.folder / "none.pem")}
+    untrusted = club.run("recap", "--send", "--as-of", "2026-11-17T14:00", env=env)
+    assert untrusted.exit_code == 3 and server.recorder.received == []
+    tls[0].ca.cert_pem.write_to_path(str(club.folder / "company-ca.pem"))
+    text = club.config_path.read_text(encoding="utf-8")
+    club.write_config(
+        text.replace("    timeout: 10s\n", "    timeout: 10s\n    ca_file: company-ca.pem\n")
+    )
+    result = club.run("recap", "--send", "--as-of", "2026-11-17T14:00", env=env)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert len(server.recorder.received) == 2
+
+
+def test_a_ca_file_that_is_not_one_is_a_config_error(club, server, tls) -> None:
+    smtp_club(club, server)
+    (club.folder / "notes.txt").write_text("not a certificate\n", encoding="utf-8")
+    text = club.config_path.read_text(encoding="utf-8")
+    for name in ("missing.pem", "notes.txt"):
+        club.write_config(
+            text.replace("    timeout: 10s\n", f"    timeout: 10s\n    ca_file: {name}\n")
+        )
+        result = club.run(
+            "recap", "--send", "--as-of", "2026-11-17T14:00",
+            env={"SHEETMENTOR_SMTP_PASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert result.exit_code == 2, result.stderr
+        assert "email.smtp.ca_file" in result.stderr and name in result.stderr
+        assert "Traceback" not in result.output
+    assert server.recorder.received == []
+
+
+@pytest.mark.parametrize(
+    ("host", "extra", "refused"),
+    [
+        ("smtp.example.org", {}, True),
+        ("smtp.example.org", {"plaintext_login": True}, False),
+        ("127.0.0.1", {}, False),
+        ("localhost", {}, False),
+        ("::1", {}, False),
+    ],
+)
+def test_a_password_in_clear_to_another_host_is_refused(club, host, extra, refused) -> None:
+    smtp = {"host": host, "security": "none", "username": USER, "password_env": "PW", **extra}
+    club.write(config={"email": {"from": "club@example.org", "smtp": smtp}})
+    result = club.run("check")
+    if refused:
+        assert result.exit_code == 2
+        assert "line" in result.stderr and "email.smtp" in result.stderr
+        assert "in clear" in result.stderr and "plaintext_login: true" in result.stderr
+    else:
+        assert "in clear" not in result.output

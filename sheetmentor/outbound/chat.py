@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 import logging
 import os
@@ -66,7 +65,7 @@ from typing import Any, Literal, TypeVar
 
 import requests
 
-from sheetmentor.config import ChatConfig, ChatKind, Config
+from sheetmentor.config import ChatConfig, ChatKind, Config, is_loopback
 from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
 from sheetmentor.retry_after import retry_after_seconds
 from sheetmentor.words import plural
@@ -648,15 +647,6 @@ class Webhook:
         return f"Webhook({self.platform!r}, {redact_url(self.url)!r})"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def webhooks_from_config(
     chat: ChatConfig, environ: Mapping[str, str] | None = None
 ) -> list[Webhook]:
@@ -686,7 +676,7 @@ def webhooks_from_config(
         except ValueError:
             parts, host = None, ""
         secure = parts is not None and (
-            parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host))
+            parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
         )
         if not secure or not host:
             raise ConfigError(

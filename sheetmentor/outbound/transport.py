@@ -209,6 +209,17 @@ def _text(reply: bytes | str) -> str:
     return " ".join(text.split())
 
 
+def _trusting(ca_file: Path) -> ssl.SSLContext:
+    """A TLS context that trusts the CAs in ``ca_file`` (``email.smtp.ca_file``) and no others."""
+    try:
+        return ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "no PEM CA"
+        raise ConfigError(
+            f"email.smtp.ca_file: cannot use {ca_file} as CA certificates ({reason})"
+        ) from None
+
+
 class SmtpTransport(Transport):
     """SMTP with STARTTLS, implicit TLS (``ssl``) or none, and login; one connection per run.
 
@@ -272,6 +283,8 @@ class SmtpTransport(Transport):
                     f"the environment variable {smtp.password_env} (email.smtp.password_env) is "
                     "not set; it must hold the SMTP password"
                 )
+        if ssl_context is None and smtp.ca_file is not None:
+            ssl_context = _trusting(smtp.ca_file)
         return cls(
             smtp.host,
             smtp.effective_port,
