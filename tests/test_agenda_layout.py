@@ -1,74 +1,62 @@
-"""The HTML agenda on a projector: headless Chromium lays it out at 1280×720 and a probe script
-writes what it measured into the page, which ``--dump-dom`` returns.
+"""The HTML agenda on a projector and every HTML e-mail on a phone: headless Chromium lays each
+out (1280×720; 390×844, an iPhone's viewport, as a phone does) and a probe script measures it.
 
 Marked ``browser``: deselected by default (``addopts``), run by ``.ci/run`` (which installs
 Chromium when it is missing). Run here with ``pytest -m browser``; without Chromium the test
-fails and says how to install it — it never skips.
+fails and says how to install it — it never skips. Each page's screenshot is left beside it in
+the test's temporary folder.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import re
-import shutil
-import subprocess
+import email
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
 
 import pytest
+from browser import Browser
 from conftest import ClubFolder
 
 pytestmark = pytest.mark.browser
 
 WIDTH, HEIGHT = 1280, 720
-PROBE = """<script>
-const first = document.querySelector("section.member");
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
+PROBE = """(() => {
+const first = document.querySelector(".member");
 const goal = first && first.querySelector("li");
-document.documentElement.dataset.layout = JSON.stringify({
+return {
   width: innerWidth,
   height: innerHeight,
-  members: document.querySelectorAll("section.member").length,
+  members: document.querySelectorAll(".member").length,
   first_top: first ? first.getBoundingClientRect().top : null,
   first_goal_bottom: goal ? goal.getBoundingClientRect().bottom : null,
-  round_before_figures: [...document.querySelectorAll("h2")].every(
+  round_before_figures: [...document.querySelectorAll("h2:not(.person)")].every(
     (h) => !first || (first.compareDocumentPosition(h) & Node.DOCUMENT_POSITION_FOLLOWING)),
   scroll_width: document.documentElement.scrollWidth,
-  font_size: parseFloat(getComputedStyle(document.body).fontSize),
-});
-</script>"""
+  font_size: parseFloat(getComputedStyle(document.querySelector(".page")).fontSize),
+  smallest_text: Math.min(...[...document.body.querySelectorAll("*")]
+    .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+    .map((e) => parseFloat(getComputedStyle(e).fontSize))),
+  headings: [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map((h) => +h.tagName[1]),
+};
+})()"""
 
 
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    pytest.fail("Chromium is needed for the layout test: apt-get install -y chromium")
-
-
-def layout(page: Path, profile: Path) -> dict:
-    """The probe's measurements of ``page`` in a 1280×720 window."""
-    probed = page.with_name("probed.html")
-    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"))
-    done = subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            f"--user-data-dir={profile}",
-            f"--window-size={WIDTH},{HEIGHT}",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            probed.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    match = re.search(r'data-layout="([^"]*)"', done.stdout)
-    assert match, f"Chromium returned no layout (exit {done.returncode}): {done.stderr[-1000:]}"
-    return json.loads(html.unescape(match.group(1)))
+def layout(
+    page: Path, profile: Path, width: int = WIDTH, height: int = HEIGHT, *, mobile: bool = False
+) -> dict:
+    """The probe's measurements of ``page`` in a viewport of that size; next to the page, a
+    screenshot of it (``<page>.png``) for a person to look at."""
+    with Browser(profile) as browser:
+        return browser.measure(
+            page,
+            PROBE,
+            width=width,
+            height=height,
+            mobile=mobile,
+            screenshot=page.with_suffix(".png"),
+        )
 
 
 def test_demo_agenda_fits_a_projector(demo: ClubFolder, tmp_path: Path) -> None:
@@ -100,3 +88,43 @@ def test_a_crowded_header_still_leaves_the_round_above_the_fold(
     seen = layout(page, tmp_path / "profile")
     assert 0 < seen["first_top"] < seen["first_goal_bottom"] <= seen["height"]
     assert seen["scroll_width"] <= WIDTH
+
+
+def sent_html(demo: ClubFolder, *commands: tuple[str, ...]) -> dict[str, str]:
+    """The HTML part of the first message each command wrote to the demo's outbox, by command."""
+    pages = {}
+    for command in commands:
+        before = set(demo.folder.glob("outbox/**/*.eml"))
+        result = demo.run(*command, env={"SHEETMENTOR_NOW": "2026-12-01T15:00"})
+        assert result.exit_code == 0, result.stderr
+        written = sorted(set(demo.folder.glob("outbox/**/*.eml")) - before)
+        assert written, f"{command} wrote no message"
+        message = email.message_from_bytes(written[0].read_bytes(), policy=default)
+        assert isinstance(message, EmailMessage)
+        pages[command[0]] = message.get_body(("html",)).get_content()
+    return pages
+
+
+def test_every_page_and_e_mail_reads_on_a_phone(demo: ClubFolder, tmp_path: Path) -> None:
+    agenda = tmp_path / "agenda.html"
+    result = demo.run("agenda", "--as-of", "2026-11-30", "--format", "html", "-o", str(agenda))
+    assert result.exit_code == 0, result.stderr
+    pages = {"agenda page": agenda.read_text(encoding="utf-8")}
+    pages |= sent_html(
+        demo,
+        ("recap", "--send", "--as-of", "2026-12-01T15:00"),
+        ("nudge", "--send", "--as-of", "2026-12-14T09:00"),
+        ("agenda", "--send", "--as-of", "2026-12-14"),
+    )
+    assert set(pages) == {"agenda page", "recap", "nudge", "agenda"}
+    for name, text in pages.items():
+        page = tmp_path / f"{name.replace(' ', '-')}.html"
+        page.write_text(text, encoding="utf-8")
+        profile = tmp_path / f"profile-{page.stem}"
+        seen = layout(page, profile, PHONE_WIDTH, PHONE_HEIGHT, mobile=True)
+        # The page is laid out at the phone's width (without a viewport, at 980 px and shrunk).
+        assert seen["width"] == PHONE_WIDTH, name
+        assert seen["scroll_width"] <= PHONE_WIDTH, name  # no sideways scrolling
+        assert seen["smallest_text"] >= 14, name
+        levels = seen["headings"]
+        assert all(b <= a + 1 for a, b in zip([0, *levels], levels, strict=False)), (name, levels)
