@@ -121,7 +121,7 @@ def test_round_the_table_comes_first_in_every_format(full: ClubFolder) -> None:
     for format, first, then in (
         ("markdown", "## Round the table", "## Where the club stands"),
         ("text", "ROUND THE TABLE", "WHERE THE CLUB STANDS"),
-        ("html", '<section class="member">', "<h2>Where the club stands</h2>"),
+        ("html", '<div class="member">', "<h2>Where the club stands</h2>"),
     ):
         text = agenda(full, format)
         assert 0 < text.index(first) < text.index(then), format
