@@ -259,3 +259,24 @@ def test_a_post_split_otherwise_later_is_not_posted_again(tmp_path: Path) -> Non
         assert (again.exit_code, again.stderr) == (0, "")
         assert len(servers["slack"].received) == len(servers["discord"].received) == 1
     assert len(outbox(config)) == 3
+
+
+def test_the_chat_recap_says_what_the_e_mail_recap_says_a_club_needs(club) -> None:
+    club.write(
+        meetings=[["Date", "Attended"], ["2026-12-01", "Ada Okonkwo"]],
+        config={"email": {"from": "club@example.org"}, **CHAT},
+    )
+    with chat_servers() as servers:
+        env = hooks(servers["slack"], servers["discord"])
+        result = cli(club.config_path, "2026-12-01T14:00", env, "recap", "--send")
+        assert (result.exit_code, result.stderr) == (0, "")
+        (slack,) = servers["slack"].received
+        (discord,) = servers["discord"].received
+    text = "\n".join(block["text"]["text"] for block in slack["blocks"])
+    assert "Attended: Ada Okonkwo · Missed: Bo Chen" in text
+    assert "*Wins*\n• Ada Okonkwo: Rewrite CV" in text
+    assert "• Find a studio space: open (carried 1×)" in text  # Bo's, due Nov 17
+    assert "*Next meeting*\nTuesday, December 15, 12:00–13:00 (EST) · Room 4B" in text
+    assert "Facilitator: " in text.split("*Next meeting*")[1]
+    shown = json.dumps(discord, ensure_ascii=False)
+    assert "Missed: Bo Chen" in shown and "Next meeting" in shown and "Rewrite CV" in shown

@@ -325,7 +325,9 @@ def club_chat(
     memory: dict[str, Any] | None,
 ) -> ClubChat | None:
     """The agenda or recap of ``meeting`` as one club-level chat message (None when no chat
-    takes ``kind``): a section per member with the two-week goals due at the meeting."""
+    takes ``kind``): a section per member with the two-week goals due at the meeting; a recap
+    also says who came and who was missed, the wins, each member's commitments and carried goals
+    (with how often carried), and the next meeting with its place and facilitator."""
     if config.chat is None or kind not in config.chat.post:
         return None
     from sheetmentor.outbound.chat import ChatMessage, Section
@@ -343,17 +345,45 @@ def club_chat(
     when = f"{meeting.date:%a %b} {meeting.date.day}"
     title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
     intro = []
+    sections = []
     if kind == "agenda":
         intro.append(f"Facilitator: {context['facilitator'] or 'to be decided'}")
-    sections = []
+    else:
+        intro += _recap_intro(context)
+        if context["wins"]:
+            wins = [f"- {win['member']}: {win['goal']}" for win in context["wins"]]
+            sections.append(Section("Wins", wins))
     for person in context["members"]:
         lines = [_goal_line(goal) for goal in person["due"]]
         lines += [f"{_goal_line(goal)} (carried over)" for goal in person.get("carried", [])]
         if kind == "recap":
+            lines += [
+                f"{_goal_line(goal)} (carried {goal['carried']}×)" for goal in person["carrying"]
+            ]
             lines += [f"{_goal_line(goal)} (for next time)" for goal in person["next_due"]]
         sections.append(Section(person["name"], lines or ["no goal due"]))
+    if kind == "recap" and context["next"]:
+        sections.append(Section("Next meeting", _next_meeting_lines(context)))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
     return ClubChat(config.chat, message, member_chat_ids(club))
+
+
+def _recap_intro(context: dict[str, Any]) -> list[str]:
+    """Who came and who was missed, where the Meetings tab says."""
+    if context["attended"] is None:
+        return []
+    came = ", ".join(context["attended"]) or "nobody recorded"
+    missed = f" · Missed: {', '.join(context['absent'])}" if context["absent"] else ""
+    return [f"Attended: {came}{missed}"]
+
+
+def _next_meeting_lines(context: dict[str, Any]) -> list[str]:
+    following = context["next"]
+    start, end = following["start"], following["end"]
+    when = f"{following['date']:%A, %B} {following['date'].day}, {start:%H:%M}–{end:%H:%M}"
+    place = f" · {following['location']}" if following["location"] else ""
+    facilitator = context["next_facilitator"] or "to be decided"
+    return [f"{when} ({start.tzname()}){place}", f"Facilitator: {facilitator}"]
 
 
 def nudge_chat(
