@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -201,7 +201,13 @@ def _write(text: str | bytes, output: Path | None = None) -> None:
     help="Write a config for a sheet the club already keeps (a file, or a Google Sheet's URL).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(folder: Path, sheet: str | None, force: bool) -> None:
+@click.option(
+    "--schedule",
+    "runner",
+    type=click.Choice(["github", "systemd"]),
+    help="Also write what sends on schedule (see `sheetmentor schedule`).",
+)
+def init(folder: Path, sheet: str | None, force: bool, runner: str | None) -> None:
     """Write a starter config and workbook to fill in (or a config for an existing sheet)."""
     if sheet is not None:
         from sheetmentor.setup.starter import write_config_from
@@ -209,11 +215,18 @@ def init(folder: Path, sheet: str | None, force: bool) -> None:
         path, explanation = write_config_from(sheet, folder, overwrite=force)
         click.echo(f"wrote {path}")
         _print_explanation(explanation)
-        return
-    from sheetmentor.setup.starter import write_starter
+    else:
+        from sheetmentor.setup.starter import write_starter
 
-    for path in write_starter(folder, overwrite=force):
-        click.echo(f"wrote {path}")
+        for path in write_starter(folder, overwrite=force):
+            click.echo(f"wrote {path}")
+    if runner is not None:
+        from sheetmentor.config import load_config
+        from sheetmentor.setup.runners import schedule_files, write_schedule
+
+        files = schedule_files(runner, load_config(folder / "sheetmentor.yaml"))  # type: ignore[arg-type]
+        for path in write_schedule(files, overwrite=force):
+            click.echo(f"wrote {path}")
 
 
 @cli.command()
@@ -519,6 +532,44 @@ def cron(ctx: click.Context, minute: int) -> None:
     from sheetmentor.outbound.plan import crontab_line
 
     click.echo(crontab_line(_config(ctx), minute))
+
+
+@cli.command()
+@click.argument("runner", type=click.Choice(["github", "systemd"]))
+@click.option("--check", is_flag=True, help="Only say whether the written files match the config.")
+@click.option("--force", is_flag=True, help="Overwrite files that differ.")
+@click.option(
+    "--every",
+    type=int,
+    default=15,
+    show_default=True,
+    help="github: minutes between runs (divides an hour).",
+)
+@click.option(
+    "--unit-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="systemd: where the units go (default: ~/.config/systemd/user).",
+)
+@click.pass_context
+def schedule(
+    ctx: click.Context,
+    runner: Literal["github", "systemd"],
+    check: bool,
+    force: bool,
+    every: int,
+    unit_dir: Path | None,
+) -> None:
+    """Write what runs send-due on schedule without a server: a GitHub Actions workflow (the
+    ledger kept on a branch) or a systemd user timer."""
+    from sheetmentor.setup.runners import check_schedule, schedule_files, write_schedule
+
+    files = schedule_files(runner, _config(ctx), every_minutes=every, unit_dir=unit_dir)
+    if check:
+        check_schedule(files, runner)
+        click.echo("up to date: " + ", ".join(str(file.path) for file in files))
+        return
+    for path in write_schedule(files, overwrite=force):
+        click.echo(f"wrote {path}")
 
 
 @cli.command("next")

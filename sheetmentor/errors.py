@@ -102,6 +102,12 @@ class LedgerMissingError(LedgerError):
     exit_code = 1
 
 
+class ScheduleStale(SheetmentorError):
+    """A file ``sheetmentor schedule`` wrote no longer matches the config (``--check``)."""
+
+    exit_code = 1
+
+
 # --- chat delivery (sheetmentor.outbound.chat) ----------------------------------------------
 # Messages here never contain a webhook URL: it is a secret (see
 # sheetmentor.outbound.chat.redact_url).
