@@ -87,7 +87,6 @@ def keyed_source(
         spreadsheet_id: str,
         credentials: Path | None,
         *,
-        writable: bool = False,
         environ: dict[str, str] | None = None,
         **settings: Any,
     ) -> GoogleSheetSource:
@@ -96,7 +95,6 @@ def keyed_source(
             config,
             endpoint=emulator.url,
             environ=environ or {},
-            writable=writable,
             retry=fake_clock.policy(config.retry_budget.total_seconds()),
         )
 

@@ -141,46 +141,6 @@ def test_the_key_can_be_the_browser_url() -> None:
         spreadsheet_key("my club sheet")
 
 
-# --- writing --------------------------------------------------------------------------------
-
-
-def test_append_rows_writes_raw_so_text_stays_text(
-    club: SheetsEmulator, emulator_source: Make
-) -> None:
-    written = emulator_source("club-key").append_rows(
-        "Goals 2026", [["Ada Okonkwo", "=IMPORTXML(1)", "40%", dt.date(2026, 11, 24), None, True]]
-    )
-    assert written == "'Goals 2026'!A6:F6"
-    [append] = club.requests
-    assert append.api == "values.append"
-    assert append.query["valueInputOption"] == ["RAW"]
-    sheet = club.spreadsheet("club-key")
-    assert sheet.read("'Goals 2026'!A6:F6", value_render="FORMULA")["values"] == [
-        ["Ada Okonkwo", "=IMPORTXML(1)", "40%", "2026-11-24", "", True]
-    ]
-
-
-def test_writing_with_the_read_only_scope_is_refused_with_advice(
-    club: SheetsEmulator, keyed_source: Make, sa_key: ServiceAccountKey, tmp_path: Path
-) -> None:
-    key_file = tmp_path / "service-account.json"
-    with pytest.raises(ServiceError, match="read-only scope"):
-        keyed_source("club-key", key_file).append_rows("Members", [["Cy"]])
-    assert keyed_source("club-key", key_file, writable=True).append_rows("Members", [["Cy"]])
-
-
-def test_an_append_is_not_repeated_after_a_server_error(
-    club: SheetsEmulator, emulator_source: Make, fake_clock: FakeClock
-) -> None:
-    club.inject(status=503)
-    with pytest.raises(ServiceError, match="503"):
-        emulator_source("club-key").append_rows("Members", [["Cy"]])
-    club.inject(status=429, retry_after=1)
-    assert emulator_source("club-key").append_rows("Members", [["Cy"]]) == "Members!A4"
-    assert fake_clock.sleeps == [1]
-    assert [r.status for r in club.requests] == [503, 429, 200]
-
-
 # --- retries --------------------------------------------------------------------------------
 
 

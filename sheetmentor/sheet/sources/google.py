@@ -59,7 +59,6 @@ from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.http_client import HTTPClient
-from gspread.utils import absolute_range_name
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
@@ -81,7 +80,6 @@ if TYPE_CHECKING:
 EMULATOR_ENV = "SHEETMENTOR_SHEETS_EMULATOR"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
-WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 SHEETS_ORIGIN = "https://sheets.googleapis.com"
 OAUTH_ORIGIN = "https://oauth2.googleapis.com"
 
@@ -259,9 +257,9 @@ class SheetsHTTPClient(HTTPClient):
     """gspread's HTTP client with a timeout on every request, bounded retries, and an
     optional base URL (the emulator's) in place of ``https://sheets.googleapis.com``.
 
-    Reads (GET/PUT are idempotent) are retried on 429, 5xx, timeouts and dropped connections;
-    other writes (an append) only on 429, which Google sends before doing anything, so a row is
-    never appended twice.
+    Requests that can be repeated (GET, PUT, …: every request sheetmentor makes reads) are
+    retried on 429, 5xx, timeouts and dropped connections; any other only on 429, which Google
+    sends before doing anything.
     """
 
     def __init__(
@@ -523,13 +521,12 @@ class GoogleSheetSource:
         cls,
         source: SourceConfig,
         *,
-        writable: bool = False,
         retry: RetryPolicy | None = None,
         endpoint: str | None = None,
         environ: Mapping[str, str] | None = None,
         authorized_user_file: Path | None = None,
     ) -> GoogleSheetSource:
-        """The source ``source`` describes, with read-only scope unless ``writable``.
+        """The source ``source`` describes, with the read-only scope.
 
         ``endpoint`` sends the Sheets API and Google's token endpoint to another address, with
         the configured credentials (tests: the emulator with a real service-account key, or a
@@ -540,7 +537,7 @@ class GoogleSheetSource:
             raise ConfigError("source.google_sheet is not set")
         key = spreadsheet_key(source.google_sheet)
         env = os.environ if environ is None else environ
-        scopes = WRITE_SCOPES if writable else READ_SCOPES
+        scopes = READ_SCOPES
         emulator = None if endpoint else env.get(EMULATOR_ENV)
         if emulator:
             base_url: str | None = checked_url(emulator, EMULATOR_ENV)
@@ -629,33 +626,6 @@ class GoogleSheetSource:
                 f"Google Sheets listed the tabs of {self._where()} in a shape sheetmentor does "
                 "not know: run again"
             ) from None
-
-    # --- writes ------------------------------------------------------------------------
-
-    def append_rows(self, tab: str, rows: Sequence[Sequence[CellValue]]) -> str:
-        """Append rows below the tab's table in one request; returns the range written.
-
-        Values are sent ``RAW``, so text stays text: a member's ``=IMPORTXML(...)`` or ``40%``
-        is stored as typed, never run as a formula or converted. Dates are written as ISO
-        text (``2026-11-24``), which the schema reads back as a date. The source must have
-        been made with ``writable=True`` (the read-only scope cannot write).
-        """
-        body = {"majorDimension": "ROWS", "values": [[_json_cell(v) for v in r] for r in rows]}
-        a1_tab = absolute_range_name(tab)
-        params = {
-            "valueInputOption": "RAW",
-            "insertDataOption": "INSERT_ROWS",
-            "includeValuesInResponse": "false",
-        }
-        try:
-            response = self._call(
-                "write to",
-                lambda: self.http.values_append(self.spreadsheet_id, a1_tab, params, body),
-                ranges=[a1_tab],
-            )
-        except _UnknownRange:
-            raise missing_tabs_error([tab], self.tab_titles()) from None
-        return str(response.get("updates", {}).get("updatedRange", ""))
 
     # --- errors ------------------------------------------------------------------------
 
@@ -930,16 +900,6 @@ def _grid_value(cell: Mapping[str, Any]) -> CellValue:
 def _typed(value: Any, kind: type) -> Any:
     if not isinstance(value, kind):
         raise TypeError(kind.__name__)
-    return value
-
-
-def _json_cell(value: CellValue) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
     return value
 
 
