@@ -110,7 +110,7 @@ def send_nudges(
     meeting are left out unless ``meetings.nudge_updated`` (see
     :func:`~sheetmentor.outbound.plan.to_nudge`); ``member`` sends to that member only.
     """
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         from sheetmentor.outbound.plan import due_nudge, nudge_meeting
@@ -125,7 +125,7 @@ def send_nudges(
         mailing = None
         if config.email is not None:
             mailing = nudge_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory, member=member
+                config, club, schedule, chosen, as_of=day, memory=memory, member=member
             )
         chat = None if member else nudge_chat(config, club, schedule, chosen, moment, memory)
         return Prepared(mailing, chat)
@@ -167,7 +167,7 @@ def send_recap(
     ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
     each message is in the report (:meth:`DeliveryReport.raise_for_problems`).
     """
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         if meeting is not None:
@@ -185,9 +185,7 @@ def send_recap(
 
         mailing = None
         if config.email is not None:
-            mailing = recap_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
-            )
+            mailing = recap_messages(config, club, schedule, chosen, as_of=day, memory=memory)
         chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
         return Prepared(mailing, chat)
 
@@ -220,12 +218,12 @@ def send_agenda(
     """Send the agenda of the meeting on ``date`` (default: the next one at ``as_of``), once:
     with the same guarantees as :func:`send_recap`; an agenda already sent to everyone is not
     sent again."""
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         from sheetmentor.render.contexts import agenda_meeting
 
-        chosen = agenda_meeting(schedule, moment.date(), date)
+        chosen = agenda_meeting(schedule, day, date)
         if ledger.complete(mailing_name("agenda", chosen)) and not retry_failed:
             log.info("the agenda of %s was sent already", chosen.date)
             return None, None
@@ -236,9 +234,7 @@ def send_agenda(
 
         mailing = None
         if config.email is not None:
-            mailing = agenda_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
-            )
+            mailing = agenda_messages(config, club, schedule, chosen, as_of=day, memory=memory)
         return Prepared(
             mailing, club_chat(config, "agenda", club, schedule, chosen, moment, memory)
         )
@@ -472,7 +468,7 @@ def preview_nudges(
     from sheetmentor.commands import read
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
 
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
     expect_history = config.state.is_dir()
     club = read(config, force=force)
     schedule = _schedule(config, club, moment)
@@ -488,7 +484,7 @@ def preview_nudges(
             "the last meeting (meetings.nudge_updated: true nudges them anyway)"
         )
     emails = dict(zip(club.active_members["name"], club.active_members["email"], strict=True))
-    contexts = NudgeContexts(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
+    contexts = NudgeContexts(config, club, schedule, chosen, as_of=day, memory=memory)
     parts = []
     for name in names:
         context = contexts.context(name)
@@ -503,7 +499,16 @@ def preview_nudges(
 def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
     from sheetmentor.render.contexts import schedule_for
 
-    return schedule_for(config, club, moment.date())
+    return schedule_for(config, club, clock.club_day(moment, config.meetings.zone))
+
+
+def _moment(
+    config: Config, now: dt.datetime, as_of: dt.datetime | None
+) -> tuple[dt.datetime, dt.date]:
+    """The instant a sending run computes for (``as_of``, else ``now``; aware, any zone — a
+    naive one raises :class:`~sheetmentor.errors.NaiveTimeError`) in UTC, and its club day."""
+    moment = clock.instant(as_of if as_of is not None else now, "as_of" if as_of else "now")
+    return moment, clock.club_day(moment, config.meetings.zone)
 
 
 def _open_ledger(
