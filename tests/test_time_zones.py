@@ -22,7 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from smtp_servers import Server, smtp_server
 
-from sheetmentor import clock, load_config
+from sheetmentor import (
+    agenda_text,
+    calendar_file,
+    clock,
+    load_config,
+    next_meetings,
+    recap_text,
+    status_report,
+)
 from sheetmentor.errors import NaiveTimeError
 from sheetmentor.outbound.send import send_agenda
 
@@ -130,6 +138,9 @@ def test_b_a_meeting_across_the_change_lasts_its_duration(club: ClubFolder) -> N
     assert "recap of Sunday, November 1, 2026" in recap.stdout
     ics = club.run("calendar", "--as-of", "2026-11-01", "-n", "1").stdout
     assert "DTSTART;TZID=America/Toronto:20261101T003000" in ics
+    assert "DTEND:20261101T063000Z" in ics  # 01:30 local would be read as the first, EDT
+    line = club.run("next", "--as-of", "2026-11-01", "-n", "1").stdout
+    assert line.startswith("Sun November 1, 2026 · 00:30 EDT–01:30 EST · ")
 
 
 @pytest.mark.parametrize("zone", ["America/Toronto", "Asia/Tokyo"])
@@ -158,6 +169,20 @@ def test_c_library_refuses_a_naive_now(club: ClubFolder) -> None:
         send_agenda(config, now=dt.datetime(2026, 11, 24, 20, 0))
     assert raised.value.exit_code == 2
     assert not (club.folder / "outbox").exists()
+
+
+def test_library_as_of_is_any_aware_instant_and_never_a_naive_one(club: ClubFolder) -> None:
+    """``as_of`` at 03:00 UTC on Nov 18 is 22:00 on Nov 17 in Toronto, the day of a meeting: the
+    agenda is that meeting's, whatever day UTC says. A naive ``as_of`` says no day at all."""
+    club.write()
+    config = load_config(club.config_path)
+    evening = dt.datetime(2026, 11, 18, 3, 0, tzinfo=dt.UTC)
+    assert heading(agenda_text(config, as_of=evening)) == "Tuesday, November 17, 2026"
+    assert "recap of Tuesday, November 17, 2026" in recap_text(config, as_of=evening)
+    naive = dt.datetime(2026, 11, 17, 22, 0)
+    for call in (agenda_text, recap_text, status_report, next_meetings, calendar_file):
+        with pytest.raises(NaiveTimeError, match="as_of must be an aware datetime"):
+            call(config, as_of=naive)
 
 
 @pytest.mark.parametrize(

@@ -321,8 +321,7 @@ class HistoryStore(StateFile):
         taken before the latest one is refused (:class:`HistoryError`), because the sheet's
         present cannot stand for the past.
         """
-        if taken_at.tzinfo is None:
-            raise ValueError("taken_at must be an aware datetime")
+        taken_at = clock.instant(taken_at, "taken_at")  # a naive one: NaiveTimeError
         try:
             return self._record(club, taken_at, period)
         finally:
