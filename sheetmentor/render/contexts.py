@@ -34,6 +34,7 @@ from jinja2 import (
     TemplateError,
 )
 
+from sheetmentor import clock
 from sheetmentor.analysis import (
     Completion,
     completion_by_tier,
@@ -292,7 +293,7 @@ def time_box(
     minutes, and ``speaker`` (``per_speaker`` as a timedelta, to add to a start time).
     ``per_speaker`` is what the round leaves each speaker (rounded down, so the meeting ends on
     time), or None when the opening and closing leave less than a minute each."""
-    whole = (meeting.end - meeting.start).total_seconds() // 60
+    whole = (clock.instant(meeting.end) - clock.instant(meeting.start)).total_seconds() // 60
     first, last = opening.total_seconds() // 60, closing.total_seconds() // 60
     left = max(0, int(whole - first - last))
     per_speaker = left // speakers if speakers else 0
@@ -312,7 +313,7 @@ def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any
     if minutes is None:
         return {"minutes": None, "starts": None}
     offset = dt.timedelta(minutes=box["opening"] + position * minutes)
-    return {"minutes": minutes, "starts": meeting.start + offset}
+    return {"minutes": minutes, "starts": clock.later(meeting.start, offset)}
 
 
 def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:
