@@ -423,3 +423,74 @@ def test_agenda_announces_the_next_meeting_in_the_club_zone(
     agenda = club.run("agenda", "--format", "text", env=now(text))
     assert agenda.exit_code == 0, agenda.stderr
     assert heading(agenda.stdout) == long(expected_meeting(first, local.date()))
+
+
+RECAP_CLUBS = {
+    **{name: (*CLUBS[name], dt.timedelta(weeks=2), "60m") for name in CLUBS},
+    # Meetings that end in the hour repeated when summer time ends (Nov 1 in Toronto, Oct 25
+    # in Berlin), weekly.
+    "toronto-0030-2h": ("America/Toronto", "00:30", D(2026, 10, 18), dt.timedelta(weeks=1), "2h"),
+    "berlin-0145-90m": ("Europe/Berlin", "01:45", D(2026, 10, 11), dt.timedelta(weeks=1), "90m"),
+}
+
+
+def meeting_ends(name: str, count: int = 6) -> list[tuple[dt.date, dt.datetime]]:
+    """The first ``count`` meetings of a club and their ends (UTC), from the config alone:
+    start in the club's zone, plus the duration in real time."""
+    zone, at, first, step, duration = RECAP_CLUBS[name]
+    length = dt.timedelta(minutes=int(duration[:-1])) if duration.endswith("m") else None
+    length = length or dt.timedelta(hours=int(duration[:-1]))
+    days = [first + i * step for i in range(count)]
+    start = [dt.datetime.combine(d, dt.time.fromisoformat(at), tzinfo=ZoneInfo(zone)) for d in days]
+    return [(d, s.astimezone(dt.UTC) + length) for d, s in zip(days, start, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def recap_clubs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClubFolder]:
+    made = {}
+    for name, (zone, at, first, step, duration) in RECAP_CLUBS.items():
+        folder = ClubFolder(tmp_path_factory.mktemp(name))
+        every = "weekly" if step == dt.timedelta(weeks=1) else "2 weeks"
+        folder.write(
+            members=MEMBERS,
+            goals=goals((ADA, "", first)),
+            config=meets(zone, at, first, every=every, duration=duration),
+        )
+        made[name] = folder
+    return made
+
+
+@st.composite
+def near_a_meeting_end(draw: st.DrawFn) -> tuple[str, dt.datetime]:
+    """A club, and an instant within 90 minutes of one of its meetings' ends, in some zone."""
+    name = draw(st.sampled_from(sorted(RECAP_CLUBS)))
+    _, end = draw(st.sampled_from(meeting_ends(name)))
+    offset = draw(
+        st.timedeltas(min_value=-dt.timedelta(minutes=90), max_value=dt.timedelta(minutes=90))
+    )
+    zone = draw(ZONES_OF_NOW.filter(lambda z: z is not None))
+    return name, (end + offset).astimezone(zone)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(case=near_a_meeting_end())
+def test_recap_is_of_the_last_meeting_ended_in_real_time(
+    recap_clubs: dict[str, ClubFolder], case: tuple[str, dt.datetime]
+) -> None:
+    """For any NOW near a meeting's end, ``recap`` recaps the last meeting that has ended by
+    then, counted in elapsed time — including ends in the hour the clocks repeat."""
+    name, moment = case
+    club = recap_clubs[name]
+    shutil.rmtree(club.folder / ".sheetmentor", ignore_errors=True)
+    ended = [day for day, end in meeting_ends(name) if end <= moment]
+    recap = club.run("recap", env=now(moment.isoformat()))
+    if not ended:
+        assert recap.exit_code == 1
+        assert "no meeting has ended yet" in recap.stderr
+        return
+    assert recap.exit_code == 0, recap.stderr
+    assert f"recap of {long(ended[-1])} (meeting #{len(ended)})" in recap.stdout
