@@ -14,10 +14,11 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import ClubFolder, meets
+from conftest import ClubFolder, meets, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from smtp_servers import Server, smtp_server
@@ -183,6 +184,22 @@ def test_library_as_of_is_any_aware_instant_and_never_a_naive_one(club: ClubFold
     for call in (agenda_text, recap_text, status_report, next_meetings, calendar_file):
         with pytest.raises(NaiveTimeError, match="as_of must be an aware datetime"):
             call(config, as_of=naive)
+
+
+@pytest.mark.parametrize(
+    ("moment", "first"),
+    [
+        ("2026-11-23T23:30-05:00", "2026-11-24"),  # Monday evening in Toronto, Tuesday in UTC
+        ("2026-11-25T08:00+09:00", "2026-11-24"),  # Wednesday in Tokyo, Tuesday 23:00 in UTC
+    ],
+)
+def test_init_counts_from_today_by_the_one_clock(tmp_path: Path, moment: str, first: str) -> None:
+    """The starter's first meeting is the coming Tuesday in its zone (``timezone: UTC``), from
+    ``SHEETMENTOR_NOW`` like every other command — not the computer's own day."""
+    made = run_cli("init", str(tmp_path / "club"), env=now(moment))
+    assert made.exit_code == 0, made.stderr
+    config = (tmp_path / "club" / "sheetmentor.yaml").read_text(encoding="utf-8")
+    assert f"  first: {first} " in config
 
 
 @pytest.mark.parametrize(
