@@ -144,6 +144,20 @@ def test_b_a_meeting_across_the_change_lasts_its_duration(club: ClubFolder) -> N
     assert line.startswith("Sun November 1, 2026 · 00:30 EDT–01:30 EST · ")
 
 
+def test_b_a_time_box_across_the_change_is_real_minutes(club: ClubFolder) -> None:
+    """A two-hour meeting from 01:00 EDT on Nov 1: the second speaker's 52 minutes run from
+    01:57 EDT to 01:49 EST (06:49 UTC), not to 02:49, an hour past the meeting's end."""
+    club.write(
+        members=MEMBERS,
+        goals=goals((ADA, "", D(2026, 11, 1))),
+        config=meets("America/Toronto", "01:00", D(2026, 11, 1), every="weekly", duration="2h"),
+    )
+    agenda = club.run("agenda", "--as-of", "2026-11-01")
+    assert agenda.exit_code == 0, agenda.stderr
+    assert "*52 min, 01:05–01:57*" in agenda.stdout
+    assert "*52 min, 01:57–01:49*" in agenda.stdout
+
+
 @pytest.mark.parametrize("zone", ["America/Toronto", "Asia/Tokyo"])
 def test_c_send_agenda_with_utc_now_picks_tonights_meeting(
     club: ClubFolder, zone: str, monkeypatch: pytest.MonkeyPatch

@@ -307,13 +307,14 @@ def time_box(
 
 
 def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any]:
-    """A speaker's time box: ``minutes``, and ``starts`` (an aware datetime) — both None when
-    the meeting leaves no time box."""
+    """A speaker's time box: ``minutes``, and when it ``starts`` and ``ends`` (aware datetimes,
+    real elapsed time from the meeting's start) — all None when the meeting leaves no time box."""
     minutes = box["per_speaker"]
     if minutes is None:
-        return {"minutes": None, "starts": None}
+        return {"minutes": None, "starts": None, "ends": None}
     offset = dt.timedelta(minutes=box["opening"] + position * minutes)
-    return {"minutes": minutes, "starts": clock.later(meeting.start, offset)}
+    starts = clock.later(meeting.start, offset)
+    return {"minutes": minutes, "starts": starts, "ends": clock.later(starts, box["speaker"])}
 
 
 def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:
