@@ -67,7 +67,8 @@ def send_due(
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> DeliveryReport:
-    """Cron's hourly run: send whatever is due at ``now``, once — the recap after a meeting
+    """Cron's hourly run: send whatever is due at ``now`` (an aware datetime, e.g.
+    :func:`sheetmentor.clock.now`), once — the recap after a meeting
     (:func:`send_recap`), the nudges before the next (:func:`send_nudges`).
 
     Returns an empty report when nothing is due (its ``notices`` say why when a person should
@@ -158,7 +159,9 @@ def send_recap(
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
-    ``now`` is the clock (:func:`sheetmentor.clock.now`); ``as_of`` (default ``now``) is the
+    ``now`` is the clock (:func:`sheetmentor.clock.now`, or any aware datetime, in any zone:
+    the club's day is found from it; a naive one raises
+    :class:`~sheetmentor.errors.NaiveTimeError`); ``as_of`` (default ``now``, aware too) is the
     moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
     the latest recap with a failed message and sends its failed messages again. The sheet must
     have no errors unless ``force``.
@@ -507,7 +510,8 @@ def _moment(
 ) -> tuple[dt.datetime, dt.date]:
     """The instant a sending run computes for (``as_of``, else ``now``; aware, any zone — a
     naive one raises :class:`~sheetmentor.errors.NaiveTimeError`) in UTC, and its club day."""
-    moment = clock.instant(as_of if as_of is not None else now, "as_of" if as_of else "now")
+    given, what = (now, "now") if as_of is None else (as_of, "as_of")
+    moment = clock.instant(given, what)
     return moment, clock.club_day(moment, config.meetings.zone)
 
 
