@@ -14,6 +14,8 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -70,9 +72,6 @@ def long(day: dt.date) -> str:
 
 def outbox(club: ClubFolder) -> list[str]:
     """The subjects in the outbox, sorted."""
-    from email import policy
-    from email.parser import BytesParser
-
     folder = club.folder / "outbox"
     parse = BytesParser(policy=policy.default).parsebytes
     return sorted(str(parse(p.read_bytes())["Subject"]) for p in folder.glob("*.eml"))
@@ -457,35 +456,35 @@ def test_agenda_announces_the_next_meeting_in_the_club_zone(
 
 
 RECAP_CLUBS = {
-    **{name: (*CLUBS[name], dt.timedelta(weeks=2), "60m") for name in CLUBS},
+    **{name: (*CLUBS[name], dt.timedelta(weeks=2), 60) for name in CLUBS},
     # Meetings that end in the hour repeated when summer time ends (Nov 1 in Toronto, Oct 25
-    # in Berlin), weekly.
-    "toronto-0030-2h": ("America/Toronto", "00:30", D(2026, 10, 18), dt.timedelta(weeks=1), "2h"),
-    "berlin-0145-90m": ("Europe/Berlin", "01:45", D(2026, 10, 11), dt.timedelta(weeks=1), "90m"),
+    # in Berlin), weekly; the last number is the duration in minutes.
+    "toronto-0030-2h": ("America/Toronto", "00:30", D(2026, 10, 18), dt.timedelta(weeks=1), 120),
+    "berlin-0145-90m": ("Europe/Berlin", "01:45", D(2026, 10, 11), dt.timedelta(weeks=1), 90),
 }
 
 
 def meeting_ends(name: str, count: int = 6) -> list[tuple[dt.date, dt.datetime]]:
     """The first ``count`` meetings of a club and their ends (UTC), from the config alone:
     start in the club's zone, plus the duration in real time."""
-    zone, at, first, step, duration = RECAP_CLUBS[name]
-    length = dt.timedelta(minutes=int(duration[:-1])) if duration.endswith("m") else None
-    length = length or dt.timedelta(hours=int(duration[:-1]))
-    days = [first + i * step for i in range(count)]
-    start = [dt.datetime.combine(d, dt.time.fromisoformat(at), tzinfo=ZoneInfo(zone)) for d in days]
-    return [(d, s.astimezone(dt.UTC) + length) for d, s in zip(days, start, strict=True)]
+    zone, at, first, step, minutes = RECAP_CLUBS[name]
+    ends = []
+    for day in (first + i * step for i in range(count)):
+        start = dt.datetime.combine(day, dt.time.fromisoformat(at), tzinfo=ZoneInfo(zone))
+        ends.append((day, start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)))
+    return ends
 
 
 @pytest.fixture(scope="module")
 def recap_clubs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ClubFolder]:
     made = {}
-    for name, (zone, at, first, step, duration) in RECAP_CLUBS.items():
+    for name, (zone, at, first, step, minutes) in RECAP_CLUBS.items():
         folder = ClubFolder(tmp_path_factory.mktemp(name))
         every = "weekly" if step == dt.timedelta(weeks=1) else "2 weeks"
         folder.write(
             members=MEMBERS,
             goals=goals((ADA, "", first)),
-            config=meets(zone, at, first, every=every, duration=duration),
+            config=meets(zone, at, first, every=every, duration=f"{minutes}m"),
         )
         made[name] = folder
     return made
