@@ -10,13 +10,14 @@ Each command has one library function that returns what the command prints::
 
 The same, stage by stage (ARCHITECTURE.md draws the flow, one module per stage)::
 
-    from sheetmentor import load_config, read_club, completion_by_tier, render_agenda
+    from sheetmentor import clock, load_config, read_club, completion_by_tier, render_agenda
 
     config = load_config("sheetmentor.yaml")      # sheetmentor.config
     club = read_club(config)                      # sheetmentor.sheet
     club.raise_for_errors()                       # problems name their cells
     figures = completion_by_tier(club)            # sheetmentor.analysis
-    print(render_agenda(config, club, as_of=datetime.date.today()))  # sheetmentor.render
+    today = clock.club_day(clock.now(), config.meetings.zone)  # the club's day, not the computer's
+    print(render_agenda(config, club, as_of=today))  # sheetmentor.render
 
 Names are imported lazily, so ``import sheetmentor`` (and ``sheetmentor --help``) stays quick.
 """

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
+from sheetmentor import clock
 from sheetmentor.errors import ConfigError, SheetmentorError
 
 if TYPE_CHECKING:
@@ -51,11 +52,21 @@ class DateParam(click.ParamType):
         text = str(value).strip()
         try:
             if self.times and ("T" in text or " " in text):
-                return dt.datetime.fromisoformat(text)
-            return dt.date.fromisoformat(text)
+                parsed: dt.date = dt.datetime.fromisoformat(text)
+            else:
+                parsed = dt.date.fromisoformat(text)
         except ValueError:
             example = "2026-11-24 or 2026-11-24T14:00" if self.times else "2026-11-24"
             self.fail(f"{value!r} is not a date like {example}", param, ctx)
+        day = parsed.date() if isinstance(parsed, dt.datetime) else parsed
+        if not clock.FIRST_DAY <= day <= clock.LAST_DAY:
+            self.fail(
+                f"{value!r} is out of range: sheetmentor counts meetings between "
+                f"{clock.FIRST_DAY.year} and {clock.LAST_DAY.year}",
+                param,
+                ctx,
+            )
+        return parsed
 
 
 class PairedOption(click.Option):
@@ -356,20 +367,20 @@ def agenda(
     force: bool,
 ) -> None:
     """The next meeting's agenda, with what changed since the last one."""
-    from sheetmentor.commands import agenda_text, start_of
+    from sheetmentor.commands import agenda_text
 
     config = _config(ctx)
     if not send:
         _write(agenda_text(config, date=date, as_of=as_of, format=fmt, force=force), output)
         return
-    from sheetmentor import clock
     from sheetmentor.outbound.send import send_agenda
 
+    zone = config.meetings.zone
     report = send_agenda(
         config,
         date,
-        now=clock.now(config.meetings.zone),
-        as_of=start_of(config, as_of) if as_of else None,
+        now=clock.now(zone),
+        as_of=clock.as_of(as_of, zone, bare="start", what="--as-of"),
         force=force,
         retry_failed=retry_failed,
         new_ledger=new_ledger,
@@ -419,24 +430,24 @@ def recap(
     force: bool,
 ) -> None:
     """The recap of the last meeting; without --send, a preview that sends nothing."""
-    from sheetmentor.commands import moment, recap_text
+    from sheetmentor.commands import recap_text
 
     config = _config(ctx)
+    as_of = clock.attach(as_of, config.meetings.zone)
     if show_status:
         from sheetmentor.outbound.send import ledger_lines
 
         click.echo("\n".join(ledger_lines(config)))
         return
     if send:
-        from sheetmentor import clock
         from sheetmentor.outbound.send import send_recap
 
-        now = clock.now(config.meetings.zone)
+        zone = config.meetings.zone
         report = send_recap(
             config,
             meeting,
-            now=now,
-            as_of=moment(config, as_of) if as_of else None,
+            now=clock.now(zone),
+            as_of=clock.as_of(as_of, zone, bare="end", what="--as-of"),
             force=force,
             retry_failed=retry_failed,
             new_ledger=new_ledger,
@@ -479,16 +490,12 @@ def nudge(
 ) -> None:
     """Remind each member to update their row before the next meeting; without --send, a
     preview that sends nothing."""
-    from sheetmentor import clock
-    from sheetmentor.commands import moment, start_of
     from sheetmentor.outbound.send import preview_nudges, send_nudges
 
     config = _config(ctx)
-    now = clock.now(config.meetings.zone)
-    if isinstance(as_of, dt.datetime):
-        when: dt.datetime | None = moment(config, as_of)
-    else:
-        when = start_of(config, as_of) if as_of else None
+    zone = config.meetings.zone
+    now = clock.now(zone)
+    when = clock.as_of(clock.attach(as_of, zone), zone, bare="start", what="--as-of")
     if not send:
         click.echo(preview_nudges(config, meeting, now=now, as_of=when, member=member, force=force))
         return
@@ -511,7 +518,6 @@ def nudge(
 def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
     """Send whatever is due now — the nudges before a meeting, the recap after it — once; what
     cron runs. Silent when nothing is due."""
-    from sheetmentor import clock
     from sheetmentor.outbound.send import send_due
 
     config = _config(ctx)

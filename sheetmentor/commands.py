@@ -13,7 +13,9 @@ read without errors is recorded in the meeting history (``<state>/history.sqlite
 *after* the history was consulted, so that a run is never its own baseline.
 
 ``as_of`` changes what is computed; the moment the sheet was seen comes from
-:func:`sheetmentor.clock.now` (the system clock, or ``SHEETMENTOR_NOW``).
+:func:`sheetmentor.clock.now` (the system clock, or ``SHEETMENTOR_NOW``). ``as_of`` is a club day
+or an aware datetime (a naive one raises :class:`~sheetmentor.errors.NaiveTimeError`); what a
+bare day means is :func:`sheetmentor.clock.as_of`'s rule: its start, except for ``recap``, its end.
 """
 
 from __future__ import annotations
@@ -41,36 +43,16 @@ __all__ = [
     "changes_report",
     "check_club",
     "memory_block",
-    "moment",
     "next_meetings",
     "read",
     "recap_text",
     "record_sheet",
-    "start_of",
     "status_report",
 ]
 
 log = logging.getLogger("sheetmentor.commands")
 
 RECAP_FORMATS = {"text": "txt", "html": "html"}
-
-
-def start_of(config: Config, as_of: dt.date | None) -> dt.datetime:
-    """Now, or the start of the ``as_of`` day in the club's time zone: an agenda or status
-    "as of" a meeting day comes before that meeting."""
-    if as_of is None:
-        return clock.now(config.meetings.zone)
-    return dt.datetime.combine(as_of, dt.time(), tzinfo=config.meetings.zone)
-
-
-def moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
-    """Now, or the moment ``as_of`` names (a bare date is the end of that day, club time)."""
-    zone = config.meetings.zone
-    if as_of is None:
-        return clock.now(zone)
-    if isinstance(as_of, dt.datetime):
-        return as_of if as_of.tzinfo else as_of.replace(tzinfo=zone)
-    return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=zone)
 
 
 def read(
@@ -117,8 +99,9 @@ def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
     from sheetmentor.memory import remember
     from sheetmentor.render.contexts import schedule_for
 
-    seen = clock.now(config.meetings.zone)
-    schedule = schedule_for(config, club, seen.date())
+    zone = config.meetings.zone
+    seen = clock.now(zone)
+    schedule = schedule_for(config, club, clock.club_day(seen, zone))
     remember(config.state, club, schedule, seen, expect_history=expect_history)
 
 
@@ -138,7 +121,7 @@ def memory_block(
     from sheetmentor.memory import recall
 
     if isinstance(as_of, dt.datetime):
-        as_of = as_of.date()
+        as_of = clock.club_day(as_of, config.meetings.zone)
 
     return recall(
         config.state,
@@ -196,7 +179,7 @@ class StatusResult:
 def status_report(
     config: Config,
     *,
-    as_of: dt.date | None = None,
+    as_of: dt.date | dt.datetime | None = None,
     format: Literal["table", "json", "csv"] = "table",
     history: bool = False,
     last: int = 6,
@@ -211,10 +194,10 @@ def status_report(
     from sheetmentor.analysis import completion_by_tier
     from sheetmentor.render.formats import status_csv, status_json, status_table
 
-    now = start_of(config, as_of)
+    now = clock.moment(as_of, config.meetings.zone, bare="start")
     club = read(config, force=force, record=True)
     completion = completion_by_tier(club)
-    today = now.date()
+    today = clock.club_day(now, config.meetings.zone)
     records = _history(config, club, now, last) if history or chart else None
     png = None
     if chart:
@@ -237,7 +220,7 @@ def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[di
     from sheetmentor.memory import HistoryStore, completion_history, history_records
     from sheetmentor.render.contexts import schedule_for
 
-    schedule = schedule_for(config, club, now.date())
+    schedule = schedule_for(config, club, clock.club_day(now, config.meetings.zone))
     through = schedule.last_ended(now)
     with HistoryStore.open(config.state, create=False) as store:
         if through is None:
@@ -249,7 +232,7 @@ def changes_report(
     config: Config,
     *,
     since: dt.date | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | dt.datetime | None = None,
     format: Literal["text", "json"] = "text",
     force: bool = False,
 ) -> str:
@@ -260,9 +243,9 @@ def changes_report(
     from sheetmentor.render.formats import changes_json, changes_text
 
     expect_history = config.state.is_dir()
-    now = start_of(config, as_of)
+    now = clock.moment(as_of, config.meetings.zone, bare="start")
     club = read(config, force=force)
-    schedule = schedule_for(config, club, now.date())
+    schedule = schedule_for(config, club, clock.club_day(now, config.meetings.zone))
     if since is None:
         last = schedule.last_ended(now)
         if last is None:
@@ -288,7 +271,7 @@ def agenda_text(
     config: Config,
     *,
     date: dt.date | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | dt.datetime | None = None,
     format: Literal["markdown", "html", "text"] = "markdown",
     force: bool = False,
 ) -> str:
@@ -297,8 +280,7 @@ def agenda_text(
     from sheetmentor.render.contexts import agenda_meeting, render_agenda, schedule_for
 
     expect_history = config.state.is_dir()
-    now = start_of(config, as_of)
-    today = now.date()
+    today = clock.today(as_of, config.meetings.zone, bare="start")
     club = read(config, force=force)
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
@@ -323,9 +305,10 @@ def recap_text(
     from sheetmentor.sheet.normalize import member_key
 
     expect_history = config.state.is_dir()
-    now = moment(config, as_of)
+    now = clock.moment(as_of, config.meetings.zone, bare="end")
+    today = clock.club_day(now, config.meetings.zone)
     club = read(config, force=force)
-    schedule = schedule_for(config, club, now.date())
+    schedule = schedule_for(config, club, today)
     chosen = schedule.on(meeting) if meeting else schedule.last_ended(now)
     if chosen is None:
         raise SheetmentorError("no meeting has ended yet, so there is nothing to recap")
@@ -337,13 +320,13 @@ def recap_text(
             raise ConfigError(f"--member: no active member named {member!r}; {known}")
         member = names[member_key(member)]
     memory = memory_block(
-        config, club, schedule, chosen, now.date(), kind="recap", expect_history=expect_history
+        config, club, schedule, chosen, today, kind="recap", expect_history=expect_history
     )
     context = recap_context(
         club,
         schedule,
         chosen,
-        as_of=now.date(),
+        as_of=today,
         cap=config.club.cap,
         recipient=member,
         memory=memory,
@@ -352,20 +335,25 @@ def recap_text(
     return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
 
 
-def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 3) -> list[str]:
+def next_meetings(
+    config: Config, *, as_of: dt.date | dt.datetime | None = None, count: int = 3
+) -> list[str]:
     """``next``: one line per upcoming meeting, with place and facilitator. Sheet errors do not
     stop it (the cadence comes from the config)."""
     from sheetmentor.render.calendar import upcoming_lines
 
-    now = start_of(config, as_of)
+    today = clock.today(as_of, config.meetings.zone, bare="start")
     club = read(config, record=True, errors_stop=False)
-    return upcoming_lines(config, club, now.date(), count)
+    return upcoming_lines(config, club, today, count)
 
 
-def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 26) -> bytes:
+def calendar_file(
+    config: Config, *, as_of: dt.date | dt.datetime | None = None, count: int = 26
+) -> bytes:
     """``calendar``: the next ``count`` meetings as an iCalendar file; ``DTSTAMP`` is now."""
     from sheetmentor.render.calendar import calendar_ics
 
-    now = start_of(config, as_of)
+    zone = config.meetings.zone
+    today = clock.today(as_of, zone, bare="start")
     club = read(config, record=True, errors_stop=False)
-    return calendar_ics(config, club, now.date(), count, stamp=clock.now(config.meetings.zone))
+    return calendar_ics(config, club, today, count, stamp=clock.now(zone))

@@ -27,6 +27,11 @@ class ConfigError(SheetmentorError):
     exit_code = 2
 
 
+class NaiveTimeError(ConfigError):
+    """A library function was given a datetime without a time zone (exit 2): a naive 20:00
+    could be any of the world's 20:00s, and the club's zone is not a guess to make for it."""
+
+
 class SheetError(SheetmentorError):
     """The sheet cannot be read as a club (exit 1): a missing tab, an unreadable workbook."""
 

@@ -4,8 +4,8 @@ The config says "every 2 weeks on Tuesday from 2026-01-06"; real clubs move a me
 Thursday, skip one over the holidays, or add an extra one. A row in the Meetings tab whose date
 lies within half a cycle of a cadence date *replaces* that date (a moved meeting, or the same
 date with its notes); a row marked skipped cancels it; any other row is an extra meeting. The
-result is a :class:`Schedule`: every meeting, numbered, with its start and end in the club's time
-zone.
+result is a :class:`Schedule`: every meeting, numbered, on its club day, with its start and end
+as aware instants (shown in the club's time zone; compared as instants, :mod:`sheetmentor.clock`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sheetmentor import clock
+from sheetmentor.clock import FIRST_DAY, LAST_DAY
 from sheetmentor.config import MeetingsConfig
 from sheetmentor.errors import ConfigError
 from sheetmentor.plain import cell
@@ -27,8 +29,12 @@ class Meeting:
     number: int
     """1 for the first meeting on the schedule, counting only meetings that take place."""
     date: dt.date
+    """The club's day of the meeting (its start, in ``meetings.timezone``)."""
     start: dt.datetime
+    """When it starts: aware, in the club's zone (for display); compare it as an instant."""
     end: dt.datetime
+    """``meetings.duration`` of real time after ``start`` (not of wall clock: a meeting that
+    spans the end of summer time ends an hour earlier on the clock)."""
     location: str
     facilitator: str | None = None
     """As recorded in the Meetings tab; otherwise the rotation decides."""
@@ -48,9 +54,13 @@ class Skipped:
 class Schedule:
     """Every meeting from the cadence's first date up to a horizon, in order."""
 
-    def __init__(self, meetings: list[Meeting], skipped: list[Skipped]) -> None:
+    def __init__(
+        self, meetings: list[Meeting], skipped: list[Skipped], zone: dt.tzinfo = dt.UTC
+    ) -> None:
         self.meetings = meetings
         self.skipped = skipped
+        self.zone = zone
+        """The club's time zone: its days are the schedule's days."""
         self.dates = np.array([m.date for m in meetings], dtype="datetime64[ns]")
 
     def __iter__(self) -> Iterator[Meeting]:
@@ -58,6 +68,10 @@ class Schedule:
 
     def __len__(self) -> int:
         return len(self.meetings)
+
+    def day(self, moment: dt.datetime) -> dt.date:
+        """The club's day at instant ``moment`` (aware; :func:`sheetmentor.clock.club_day`)."""
+        return clock.club_day(moment, self.zone)
 
     def next_meeting(self, as_of: dt.date) -> Meeting:
         """The first meeting on or after ``as_of`` (a meeting today is still the next one)."""
@@ -73,8 +87,11 @@ class Schedule:
         return self.meetings[first.number - 1 : first.number - 1 + count]
 
     def last_ended(self, now: dt.datetime) -> Meeting | None:
-        """The most recent meeting that has ended by ``now`` (an aware datetime)."""
-        ended = [m for m in self.meetings if m.end <= now]
+        """The most recent meeting that has ended by instant ``now`` (aware; a naive one is
+        refused), compared as instants: in the hour repeated when summer time ends, 01:15 EST
+        is after a meeting that ended at 01:30 EDT."""
+        moment = clock.instant(now, "now")
+        ended = [m for m in self.meetings if clock.instant(m.end) <= moment]
         return ended[-1] if ended else None
 
     def previous(self, meeting: Meeting) -> Meeting | None:
@@ -91,11 +108,6 @@ class Schedule:
         nearest = min(self.meetings, key=lambda m: abs(m.date - date), default=None)
         hint = f" (the nearest is {nearest.date.isoformat()})" if nearest else ""
         raise ConfigError(f"no meeting on {date.isoformat()}{hint}")
-
-
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2261, 12, 31)
-"""The days a schedule can reach: pandas and numpy dates (nanoseconds) span 1677 to 2262."""
 
 
 def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
@@ -142,7 +154,7 @@ def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.dat
             extras.append({**details, "extra": True})
     rows = sorted([*planned.values(), *extras], key=lambda m: m["date"])
     meetings = [_meeting(config, number, row) for number, row in enumerate(rows, start=1)]
-    return Schedule(meetings, skipped)
+    return Schedule(meetings, skipped, config.zone)
 
 
 def _meeting(config: MeetingsConfig, number: int, row: dict) -> Meeting:
@@ -151,7 +163,7 @@ def _meeting(config: MeetingsConfig, number: int, row: dict) -> Meeting:
         number=number,
         date=row["date"],
         start=start,
-        end=start + config.duration,
+        end=clock.later(start, config.duration),
         location=row.get("location") or config.location,
         facilitator=row.get("facilitator"),
         attended=row.get("attended"),

@@ -53,6 +53,17 @@ CONFIG = {
 }
 
 
+def meets(
+    zone: str, at: str, first: dt.date, *, every: str = "2 weeks", duration: str = "60m"
+) -> dict:
+    """A ``config=`` change: the club meets at ``at`` in ``zone``, every ``every`` from ``first``
+    (on its weekday). :data:`CONFIG`'s club meets at 12:00 America/Toronto; a test about time
+    makes its clubs meet elsewhere, at other hours."""
+    weekday = first.strftime("%A").lower()
+    meetings = {"timezone": zone, "time": at, "first": first, "weekday": weekday}
+    return {"meetings": {**meetings, "every": every, "duration": duration}}
+
+
 def write_xlsx(path: Path, tabs: dict[str, list[list[Any]]]) -> Path:
     """A real .xlsx file with one sheet per tab; dates become real date cells."""
     book = Workbook()

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheetmentor import clock
 from sheetmentor.errors import HistoryError, HistoryVersionError
 from sheetmentor.memory.identity import (
     DATE_COLUMNS,
@@ -197,10 +198,16 @@ def period_for(schedule: Schedule, taken_at: dt.datetime) -> dt.date | None:
 
 
 def meeting_day(meeting: Meeting) -> tuple[dt.datetime, dt.datetime]:
-    """The start and end of the meeting's day, club time: a sheet seen within it, after the
-    meeting or before, is the sheet at that meeting (:meth:`HistoryStore.baseline`)."""
-    start = dt.datetime.combine(meeting.date, dt.time(), tzinfo=meeting.end.tzinfo)
-    return start, start + dt.timedelta(days=1)
+    """The instants the meeting's day spans, club time: from the start of the club day it
+    starts on to the end of the club day it ends on. A sheet seen within them, after the meeting
+    or before, is the sheet at that meeting (:meth:`HistoryStore.baseline`): a meeting at 23:30
+    ends after midnight, and the recap run's sighting then is still the sheet at that meeting."""
+    zone = meeting.end.tzinfo
+    assert zone is not None  # a Meeting's times are aware
+    last_day = clock.club_day(meeting.end, zone)
+    return clock.day_start(meeting.date, zone), clock.day_start(
+        last_day + dt.timedelta(days=1), zone
+    )
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -314,8 +321,7 @@ class HistoryStore(StateFile):
         taken before the latest one is refused (:class:`HistoryError`), because the sheet's
         present cannot stand for the past.
         """
-        if taken_at.tzinfo is None:
-            raise ValueError("taken_at must be an aware datetime")
+        taken_at = clock.instant(taken_at, "taken_at")  # a naive one: NaiveTimeError
         try:
             return self._record(club, taken_at, period)
         finally:
@@ -513,9 +519,9 @@ class HistoryStore(StateFile):
         return Baseline(
             snapshot=found,
             meeting=meeting.date,
-            since=meeting.date if exact else seen.astimezone(zone).date(),
+            since=meeting.date if exact else clock.club_day(seen, zone),
             at_meeting=exact,
-            first_seen=snapshots[0].taken_at.astimezone(zone).date(),
+            first_seen=clock.club_day(snapshots[0].taken_at, zone),
         )
 
     def held_at(self, meeting: Meeting) -> Snapshot | None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from sheetmentor import clock
 from sheetmentor.errors import ConfigError, UnsafeHeaderError
 from sheetmentor.outbound.ledger import Ledger
 from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
@@ -337,7 +338,7 @@ def club_chat(
         club,
         schedule,
         meeting,
-        as_of=now.date(),
+        as_of=schedule.day(now),
         cap=config.club.cap,
         memory=memory,
         config=config,
@@ -401,7 +402,7 @@ def nudge_chat(
     from sheetmentor.outbound.chat import ChatMessage, Section
 
     context = NudgeContexts(
-        config, club, schedule, meeting, as_of=now.date(), memory=memory
+        config, club, schedule, meeting, as_of=schedule.day(now), memory=memory
     ).context()
     names = set(to_nudge(config, club, memory))
     sections = [
@@ -516,18 +517,20 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
     some members have theirs, the others must too.
     """
     settings = config.meetings
+    now = clock.instant(now, "now")
     meeting = schedule.last_ended(now - settings.recap_delay)
     if meeting is None:
         return Due(None)
+    due_from = clock.later(meeting.end, settings.recap_delay)
     name = mailing_name("recap", meeting)
     if ledger.complete(name):
         log.info("the recap of %s was sent already", meeting.date)
         return Due(None)
-    age = now - (meeting.end + settings.recap_delay)
+    age = now - due_from
     if age > settings.recap_max_age and not ledger.planned(name):
         old = _age_in_words(age)
         log.info("the recap of %s is %s old, more than meetings.recap_max_age", meeting.date, old)
-        if not _installed_before(ledger, meeting.end + settings.recap_delay):
+        if not _installed_before(ledger, due_from):
             return Due(None)  # an installation newer than this recap has missed nothing
         if not ledger.expire(name, "recap"):
             return Due(None)  # said once
@@ -554,11 +557,12 @@ def _age_in_words(age: dt.timedelta) -> str:
 
 def nudge_meeting(schedule: Schedule, now: dt.datetime) -> Meeting:
     """The meeting a nudge at ``now`` is for: the first that has not started yet."""
-    meeting = schedule.next_meeting(now.date())
-    while meeting.start <= now:
+    moment = clock.instant(now, "now")
+    meeting = schedule.next_meeting(schedule.day(moment))
+    while meeting.start <= moment:
         following = schedule.following(meeting)
         if following is None:
-            raise ConfigError(f"no meeting scheduled after {now.date().isoformat()}")
+            raise ConfigError(f"no meeting scheduled after {schedule.day(moment).isoformat()}")
         meeting = following
     return meeting
 
@@ -571,7 +575,7 @@ def due_nudge(config: Config, schedule: Schedule, now: dt.datetime) -> Meeting |
     if not before:
         return None
     meeting = nudge_meeting(schedule, now)
-    return None if now < meeting.start - before else meeting
+    return None if clock.instant(now, "now") < clock.later(meeting.start, -before) else meeting
 
 
 def _installed_before(ledger: Ledger, moment: dt.datetime) -> bool:

@@ -67,7 +67,8 @@ def send_due(
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> DeliveryReport:
-    """Cron's hourly run: send whatever is due at ``now``, once — the recap after a meeting
+    """Cron's hourly run: send whatever is due at ``now`` (an aware datetime, e.g.
+    :func:`sheetmentor.clock.now`), once — the recap after a meeting
     (:func:`send_recap`), the nudges before the next (:func:`send_nudges`).
 
     Returns an empty report when nothing is due (its ``notices`` say why when a person should
@@ -110,7 +111,7 @@ def send_nudges(
     meeting are left out unless ``meetings.nudge_updated`` (see
     :func:`~sheetmentor.outbound.plan.to_nudge`); ``member`` sends to that member only.
     """
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         from sheetmentor.outbound.plan import due_nudge, nudge_meeting
@@ -125,7 +126,7 @@ def send_nudges(
         mailing = None
         if config.email is not None:
             mailing = nudge_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory, member=member
+                config, club, schedule, chosen, as_of=day, memory=memory, member=member
             )
         chat = None if member else nudge_chat(config, club, schedule, chosen, moment, memory)
         return Prepared(mailing, chat)
@@ -158,7 +159,9 @@ def send_recap(
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
-    ``now`` is the clock (:func:`sheetmentor.clock.now`); ``as_of`` (default ``now``) is the
+    ``now`` is the clock (:func:`sheetmentor.clock.now`, or any aware datetime, in any zone:
+    the club's day is found from it; a naive one raises
+    :class:`~sheetmentor.errors.NaiveTimeError`); ``as_of`` (default ``now``, aware too) is the
     moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
     the latest recap with a failed message and sends its failed messages again. The sheet must
     have no errors unless ``force``.
@@ -167,7 +170,7 @@ def send_recap(
     ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
     each message is in the report (:meth:`DeliveryReport.raise_for_problems`).
     """
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         if meeting is not None:
@@ -185,9 +188,7 @@ def send_recap(
 
         mailing = None
         if config.email is not None:
-            mailing = recap_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
-            )
+            mailing = recap_messages(config, club, schedule, chosen, as_of=day, memory=memory)
         chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
         return Prepared(mailing, chat)
 
@@ -220,12 +221,12 @@ def send_agenda(
     """Send the agenda of the meeting on ``date`` (default: the next one at ``as_of``), once:
     with the same guarantees as :func:`send_recap`; an agenda already sent to everyone is not
     sent again."""
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
         from sheetmentor.render.contexts import agenda_meeting
 
-        chosen = agenda_meeting(schedule, moment.date(), date)
+        chosen = agenda_meeting(schedule, day, date)
         if ledger.complete(mailing_name("agenda", chosen)) and not retry_failed:
             log.info("the agenda of %s was sent already", chosen.date)
             return None, None
@@ -236,9 +237,7 @@ def send_agenda(
 
         mailing = None
         if config.email is not None:
-            mailing = agenda_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
-            )
+            mailing = agenda_messages(config, club, schedule, chosen, as_of=day, memory=memory)
         return Prepared(
             mailing, club_chat(config, "agenda", club, schedule, chosen, moment, memory)
         )
@@ -472,7 +471,7 @@ def preview_nudges(
     from sheetmentor.commands import read
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
 
-    moment = as_of or now
+    moment, day = _moment(config, now, as_of)
     expect_history = config.state.is_dir()
     club = read(config, force=force)
     schedule = _schedule(config, club, moment)
@@ -488,7 +487,7 @@ def preview_nudges(
             "the last meeting (meetings.nudge_updated: true nudges them anyway)"
         )
     emails = dict(zip(club.active_members["name"], club.active_members["email"], strict=True))
-    contexts = NudgeContexts(config, club, schedule, chosen, as_of=moment.date(), memory=memory)
+    contexts = NudgeContexts(config, club, schedule, chosen, as_of=day, memory=memory)
     parts = []
     for name in names:
         context = contexts.context(name)
@@ -503,7 +502,17 @@ def preview_nudges(
 def _schedule(config: Config, club: Club, moment: dt.datetime) -> Schedule:
     from sheetmentor.render.contexts import schedule_for
 
-    return schedule_for(config, club, moment.date())
+    return schedule_for(config, club, clock.club_day(moment, config.meetings.zone))
+
+
+def _moment(
+    config: Config, now: dt.datetime, as_of: dt.datetime | None
+) -> tuple[dt.datetime, dt.date]:
+    """The instant a sending run computes for (``as_of``, else ``now``; aware, any zone — a
+    naive one raises :class:`~sheetmentor.errors.NaiveTimeError`) in UTC, and its club day."""
+    given, what = (now, "now") if as_of is None else (as_of, "as_of")
+    moment = clock.instant(given, what)
+    return moment, clock.club_day(moment, config.meetings.zone)
 
 
 def _open_ledger(

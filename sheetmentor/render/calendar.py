@@ -43,7 +43,7 @@ def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> li
         facilitator, _ = rotation(members, schedule, meeting)
         parts = [
             f"{meeting.date:%a} {longdate(meeting.date).split(', ', 1)[1]}",
-            f"{meeting.start:%H:%M}–{meeting.end:%H:%M} {meeting.start.tzname()}",
+            _hours(meeting),
         ]
         if meeting.location:
             parts.append(meeting.location)
@@ -53,6 +53,21 @@ def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> li
             parts.append(f"moved from {shortdate(meeting.moved_from)}")
         lines.append(" · ".join(parts))
     return lines
+
+
+def _hours(meeting: Meeting) -> str:
+    """``12:00–13:00 EST``; ``00:30 EDT–01:30 EST`` when the clocks change during the meeting."""
+    start, end = meeting.start, meeting.end
+    if start.tzname() == end.tzname():
+        return f"{start:%H:%M}–{end:%H:%M} {start.tzname()}"
+    return f"{start:%H:%M} {start.tzname()}–{end:%H:%M} {end.tzname()}"
+
+
+def _unambiguous(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as the .ics can say it: a local time read twice (the hour repeated when summer
+    time ends) means its first occurrence there, so the second one is written in UTC."""
+    other = moment.replace(fold=1 - moment.fold)
+    return moment.astimezone(dt.UTC) if other.utcoffset() != moment.utcoffset() else moment
 
 
 def calendar_ics(
@@ -103,8 +118,8 @@ def meetings_ics(
         event = Event()
         event.add("uid", event_uid(club.name, meeting))
         event.add("summary", club.name)
-        event.add("dtstart", meeting.start)
-        event.add("dtend", meeting.end)
+        event.add("dtstart", _unambiguous(meeting.start))
+        event.add("dtend", _unambiguous(meeting.end))
         event.add("dtstamp", stamp)
         if meeting.location:
             event.add("location", meeting.location)

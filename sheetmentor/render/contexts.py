@@ -34,6 +34,7 @@ from jinja2 import (
     TemplateError,
 )
 
+from sheetmentor import clock
 from sheetmentor.analysis import (
     Completion,
     completion_by_tier,
@@ -292,7 +293,7 @@ def time_box(
     minutes, and ``speaker`` (``per_speaker`` as a timedelta, to add to a start time).
     ``per_speaker`` is what the round leaves each speaker (rounded down, so the meeting ends on
     time), or None when the opening and closing leave less than a minute each."""
-    whole = (meeting.end - meeting.start).total_seconds() // 60
+    whole = (clock.instant(meeting.end) - clock.instant(meeting.start)).total_seconds() // 60
     first, last = opening.total_seconds() // 60, closing.total_seconds() // 60
     left = max(0, int(whole - first - last))
     per_speaker = left // speakers if speakers else 0
@@ -306,13 +307,14 @@ def time_box(
 
 
 def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any]:
-    """A speaker's time box: ``minutes``, and ``starts`` (an aware datetime) — both None when
-    the meeting leaves no time box."""
+    """A speaker's time box: ``minutes``, and when it ``starts`` and ``ends`` (aware datetimes,
+    real elapsed time from the meeting's start) — all None when the meeting leaves no time box."""
     minutes = box["per_speaker"]
     if minutes is None:
-        return {"minutes": None, "starts": None}
+        return {"minutes": None, "starts": None, "ends": None}
     offset = dt.timedelta(minutes=box["opening"] + position * minutes)
-    return {"minutes": minutes, "starts": meeting.start + offset}
+    starts = clock.later(meeting.start, offset)
+    return {"minutes": minutes, "starts": starts, "ends": clock.later(starts, box["speaker"])}
 
 
 def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 
-from sheetmentor import clock
 from sheetmentor.analysis import STAT_COLUMNS, Completion, stats_dict
 from sheetmentor.plain import to_json
 from sheetmentor.render.contexts import (
@@ -115,7 +114,7 @@ def status_table(
         table = _status_table(completion, club, as_of, bars=False)
     console.print(table)
     if history is not None:
-        console.print(history_table(history))
+        console.print(history_table(history, as_of))
     return console.file.getvalue()
 
 
@@ -156,8 +155,9 @@ def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bo
     return table
 
 
-def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
-    """The club's completion per tier at each recorded meeting, oldest first."""
+def history_table(history: list[dict[str, Any]], as_of: dt.date):  # -> rich.table.Table
+    """The club's completion per tier at each recorded meeting, oldest first (a meeting in
+    another year than ``as_of``'s says its year)."""
     from rich import box
     from rich.table import Table
 
@@ -177,7 +177,7 @@ def history_table(history: list[dict[str, Any]]):  # -> rich.table.Table
         table.add_column(TIER_LABELS[tier], no_wrap=True)
     for row in history:
         table.add_row(
-            shortdate(row["meeting"], clock.now().date()),
+            shortdate(row["meeting"], as_of),
             *(
                 f"{bar(s['progress'], 6)}{pct(s['progress']):>5} {s['done']}/{s['total']}"
                 for s in (row["tiers"][tier] for tier in TIERS)

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sheetmentor import clock
 from sheetmentor.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -57,6 +58,12 @@ HEADERS = {
 }
 
 
+def _today() -> dt.date:
+    """Today in the starter config's zone (``timezone: UTC``), by the one clock: the computer's
+    own day may already be tomorrow there, or still yesterday."""
+    return clock.club_day(clock.now(), dt.UTC)
+
+
 def write_starter(
     folder: Path, *, overwrite: bool = False, today: dt.date | None = None
 ) -> list[Path]:
@@ -66,7 +73,7 @@ def write_starter(
     if existing and not overwrite:
         raise ConfigError(f"{existing[0]} already exists (use --force to overwrite)")
     folder.mkdir(parents=True, exist_ok=True)
-    today = today or dt.date.today()
+    today = today or _today()
     first = today + dt.timedelta(days=(1 - today.weekday()) % 7)  # the coming Tuesday
     config_path.write_text(
         STARTER_CONFIG.format(
@@ -135,7 +142,7 @@ def write_config_from(
     else:
         source = {"google_sheet": sheet}
         name = "My Mentoring Club"
-    today = today or dt.date.today()
+    today = today or _today()
     first = today + dt.timedelta(days=(1 - today.weekday()) % 7)
     probe = Config.model_validate(
         {"club": {"name": name}, "meetings": {"first": first}, "source": source}
