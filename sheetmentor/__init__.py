@@ -55,6 +55,7 @@ _EXPORTS = {
     "recap_text": "commands",
     "next_meetings": "commands",
     "calendar_file": "commands",
+    "record_club": "commands",
     "HistoryStore": "memory",
     "MeetingMemory": "memory",
     "meeting_memory": "memory",
@@ -114,6 +115,7 @@ __all__ = [
     "recall",
     "recap_context",
     "recap_text",
+    "record_club",
     "remember",
     "render_agenda",
     "render_template",
@@ -133,6 +135,7 @@ if TYPE_CHECKING:
         check_club,
         next_meetings,
         recap_text,
+        record_club,
         status_report,
     )
     from sheetmentor.config import Config, load_config

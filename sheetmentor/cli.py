@@ -164,15 +164,8 @@ def _config(ctx: click.Context) -> Config:
     from sheetmentor.config import load_config
 
     if "config" not in ctx.obj:
-        config = ctx.obj["config"] = load_config(ctx.obj["config_path"])
-        ctx.obj["state_existed"] = config.state.is_dir()
+        ctx.obj["config"] = load_config(ctx.obj["config_path"])
     return ctx.obj["config"]
-
-
-def _expect_history(ctx: click.Context) -> bool:
-    """A state folder that existed before this run should hold the meeting history."""
-    _config(ctx)
-    return ctx.obj["state_existed"]
 
 
 def _write(text: str | bytes, output: Path | None = None) -> None:
@@ -503,6 +496,16 @@ def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
 
     config = _config(ctx)
     _report(send_due(config, clock.now(config.meetings.zone), new_ledger=new_ledger))
+
+
+@cli.command()
+@click.pass_context
+def record(ctx: click.Context) -> None:
+    """Record the sheet in the meeting history as it is now (for clubs that send nothing: run
+    it after each meeting, once members updated their rows)."""
+    from sheetmentor.commands import record_club
+
+    click.echo(record_club(_config(ctx)))
 
 
 @cli.command()

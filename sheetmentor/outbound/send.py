@@ -334,6 +334,7 @@ def _send(
             chosen,
             moment,
             kind="recap" if kind == "recap" else "agenda",
+            record=True,
             expect_history=expect_history,
         )
         prepared = build(club, schedule, chosen, memory)
@@ -473,13 +474,10 @@ def preview_nudges(
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
 
     moment = as_of or now
-    expect_history = config.state.is_dir()
     club = read(config, force=force)
     schedule = _schedule(config, club, moment)
     chosen = schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)
-    memory = memory_block(
-        config, club, schedule, chosen, moment, kind="agenda", expect_history=expect_history
-    )
+    memory = memory_block(config, club, schedule, chosen, moment, kind="agenda")
     names = to_nudge(config, club, memory, member=member)
     if not names:
         who = f"{member} has" if member else "every member has"
