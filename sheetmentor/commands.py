@@ -148,14 +148,17 @@ def memory_block(
     *,
     kind: Literal["agenda", "recap"],
     record: bool = False,
-    expect_history: bool = False,
+    expect_history: bool | None = None,
 ) -> dict:
     """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
     (:func:`sheetmentor.memory.recall`). With ``record`` (sending runs only), the sheet is
     recorded after, as seen now — whatever ``as_of`` says — unless it has errors (a ``--force``
-    run must not store half-read goals); ``expect_history`` then makes a missing store a
-    warning."""
+    run must not store half-read goals). ``expect_history`` (default: the state folder exists)
+    makes a missing store a warning."""
     from sheetmentor.memory import recall
+
+    if expect_history is None:
+        expect_history = config.state.is_dir()
 
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
