@@ -95,7 +95,7 @@ def test_nudge_before_zero_turns_it_off(club: ClubFolder) -> None:
 def updated_since_last_meeting(folder: ClubFolder, config: dict) -> None:
     """The history holds the sheet as at Nov 17; then Ada changes her progress."""
     folder.write(meetings=MEETINGS, config=config)
-    assert folder.run("check", env=at("2026-11-17T14:00")).exit_code == 0
+    assert folder.run("record", env=at("2026-11-17T14:00")).exit_code == 0
     goals = [list(row) for row in GOALS]
     goals[2][5] = "70%"  # Call two mentors
     folder.write(members=MEMBERS, goals=goals, meetings=MEETINGS, config=config)
