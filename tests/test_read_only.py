@@ -123,3 +123,30 @@ def test_a_sending_run_records_the_sheet(demo: ClubFolder) -> None:
     assert (demo.folder / ".sheetmentor" / "history.sqlite3").is_file()
     text, _ = run_twice(demo, ("agenda",))
     assert "Since Dec 1:" in text
+
+
+def test_a_preview_upgrades_an_older_history_in_memory_only(
+    demo: ClubFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history written by an older sheetmentor is read by a preview as upgraded, and left as
+    it was on disk; the next run that records upgrades the file."""
+    import sqlite3
+
+    from sheetmentor.memory import store as store_module
+
+    assert demo.run("record", env={"SHEETMENTOR_NOW": "2026-12-01T14:00"}).exit_code == 0
+    path = demo.folder / ".sheetmentor" / "history.sqlite3"
+    older = len(store_module.MIGRATIONS)
+
+    def add_labels(db: sqlite3.Connection) -> None:
+        db.execute("ALTER TABLE snapshots ADD COLUMN label TEXT")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_labels])
+    text, _ = run_twice(demo, ("agenda",))
+    assert "Since Dec 1:" in text
+    run_twice(demo, ("status", "--history"))
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == older
+    assert demo.run("record", env={"SHEETMENTOR_NOW": NOW}).exit_code == 0
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == older + 1
