@@ -150,3 +150,9 @@ def test_a_preview_upgrades_an_older_history_in_memory_only(
     assert demo.run("record", env={"SHEETMENTOR_NOW": NOW}).exit_code == 0
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == older + 1
+
+
+def test_cron_records_for_a_club_with_nowhere_to_send(club: ClubFolder) -> None:
+    line = club.run("cron").stdout.strip()
+    assert line.startswith("17 * * * * /")
+    assert line.endswith(f"--config {club.config_path.resolve()} record >/dev/null")

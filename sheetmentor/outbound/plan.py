@@ -553,7 +553,12 @@ def _installed_before(ledger: Ledger, moment: dt.datetime) -> bool:
 
 
 def crontab_line(config: Config, minute: int) -> str:
-    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
+    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors.
+
+    A club with nowhere to send (no ``email`` or ``chat`` block) gets ``record`` instead of
+    ``send-due``: its previews then compare with the sheet as it was at each meeting, which
+    only a recording run stores. Its one line of output goes to ``/dev/null``, errors still
+    reach cron."""
     beside_python = Path(sys.executable).parent / "sheetmentor"
     if beside_python.exists():
         program = [str(beside_python)]
@@ -561,10 +566,12 @@ def crontab_line(config: Config, minute: int) -> str:
         program = [str(Path(shutil.which("sheetmentor")).resolve())]
     else:
         program = [sys.executable, "-m", "sheetmentor"]
-    command = [*program, "--config", str(config.path), "send-due"]
+    sends = config.email is not None or config.chat is not None
+    command = [*program, "--config", str(config.path), "send-due" if sends else "record"]
     lines = []
     smtp = config.email.smtp if config.email else None
     if smtp and smtp.password_env:
         lines.append(f"# {smtp.password_env} must be set for cron, e.g. in the crontab's header")
-    lines.append(f"{minute % 60} * * * * {shlex.join(command)}")
+    quiet = "" if sends else " >/dev/null"
+    lines.append(f"{minute % 60} * * * * {shlex.join(command)}{quiet}")
     return "\n".join(lines)
