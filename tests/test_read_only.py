@@ -48,8 +48,9 @@ def fingerprint(folder: Path) -> dict[str, str] | None:
 
 
 def run_twice(demo: ClubFolder, args: tuple[str, ...], now: str = NOW) -> tuple[str, str]:
-    state = demo.folder / ".sheetmentor"
-    before = fingerprint(state)
+    """Run a command twice at ``now``: the same output both times, and every file of the club
+    folder (config, workbook, state folder, outbox) byte-identical after."""
+    before = fingerprint(demo.folder)
     first = demo.run(*args, env={"SHEETMENTOR_NOW": now})
     second = demo.run(*args, env={"SHEETMENTOR_NOW": now})
     assert (first.exit_code, first.stdout, first.stderr) == (
@@ -57,7 +58,7 @@ def run_twice(demo: ClubFolder, args: tuple[str, ...], now: str = NOW) -> tuple[
         second.stdout,
         second.stderr,
     ), args
-    assert fingerprint(state) == before, args
+    assert fingerprint(demo.folder) == before, args
     return first.stdout, first.stderr
 
 
@@ -68,12 +69,13 @@ def test_a_read_only_command_creates_no_state_folder(demo: ClubFolder, args: tup
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=" ".join)
-def test_a_read_only_command_leaves_the_history_byte_identical(
-    demo: ClubFolder, args: tuple
-) -> None:
-    recorded = demo.run("record", env={"SHEETMENTOR_NOW": "2026-12-01T14:00"})
-    assert recorded.exit_code == 0, recorded.output
-    assert (demo.folder / ".sheetmentor" / "history.sqlite3").is_file()
+def test_a_read_only_command_leaves_the_state_byte_identical(demo: ClubFolder, args: tuple) -> None:
+    """After cron's run has mailed the Dec 1 recap: history, ledger, lock and outbox exist."""
+    sent = demo.run("send-due", env={"SHEETMENTOR_NOW": "2026-12-01T14:00"})
+    assert sent.exit_code == 0, sent.output
+    state = demo.folder / ".sheetmentor"
+    assert {"history.sqlite3", "ledger.sqlite3"} <= {p.name for p in state.iterdir()}
+    assert any((demo.folder / "outbox").iterdir())
     run_twice(demo, args)
 
 
@@ -156,3 +158,19 @@ def test_cron_records_for_a_club_with_nowhere_to_send(club: ClubFolder) -> None:
     line = club.run("cron").stdout.strip()
     assert line.startswith("17 * * * * /")
     assert line.endswith(f"--config {club.config_path.resolve()} record >/dev/null")
+
+
+def test_recap_status_reads_an_older_ledger_without_upgrading_it(demo: ClubFolder) -> None:
+    import sqlite3
+
+    from tests.test_ledger import V1
+
+    state = demo.folder / ".sheetmentor"
+    state.mkdir()
+    raw = sqlite3.connect(state / "ledger.sqlite3")
+    raw.executescript(V1)
+    raw.close()
+    text, _ = run_twice(demo, ("recap", "--status"))
+    assert "sent      recap/2026-11-17/a@example.org" in text
+    with sqlite3.connect(state / "ledger.sqlite3") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -227,10 +227,12 @@ class HistoryStore(StateFile):
             self.created = str(path) == ":memory:" or (
                 not self.path.exists() or self.path.stat().st_size == 0
             )
-            self._db = open_database(self.path, synchronous="NORMAL")
+            self._db = open_database(self.path, synchronous="NORMAL", read_only=read_only)
             if read_only and self.version != schema_version():
                 self._db = self._copy_in_memory(self._db)
-            self._migrate()
+                self._migrate()
+            elif not read_only:
+                self._migrate()
             if not self.created:
                 self._check()
         except sqlite3.OperationalError as error:

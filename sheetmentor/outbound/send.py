@@ -532,7 +532,7 @@ def ledger_lines(config: Config) -> list[str]:
     state_folder(path)  # state: naming a file is a config error here too
     if not (path / LEDGER_NAME).exists():
         return ["nothing sent yet"]
-    with Ledger.open(path) as ledger:
+    with Ledger.open(path, read_only=True) as ledger:
         entries = ledger.history()
     if not entries:
         return ["nothing sent yet"]
