@@ -14,7 +14,8 @@ These commands only read: they consult the meeting history (``<state>/history.sq
 current sheet held in memory, and write nothing to the state folder, so the same command at the
 same moment on the same sheet prints the same bytes every time. The history is written by the
 sending runs (:mod:`sheetmentor.outbound.send`) and by :func:`record_club` (``sheetmentor
-record``), always *after* the history was consulted, so that a run is never its own baseline.
+record``) through :meth:`sheetmentor.run.Run.record`, always *after* the history was consulted,
+so that a run is never its own baseline.
 
 ``as_of`` changes what is computed; the moment the sheet was seen comes from
 :func:`sheetmentor.clock.now` (the system clock, or ``SHEETMENTOR_NOW``).
@@ -44,13 +45,13 @@ __all__ = [
     "calendar_file",
     "changes_report",
     "check_club",
+    "checked",
     "memory_block",
     "moment",
     "next_meetings",
     "read",
     "recap_text",
     "record_club",
-    "record_sheet",
     "start_of",
     "status_report",
 ]
@@ -87,7 +88,11 @@ def read(config: Config, *, force: bool = False, errors_stop: bool = True) -> Cl
     """
     from sheetmentor.sheet.normalize import read_club
 
-    club = read_club(config)
+    return checked(read_club(config), force=force, errors_stop=errors_stop)
+
+
+def checked(club: Club, *, force: bool = False, errors_stop: bool = True) -> Club:
+    """``club`` once its problems are logged: warnings always, errors as :func:`read` says."""
     for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
     if not errors_stop:
@@ -101,20 +106,6 @@ def read(config: Config, *, force: bool = False, errors_stop: bool = True) -> Cl
     return club
 
 
-def record_sheet(config: Config, club: Club, *, expect_history: bool) -> bool:
-    """Record the sheet in the meeting history as seen now — :func:`sheetmentor.clock.now`, never
-    an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals).
-    Returns whether a new snapshot was stored (:func:`sheetmentor.memory.remember`)."""
-    if club.sheet_errors:
-        return False
-    from sheetmentor.memory import remember
-    from sheetmentor.render.contexts import schedule_for
-
-    seen = clock.now(config.meetings.zone)
-    schedule = schedule_for(config, club, seen.date())
-    return remember(config.state, club, schedule, seen, expect_history=expect_history)
-
-
 def record_club(config: Config) -> str:
     """``record``: store the sheet in the meeting history as seen now, for a club that previews
     agendas and recaps but sends nothing (no sending run records it then). Run it after each
@@ -125,14 +116,14 @@ def record_club(config: Config) -> str:
     history. Returns one line saying what was stored.
     """
     from sheetmentor.memory import untouched_starter
+    from sheetmentor.run import Run
 
-    expect_history = config.state.is_dir()
-    club = read(config)
-    seen = clock.now(config.meetings.zone)
-    when = seen.strftime("%Y-%m-%d %H:%M %Z")
+    run = Run.start(config)
+    club = checked(run.club)
+    when = run.now.strftime("%Y-%m-%d %H:%M %Z")
     if untouched_starter(club):
         return f"not recorded: the sheet is still the starter workbook ({when})"
-    stored = record_sheet(config, club, expect_history=expect_history)
+    stored = run.record()
     goals = plural(len(club.goals), "goal")
     if stored:
         return f"recorded the sheet as seen {when}: {goals}"
