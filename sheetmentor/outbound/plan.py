@@ -115,13 +115,17 @@ def recap_messages(
     *,
     as_of: dt.date,
     memory: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Mailing:
-    """The recap of ``meeting``: one message per member (personal mode) or one to the group."""
+    """The recap of ``meeting``: one message per member (personal mode) or one to the group.
+
+    ``context`` is the recap's context with private goals revealed, when the caller built it
+    already (a sending run builds it once for its e-mails and its chat message)."""
     email = email_settings(config)
     following = schedule.following(meeting)
     calendar = meetings_ics(club, schedule, [following]) if following else None
 
-    raw = recap_context(
+    raw = context or recap_context(
         club,
         schedule,
         meeting,
@@ -158,11 +162,16 @@ def agenda_messages(
     *,
     as_of: dt.date,
     memory: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Mailing:
-    """The agenda of ``meeting`` for every member (or the list address), the .ics attached."""
+    """The agenda of ``meeting`` for every member (or the list address), the .ics attached.
+
+    ``context``: the agenda's context with private goals revealed, as for
+    :func:`recap_messages`; the club's copy, private goals masked, is what members get."""
     email = email_settings(config)
-    context = agenda_context(
-        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
+    context = hide_private(
+        context or revealed_context(config, "agenda", club, schedule, meeting, as_of, memory),
+        private_goals(club),
     )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
@@ -193,17 +202,9 @@ class NudgeContexts:
         *,
         as_of: dt.date,
         memory: dict[str, Any] | None,
+        context: dict[str, Any] | None = None,
     ) -> None:
-        raw = agenda_context(
-            club,
-            schedule,
-            meeting,
-            as_of=as_of,
-            cap=config.club.cap,
-            memory=memory,
-            config=config,
-            reveal_private=True,
-        )
+        raw = context or revealed_context(config, "agenda", club, schedule, meeting, as_of, memory)
         self.private = private_goals(club)
         self.shared = hide_private(raw, self.private)
         self.people = {person["name"]: person for person in raw["members"]}
@@ -257,12 +258,14 @@ def nudge_messages(
     as_of: dt.date,
     memory: dict[str, Any] | None = None,
     member: str | None = None,
+    contexts: NudgeContexts | None = None,
 ) -> Mailing:
     """One personal nudge per member who has not updated their row since the last meeting
     (:func:`to_nudge`), keyed ``nudge/2026-11-24/ada@example.org``; a nudge is personal even
-    when ``email.mode`` is ``group``."""
+    when ``email.mode`` is ``group``. ``contexts``: built once by a run that also posts."""
     email = email_settings(config)
-    contexts = NudgeContexts(config, club, schedule, meeting, as_of=as_of, memory=memory)
+    if contexts is None:
+        contexts = NudgeContexts(config, club, schedule, meeting, as_of=as_of, memory=memory)
 
     def render(recipient: str | None) -> tuple[str, str, str]:
         context = contexts.context(recipient)
@@ -323,22 +326,18 @@ def club_chat(
     meeting: Meeting,
     now: dt.datetime,
     memory: dict[str, Any] | None,
+    context: dict[str, Any] | None = None,
 ) -> ClubChat | None:
     """The agenda or recap of ``meeting`` as one club-level chat message (None when no chat
-    takes ``kind``): a section per member with the two-week goals due at the meeting."""
+    takes ``kind``): a section per member with the two-week goals due at the meeting.
+    ``context``: the context with private goals revealed, as for :func:`recap_messages`."""
     if config.chat is None or kind not in config.chat.post:
         return None
     from sheetmentor.outbound.chat import ChatMessage, Section
 
-    build = agenda_context if kind == "agenda" else recap_context
-    context = build(
-        club,
-        schedule,
-        meeting,
-        as_of=now.date(),
-        cap=config.club.cap,
-        memory=memory,
-        config=config,
+    context = hide_private(
+        context or revealed_context(config, kind, club, schedule, meeting, now.date(), memory),
+        private_goals(club),
     )
     when = f"{meeting.date:%a %b} {meeting.date.day}"
     title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
@@ -363,6 +362,7 @@ def nudge_chat(
     meeting: Meeting,
     now: dt.datetime,
     memory: dict[str, Any] | None,
+    contexts: NudgeContexts | None = None,
 ) -> ClubChat | None:
     """The club's nudge as one chat message naming each member to nudge (mentioned where the
     Members tab has their chat ID), with their goals due at ``meeting`` and the sheet's link."""
@@ -370,9 +370,9 @@ def nudge_chat(
         return None
     from sheetmentor.outbound.chat import ChatMessage, Section
 
-    context = NudgeContexts(
-        config, club, schedule, meeting, as_of=now.date(), memory=memory
-    ).context()
+    if contexts is None:
+        contexts = NudgeContexts(config, club, schedule, meeting, as_of=now.date(), memory=memory)
+    context = contexts.context()
     names = set(to_nudge(config, club, memory))
     sections = [
         Section(
@@ -398,6 +398,31 @@ def nudge_chat(
         sections=sections,
     )
     return ClubChat(config.chat, message, member_chat_ids(club))
+
+
+def revealed_context(
+    config: Config,
+    kind: Literal["agenda", "recap"],
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    as_of: dt.date,
+    memory: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The agenda or recap context of ``meeting`` with every private goal named: figures and
+    goals computed once, for a run's e-mails and chat message alike, each masking what its
+    reader may not see."""
+    build = agenda_context if kind == "agenda" else recap_context
+    return build(
+        club,
+        schedule,
+        meeting,
+        as_of=as_of,
+        cap=config.club.cap,
+        memory=memory,
+        config=config,
+        reveal_private=True,
+    )
 
 
 def _three(name: str, context: dict[str, Any], config: Config) -> tuple[str, str, str]:

@@ -132,14 +132,28 @@ def send_nudges(
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import nudge_chat, nudge_messages
+        from sheetmentor.outbound.plan import NudgeContexts, nudge_chat, nudge_messages
 
+        contexts = NudgeContexts(
+            config, club, schedule, chosen, as_of=moment.date(), memory=memory
+        )  # once, for the e-mails and the chat message
         mailing = None
         if config.email is not None:
             mailing = nudge_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory, member=member
+                config,
+                club,
+                schedule,
+                chosen,
+                as_of=moment.date(),
+                memory=memory,
+                member=member,
+                contexts=contexts,
             )
-        chat = None if member else nudge_chat(config, club, schedule, chosen, moment, memory)
+        chat = (
+            None
+            if member
+            else nudge_chat(config, club, schedule, chosen, moment, memory, contexts=contexts)
+        )
         return Prepared(mailing, chat)
 
     with _recording(config, now, run) as this:
@@ -195,14 +209,15 @@ def send_recap(
         return due.meeting, due.notice
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import club_chat, recap_messages
+        from sheetmentor.outbound.plan import club_chat, recap_messages, revealed_context
 
+        context = revealed_context(config, "recap", club, schedule, chosen, moment.date(), memory)
         mailing = None
         if config.email is not None:
             mailing = recap_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
+                config, club, schedule, chosen, as_of=moment.date(), memory=memory, context=context
             )
-        chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
+        chat = club_chat(config, "recap", club, schedule, chosen, moment, memory, context=context)
         return Prepared(mailing, chat)
 
     with _recording(config, now, run) as this:
@@ -248,16 +263,16 @@ def send_agenda(
         return chosen, None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import agenda_messages, club_chat
+        from sheetmentor.outbound.plan import agenda_messages, club_chat, revealed_context
 
+        context = revealed_context(config, "agenda", club, schedule, chosen, moment.date(), memory)
         mailing = None
         if config.email is not None:
             mailing = agenda_messages(
-                config, club, schedule, chosen, as_of=moment.date(), memory=memory
+                config, club, schedule, chosen, as_of=moment.date(), memory=memory, context=context
             )
-        return Prepared(
-            mailing, club_chat(config, "agenda", club, schedule, chosen, moment, memory)
-        )
+        chat = club_chat(config, "agenda", club, schedule, chosen, moment, memory, context=context)
+        return Prepared(mailing, chat)
 
     with _recording(config, now, run) as this:
         return _send(
