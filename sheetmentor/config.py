@@ -31,6 +31,10 @@ from sheetmentor.errors import ConfigError
 CONFIG_ENV = "SHEETMENTOR_CONFIG"
 DEFAULT_CONFIG_NAME = "sheetmentor.yaml"
 
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2261, 12, 31)
+"""The days a schedule can reach: pandas and numpy dates (nanoseconds) span 1677 to 2262."""
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _EVERY_WORDS = {"weekly": 1, "biweekly": 2, "fortnightly": 2, "every other week": 2}
@@ -167,6 +171,11 @@ class MeetingsConfig(_Section):
     @field_validator("first")
     @classmethod
     def _first_is_on_weekday(cls, first: dt.date, info: ValidationInfo) -> dt.date:
+        if not FIRST_DAY <= first <= LAST_DAY:  # every command refuses it, not only those
+            raise ValueError(  # that build the schedule
+                f"{first.isoformat()} is out of range; give the date of a meeting between "
+                f"{FIRST_DAY.year} and {LAST_DAY.year} that the cadence counts from"
+            )
         weekday = info.data.get("weekday")  # absent when weekday itself was invalid
         if weekday is not None and WEEKDAYS[first.weekday()] != weekday:
             raise ValueError(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sheetmentor.config import MeetingsConfig
+from sheetmentor.config import LAST_DAY, MeetingsConfig
 from sheetmentor.errors import ConfigError
 from sheetmentor.plain import cell
 
@@ -93,19 +93,10 @@ class Schedule:
         raise ConfigError(f"no meeting on {date.isoformat()}{hint}")
 
 
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2261, 12, 31)
-"""The days a schedule can reach: pandas and numpy dates (nanoseconds) span 1677 to 2262."""
-
-
 def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
     """The cadence from ``config.first`` to ``until`` (at least the first meeting, at most
-    :data:`LAST_DAY`), corrected by the Meetings tab rows."""
-    if not FIRST_DAY <= config.first <= LAST_DAY:
-        raise ConfigError(
-            f"meetings.first: {config.first.isoformat()} is out of range; give the date of a "
-            f"meeting between {FIRST_DAY.year} and {LAST_DAY.year} that the cadence counts from"
-        )
+    :data:`~sheetmentor.config.LAST_DAY`: the config refuses a ``first`` out of range),
+    corrected by the Meetings tab rows."""
     until = min(max(until, config.first), LAST_DAY)
     step = dt.timedelta(weeks=config.every)
     cadence = []
