@@ -144,7 +144,9 @@ def format_option(*choices: str) -> Callable:
     help="Config file (default: $SHEETMENTOR_CONFIG, else ./sheetmentor.yaml).",
 )
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only errors on stderr (and no line from record)."
+)
 @click.version_option(package_name="sheetmentor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
@@ -157,7 +159,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool)
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
-    ctx.obj = {"config_path": config_path}
+    ctx.obj = {"config_path": config_path, "quiet": quiet}
 
 
 def _config(ctx: click.Context) -> Config:
@@ -505,7 +507,9 @@ def record(ctx: click.Context) -> None:
     it after each meeting, once members updated their rows)."""
     from sheetmentor.commands import record_club
 
-    click.echo(record_club(_config(ctx)))
+    line = record_club(_config(ctx))
+    if not ctx.obj["quiet"]:  # cron's line runs it with -q: silent unless something is wrong
+        click.echo(line)
 
 
 @cli.command()

@@ -157,7 +157,10 @@ def test_a_preview_upgrades_an_older_history_in_memory_only(
 def test_cron_records_for_a_club_with_nowhere_to_send(club: ClubFolder) -> None:
     line = club.run("cron").stdout.strip()
     assert line.startswith("17 * * * * /")
-    assert line.endswith(f"--config {club.config_path.resolve()} record >/dev/null")
+    assert line.endswith(f"--config {club.config_path.resolve()} -q record")
+    quiet = club.run("-q", "record", env={"SHEETMENTOR_NOW": NOW})
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+    assert (club.folder / ".sheetmentor" / "history.sqlite3").is_file()
 
 
 def test_recap_status_reads_an_older_ledger_without_upgrading_it(demo: ClubFolder) -> None:

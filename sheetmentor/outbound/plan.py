@@ -582,8 +582,8 @@ def crontab_line(config: Config, minute: int) -> str:
 
     A club with nowhere to send (no ``email`` or ``chat`` block) gets ``record`` instead of
     ``send-due``: its previews then compare with the sheet as it was at each meeting, which
-    only a recording run stores. Its one line of output goes to ``/dev/null``, errors still
-    reach cron."""
+    only a recording run stores. It runs with ``-q``, which keeps ``record``'s line for a person
+    at a terminal out of cron's mail; errors still reach it."""
     beside_python = Path(sys.executable).parent / "sheetmentor"
     if beside_python.exists():
         program = [str(beside_python)]
@@ -592,11 +592,11 @@ def crontab_line(config: Config, minute: int) -> str:
     else:
         program = [sys.executable, "-m", "sheetmentor"]
     sends = config.email is not None or config.chat is not None
-    command = [*program, "--config", str(config.path), "send-due" if sends else "record"]
+    action = ["send-due"] if sends else ["-q", "record"]
+    command = [*program, "--config", str(config.path), *action]
     lines = []
     smtp = config.email.smtp if config.email else None
     if smtp and smtp.password_env:
         lines.append(f"# {smtp.password_env} must be set for cron, e.g. in the crontab's header")
-    quiet = "" if sends else " >/dev/null"
-    lines.append(f"{minute % 60} * * * * {shlex.join(command)}{quiet}")
+    lines.append(f"{minute % 60} * * * * {shlex.join(command)}")
     return "\n".join(lines)
