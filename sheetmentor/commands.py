@@ -45,7 +45,6 @@ __all__ = [
     "calendar_file",
     "changes_report",
     "check_club",
-    "checked",
     "memory_block",
     "moment",
     "next_meetings",
@@ -88,10 +87,10 @@ def read(config: Config, *, force: bool = False, errors_stop: bool = True) -> Cl
     """
     from sheetmentor.sheet.normalize import read_club
 
-    return checked(read_club(config), force=force, errors_stop=errors_stop)
+    return _checked(read_club(config), force=force, errors_stop=errors_stop)
 
 
-def checked(club: Club, *, force: bool = False, errors_stop: bool = True) -> Club:
+def _checked(club: Club, *, force: bool = False, errors_stop: bool = True) -> Club:
     """``club`` once its problems are logged: warnings always, errors as :func:`read` says."""
     for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
@@ -119,7 +118,7 @@ def record_club(config: Config) -> str:
     from sheetmentor.run import Run
 
     run = Run.start(config)
-    club = checked(run.club)
+    club = _checked(run.club)
     when = run.now.strftime("%Y-%m-%d %H:%M %Z")
     if untouched_starter(club):
         return f"not recorded: the sheet is still the starter workbook ({when})"
@@ -138,14 +137,12 @@ def memory_block(
     as_of: dt.date | dt.datetime,
     *,
     kind: Literal["agenda", "recap"],
-    record: bool = False,
     expect_history: bool | None = None,
 ) -> dict:
     """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
-    (:func:`sheetmentor.memory.recall`). With ``record`` (sending runs only), the sheet is
-    recorded after, as seen now — whatever ``as_of`` says — unless it has errors (a ``--force``
-    run must not store half-read goals). ``expect_history`` (default: the state folder exists)
-    makes a missing store a warning."""
+    (:func:`sheetmentor.memory.recall`), read without writing anything: the runs that record
+    do it once they are done (:meth:`sheetmentor.run.Run.record`). ``expect_history``
+    (default: the state folder exists) makes a missing store a warning."""
     from sheetmentor.memory import recall
 
     if expect_history is None:
@@ -163,7 +160,6 @@ def memory_block(
         as_of=as_of,
         seen=clock.now(config.meetings.zone),
         cap=config.club.cap,
-        record=record and not club.sheet_errors,
         expect_history=expect_history,
     )
 

@@ -202,9 +202,8 @@ class NudgeContexts:
         *,
         as_of: dt.date,
         memory: dict[str, Any] | None,
-        context: dict[str, Any] | None = None,
     ) -> None:
-        raw = context or revealed_context(config, "agenda", club, schedule, meeting, as_of, memory)
+        raw = revealed_context(config, "agenda", club, schedule, meeting, as_of, memory)
         self.private = private_goals(club)
         self.shared = hide_private(raw, self.private)
         self.people = {person["name"]: person for person in raw["members"]}
