@@ -34,6 +34,7 @@ from sheetmentor.words import plural
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.layout import Explanation
     from sheetmentor.sheet.normalize import Club
@@ -138,12 +139,12 @@ def memory_block(
     *,
     kind: Literal["agenda", "recap"],
     expect_history: bool | None = None,
-) -> dict:
-    """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
-    (:func:`sheetmentor.memory.recall`), read without writing anything: the runs that record
-    do it once they are done (:meth:`sheetmentor.run.Run.record`). ``expect_history``
+) -> MeetingMemory:
+    """What the agenda or recap remembers as of ``as_of`` (a day, or a moment of it)
+    (:func:`sheetmentor.memory.recall_memory`), read without writing anything: the runs that
+    record do it once they are done (:meth:`sheetmentor.run.Run.record`). ``expect_history``
     (default: the state folder exists) makes a missing store a warning."""
-    from sheetmentor.memory import recall
+    from sheetmentor.memory import recall_memory
 
     if expect_history is None:
         expect_history = config.state.is_dir()
@@ -151,7 +152,7 @@ def memory_block(
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
 
-    return recall(
+    return recall_memory(
         config.state,
         club,
         schedule,

@@ -162,6 +162,27 @@ def remember(
         return _record(store, club, schedule, seen)
 
 
+def recall_memory(
+    state_dir: Path,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    kind: Literal["agenda", "recap"],
+    as_of: dt.date,
+    seen: dt.datetime,
+    cap: int,
+    expect_history: bool = False,
+) -> MeetingMemory:
+    """What the agenda or recap of ``meeting`` remembers as of ``as_of`` (:func:`meeting_memory`),
+    read without writing anything: typed, for the decisions a run makes from it (who is nudged);
+    templates get :meth:`MeetingMemory.to_dict` at the render boundary."""
+    with _open_logged(state_dir, create=False, expect_history=expect_history) as store:
+        return meeting_memory(
+            store, club, schedule, meeting, kind=kind, as_of=as_of, cap=cap, seen=seen
+        )
+
+
 def recall(
     state_dir: Path,
     club: Club,

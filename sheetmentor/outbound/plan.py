@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
 
     from sheetmentor.config import ChatConfig, Config, EmailConfig
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.outbound.chat import ChatMessage
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.normalize import Club
@@ -114,7 +115,7 @@ def recap_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
     context: dict[str, Any] | None = None,
 ) -> Mailing:
     """The recap of ``meeting``: one message per member (personal mode) or one to the group.
@@ -161,7 +162,7 @@ def agenda_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
     context: dict[str, Any] | None = None,
 ) -> Mailing:
     """The agenda of ``meeting`` for every member (or the list address), the .ics attached.
@@ -201,7 +202,7 @@ class NudgeContexts:
         meeting: Meeting,
         *,
         as_of: dt.date,
-        memory: dict[str, Any] | None,
+        memory: MeetingMemory | None,
     ) -> None:
         raw = revealed_context(config, "agenda", club, schedule, meeting, as_of, memory)
         self.private = private_goals(club)
@@ -218,18 +219,17 @@ class NudgeContexts:
         }
 
 
-def updated_since(memory: dict[str, Any] | None, name: str | None) -> bool | None:
+def updated_since(memory: MeetingMemory | None, name: str | None) -> bool | None:
     """Whether the meeting memory saw ``name`` change something since the last meeting; None
     when it does not hold the sheet as it was then."""
-    changes = memory["changes"] if memory else None
+    changes = memory.changes if memory is not None else None
     if changes is None or name is None:
         return None
-    entry = changes["members"].get(name)
-    return bool(entry and entry["updated"])
+    return name in changes.updated
 
 
 def to_nudge(
-    config: Config, club: Club, memory: dict[str, Any] | None, *, member: str | None = None
+    config: Config, club: Club, memory: MeetingMemory | None, *, member: str | None = None
 ) -> list[str]:
     """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
     those the meeting memory saw update their row since the last meeting — unless
@@ -255,7 +255,7 @@ def nudge_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
     member: str | None = None,
     contexts: NudgeContexts | None = None,
 ) -> Mailing:
@@ -324,7 +324,7 @@ def club_chat(
     schedule: Schedule,
     meeting: Meeting,
     now: dt.datetime,
-    memory: dict[str, Any] | None,
+    memory: MeetingMemory | None,
     context: dict[str, Any] | None = None,
 ) -> ClubChat | None:
     """The agenda or recap of ``meeting`` as one club-level chat message (None when no chat
@@ -360,7 +360,7 @@ def nudge_chat(
     schedule: Schedule,
     meeting: Meeting,
     now: dt.datetime,
-    memory: dict[str, Any] | None,
+    memory: MeetingMemory | None,
     contexts: NudgeContexts | None = None,
 ) -> ClubChat | None:
     """The club's nudge as one chat message naming each member to nudge (mentioned where the
@@ -406,7 +406,7 @@ def revealed_context(
     schedule: Schedule,
     meeting: Meeting,
     as_of: dt.date,
-    memory: dict[str, Any] | None,
+    memory: MeetingMemory | None,
 ) -> dict[str, Any]:
     """The agenda or recap context of ``meeting`` with every private goal named: figures and
     goals computed once, for a run's e-mails and chat message alike, each masking what its

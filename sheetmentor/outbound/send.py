@@ -45,6 +45,7 @@ from sheetmentor.storage import state_folder
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config, EmailConfig
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.outbound.chat import ChatOutcome, ChatPost
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.normalize import Club
@@ -131,7 +132,7 @@ def send_nudges(
             return due_nudge(config, schedule, moment), None
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
         from sheetmentor.outbound.plan import NudgeContexts, nudge_chat, nudge_messages
 
         contexts = NudgeContexts(
@@ -208,7 +209,7 @@ def send_recap(
         due = due_recap(config, schedule, moment, ledger)
         return due.meeting, due.notice
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
         from sheetmentor.outbound.plan import club_chat, recap_messages, revealed_context
 
         context = revealed_context(config, "recap", club, schedule, chosen, moment.date(), memory)
@@ -262,7 +263,7 @@ def send_agenda(
             return None, None
         return chosen, None
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
         from sheetmentor.outbound.plan import agenda_messages, club_chat, revealed_context
 
         context = revealed_context(config, "agenda", club, schedule, chosen, moment.date(), memory)
@@ -341,7 +342,7 @@ def _send(
     kind: Literal["agenda", "recap", "nudge"],
     moment: dt.datetime,
     choose: Callable[[Ledger, Schedule], tuple[Meeting | None, str | None]],
-    build: Callable[[Club, Schedule, Meeting, dict], Prepared],
+    build: Callable[[Club, Schedule, Meeting, MeetingMemory], Prepared],
     *,
     force: bool,
     retry_failed: bool,
