@@ -8,6 +8,9 @@ serving a generated club workbook (8 members, 80 goals, 12 meetings) in four sha
 * ``tab-per-member``: a Members tab and one tab of goals per member;
 * ``link access``: the canonical sheet shared by link, read with no credentials.
 
+Then cron's ``send-due`` on the canonical sheet, once when a recap is due and once when the
+nudges are: the requests of the whole run (recap part and nudge part share one read; goal 1).
+
 Readers: sheetmentor's Google source (``read_tables`` for the goals-tab layouts,
 ``read_all_tables`` for tab-per-member; the link source for link access), and the usual gspread
 script: ``open_by_key``, then ``worksheet(tab).get_all_records()`` per tab (``worksheets()``
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -39,7 +43,7 @@ import gspread
 import openpyxl
 from google.auth.credentials import AnonymousCredentials
 
-from sheetmentor.config import SourceConfig
+from sheetmentor.config import SourceConfig, load_config
 from sheetmentor.sheet.sources import open_google_source
 from sheetmentor.sheet.sources.google import SHEETS_ORIGIN
 
@@ -168,6 +172,32 @@ def measure(
 
 
 LAYOUTS = ("canonical", "no Meetings tab", "tab-per-member", "link access")
+SEND_DUE = {  # the generated club meets every other Tuesday from Sep 8, 12:00 Toronto time
+    "recap due": dt.datetime(2026, 11, 17, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    "nudges due": dt.datetime(2026, 11, 29, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+}
+
+
+def send_due_requests(emulator: SheetsEmulator, key: str, folder: Path, when: str) -> Counter:
+    """Requests of one ``send_due`` run (mail to an outbox) at the moment ``when`` names."""
+    from sheetmentor.outbound.send import send_due
+
+    club = folder / when.replace(" ", "-")
+    club.mkdir()
+    (club / "sheetmentor.yaml").write_text(
+        "club: {name: Bench Club}\n"
+        "meetings: {every: 2 weeks, weekday: tuesday, time: '12:00', duration: 60m,"
+        " timezone: America/Toronto, first: 2026-09-08}\n"
+        f"source: {{google_sheet: {key}, access: api}}\n"
+        "email: {from: 'Bench Club <club@example.org>', outbox: outbox}\n",
+        encoding="utf-8",
+    )
+    os.environ["SHEETMENTOR_SHEETS_EMULATOR"] = emulator.url
+    emulator.reset_log()
+    report = send_due(load_config(club / "sheetmentor.yaml"), SEND_DUE[when])
+    if not report.outcomes:
+        raise SystemExit(f"send-due, {when}: nothing was sent")
+    return Counter(r.api for r in emulator.requests)
 
 
 def main() -> None:
@@ -212,6 +242,13 @@ def main() -> None:
                 )
             if len(set(results.values())) != 1 or 80 not in results.values():
                 raise SystemExit(f"{layout}: the readers disagree on the goals: {results}")
+        print("\nRequests per `send-due` run (recap and nudges), canonical layout, goal 1\n")
+        print(f"| {'send-due':<15} | requests | {'by method':<36} |")
+        print(f"|{'-' * 17}|----------|{'-' * 38}|")
+        for when in SEND_DUE:
+            calls = send_due_requests(emulator, keys["canonical"], Path(folder), when)
+            methods = ", ".join(f"{api} ×{n}" for api, n in sorted(calls.items()))
+            print(f"| {when:<15} | {sum(calls.values()):>8} | {methods:<36} |")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ _EXPORTS = {
     "recap_text": "commands",
     "next_meetings": "commands",
     "calendar_file": "commands",
+    "record_club": "commands",
     "HistoryStore": "memory",
     "MeetingMemory": "memory",
     "meeting_memory": "memory",
@@ -115,6 +116,7 @@ __all__ = [
     "recall",
     "recap_context",
     "recap_text",
+    "record_club",
     "remember",
     "render_agenda",
     "render_template",
@@ -134,6 +136,7 @@ if TYPE_CHECKING:
         check_club,
         next_meetings,
         recap_text,
+        record_club,
         status_report,
     )
     from sheetmentor.config import Config, load_config

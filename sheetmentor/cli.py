@@ -155,7 +155,9 @@ def format_option(*choices: str) -> Callable:
     help="Config file (default: $SHEETMENTOR_CONFIG, else ./sheetmentor.yaml).",
 )
 @click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv for debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only errors on stderr (and no line from record)."
+)
 @click.version_option(package_name="sheetmentor")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
@@ -168,22 +170,15 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool)
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
-    ctx.obj = {"config_path": config_path}
+    ctx.obj = {"config_path": config_path, "quiet": quiet}
 
 
 def _config(ctx: click.Context) -> Config:
     from sheetmentor.config import load_config
 
     if "config" not in ctx.obj:
-        config = ctx.obj["config"] = load_config(ctx.obj["config_path"])
-        ctx.obj["state_existed"] = config.state.is_dir()
+        ctx.obj["config"] = load_config(ctx.obj["config_path"])
     return ctx.obj["config"]
-
-
-def _expect_history(ctx: click.Context) -> bool:
-    """A state folder that existed before this run should hold the meeting history."""
-    _config(ctx)
-    return ctx.obj["state_existed"]
 
 
 def _write(text: str | bytes, output: Path | None = None) -> None:
@@ -522,6 +517,18 @@ def send_due_command(ctx: click.Context, new_ledger: bool) -> None:
 
     config = _config(ctx)
     _report(send_due(config, clock.now(config.meetings.zone), new_ledger=new_ledger))
+
+
+@cli.command()
+@click.pass_context
+def record(ctx: click.Context) -> None:
+    """Record the sheet in the meeting history as it is now (for clubs that send nothing: run
+    it after each meeting, once members updated their rows)."""
+    from sheetmentor.commands import record_club
+
+    line = record_club(_config(ctx))
+    if not ctx.obj["quiet"]:  # cron's line runs it with -q: silent unless something is wrong
+        click.echo(line)
 
 
 @cli.command()

@@ -8,9 +8,14 @@ so a Python user (or a test) gets exactly what the command prints::
     print(agenda_text(load_config("sheetmentor.yaml"), as_of=datetime.date(2026, 11, 30)))
 
 Every function reads the sheet once; problems go to the ``sheetmentor`` logger as warnings, and
-errors raise :class:`~sheetmentor.errors.SheetProblemsError` unless ``force`` says go on. A sheet
-read without errors is recorded in the meeting history (``<state>/history.sqlite3``), always
-*after* the history was consulted, so that a run is never its own baseline.
+errors raise :class:`~sheetmentor.errors.SheetProblemsError` unless ``force`` says go on.
+
+These commands only read: they consult the meeting history (``<state>/history.sqlite3``) with the
+current sheet held in memory, and write nothing to the state folder, so the same command at the
+same moment on the same sheet prints the same bytes every time. The history is written by the
+sending runs (:mod:`sheetmentor.outbound.send`) and by :func:`record_club` (``sheetmentor
+record``) through :meth:`sheetmentor.run.Run.record`, always *after* the history was consulted,
+so that a run is never its own baseline.
 
 ``as_of`` changes what is computed; the moment the sheet was seen comes from
 :func:`sheetmentor.clock.now` (the system clock, or ``SHEETMENTOR_NOW``). ``as_of`` is a club day
@@ -31,6 +36,7 @@ from sheetmentor.words import plural
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.layout import Explanation
     from sheetmentor.sheet.normalize import Club
@@ -46,7 +52,7 @@ __all__ = [
     "next_meetings",
     "read",
     "recap_text",
-    "record_sheet",
+    "record_club",
     "status_report",
 ]
 
@@ -55,27 +61,20 @@ log = logging.getLogger("sheetmentor.commands")
 RECAP_FORMATS = {"text": "txt", "html": "html"}
 
 
-def read(
-    config: Config,
-    *,
-    force: bool = False,
-    record: bool = False,
-    expect_history: bool | None = None,
-    errors_stop: bool = True,
-) -> Club:
+def read(config: Config, *, force: bool = False, errors_stop: bool = True) -> Club:
     """Read and normalize the sheet; warnings are logged, errors raise (unless ``force``).
 
     With ``errors_stop=False`` (``next``, ``calendar``: the cadence comes from the config),
     errors are logged like warnings and never stop the command, so no ``--force`` is involved.
-    With ``record``, a sheet without errors is also recorded in the meeting history, as seen
-    now (:func:`record_sheet`). ``expect_history`` (default: the state folder exists) makes a
-    missing store a warning.
+    Nothing is recorded: only sending runs and :func:`record_club` write the history.
     """
     from sheetmentor.sheet.normalize import read_club
 
-    if expect_history is None:
-        expect_history = config.state.is_dir()
-    club = read_club(config)
+    return _checked(read_club(config), force=force, errors_stop=errors_stop)
+
+
+def _checked(club: Club, *, force: bool = False, errors_stop: bool = True) -> Club:
+    """``club`` once its problems are logged: warnings always, errors as :func:`read` says."""
     for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
     if not errors_stop:
@@ -86,23 +85,31 @@ def read(
             log.warning("%s (ignored: --force)", problem)
     else:
         club.raise_for_errors()
-    if record:
-        record_sheet(config, club, expect_history=expect_history)
     return club
 
 
-def record_sheet(config: Config, club: Club, *, expect_history: bool) -> None:
-    """Record the sheet in the meeting history as seen now — :func:`sheetmentor.clock.now`, never
-    an ``--as-of`` — unless it has errors (a ``--force`` run must not store half-read goals)."""
-    if club.sheet_errors:
-        return
-    from sheetmentor.memory import remember
-    from sheetmentor.render.contexts import schedule_for
+def record_club(config: Config) -> str:
+    """``record``: store the sheet in the meeting history as seen now, for a club that previews
+    agendas and recaps but sends nothing (no sending run records it then). Run it after each
+    meeting, once members updated their rows: that state is what the next agenda's "since the
+    meeting" compares with.
 
-    zone = config.meetings.zone
-    seen = clock.now(zone)
-    schedule = schedule_for(config, club, clock.club_day(seen, zone))
-    remember(config.state, club, schedule, seen, expect_history=expect_history)
+    A sheet with errors is refused (exit 1, each error listed) — half-read goals would become
+    history. Returns one line saying what was stored.
+    """
+    from sheetmentor.memory import untouched_starter
+    from sheetmentor.run import Run
+
+    run = Run.start(config)
+    club = _checked(run.club)
+    when = run.now.strftime("%Y-%m-%d %H:%M %Z")
+    if untouched_starter(club):
+        return f"not recorded: the sheet is still the starter workbook ({when})"
+    stored = run.record()
+    goals = plural(len(club.goals), "goal")
+    if stored:
+        return f"recorded the sheet as seen {when}: {goals}"
+    return f"the sheet is unchanged since it was last recorded; seen again {when} ({goals})"
 
 
 def memory_block(
@@ -113,17 +120,21 @@ def memory_block(
     as_of: dt.date | dt.datetime,
     *,
     kind: Literal["agenda", "recap"],
-    expect_history: bool,
-) -> dict:
-    """The ``memory`` block of an agenda or recap as of ``as_of`` (a day, or a moment of it)
-    (:func:`sheetmentor.memory.recall`); the sheet is recorded after, as seen now — whatever
-    ``as_of`` says — unless it has errors (a ``--force`` run must not store half-read goals)."""
-    from sheetmentor.memory import recall
+    expect_history: bool | None = None,
+) -> MeetingMemory:
+    """What the agenda or recap remembers as of ``as_of`` (a day, or a moment of it)
+    (:func:`sheetmentor.memory.recall_memory`), read without writing anything: the runs that
+    record do it once they are done (:meth:`sheetmentor.run.Run.record`). ``expect_history``
+    (default: the state folder exists) makes a missing store a warning."""
+    from sheetmentor.memory import recall_memory
+
+    if expect_history is None:
+        expect_history = config.state.is_dir()
 
     if isinstance(as_of, dt.datetime):
         as_of = clock.club_day(as_of, config.meetings.zone)
 
-    return recall(
+    return recall_memory(
         config.state,
         club,
         schedule,
@@ -132,7 +143,6 @@ def memory_block(
         as_of=as_of,
         seen=clock.now(config.meetings.zone),
         cap=config.club.cap,
-        record=not club.sheet_errors,
         expect_history=expect_history,
     )
 
@@ -154,9 +164,7 @@ def check_club(config: Config) -> CheckResult:
     """
     from sheetmentor.sheet.normalize import read_club
 
-    expect_history = config.state.is_dir()
     club = read_club(config)
-    record_sheet(config, club, expect_history=expect_history)
     lines = [f"{problem.severity}: {problem}" for problem in club.problems]
     errors, warnings = len(club.errors), len(club.warnings)
     active = len(club.active_members)
@@ -195,7 +203,7 @@ def status_report(
     from sheetmentor.render.formats import status_csv, status_json, status_table
 
     now = clock.moment(as_of, config.meetings.zone, bare="start")
-    club = read(config, force=force, record=True)
+    club = read(config, force=force)
     completion = completion_by_tier(club)
     today = clock.club_day(now, config.meetings.zone)
     records = _history(config, club, now, last) if history or chart else None
@@ -242,7 +250,6 @@ def changes_report(
     from sheetmentor.render.contexts import schedule_for
     from sheetmentor.render.formats import changes_json, changes_text
 
-    expect_history = config.state.is_dir()
     now = clock.moment(as_of, config.meetings.zone, bare="start")
     club = read(config, force=force)
     schedule = schedule_for(config, club, clock.club_day(now, config.meetings.zone))
@@ -253,13 +260,13 @@ def changes_report(
         since = last.date
     with HistoryStore.open(config.state, create=False) as store:
         found = what_changed(store, club, schedule, since=since)
-    record_sheet(config, club, expect_history=expect_history)  # after comparing
     if found is None and not any(m.date <= since for m in schedule.meetings):
         raise SheetmentorError(f"no meeting on or before {since.isoformat()} to compare with")
     if found is None:
         raise SheetmentorError(
-            "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
-            "yet; it remembers the sheet from now on"
+            "the meeting history holds no earlier state of the sheet, so sheetmentor cannot say "
+            "what changed yet; a sending run (send-due) or `sheetmentor record` after a meeting "
+            "records it"
         )
     from sheetmentor.privacy import hide_private, private_goals
 
@@ -279,14 +286,11 @@ def agenda_text(
     changed since the last meeting."""
     from sheetmentor.render.contexts import agenda_meeting, render_agenda, schedule_for
 
-    expect_history = config.state.is_dir()
     today = clock.today(as_of, config.meetings.zone, bare="start")
     club = read(config, force=force)
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
-    memory = memory_block(
-        config, club, schedule, meeting, today, kind="agenda", expect_history=expect_history
-    )
+    memory = memory_block(config, club, schedule, meeting, today, kind="agenda")
     return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
 
 
@@ -304,7 +308,6 @@ def recap_text(
     from sheetmentor.render.contexts import recap_context, render_template, schedule_for
     from sheetmentor.sheet.normalize import member_key
 
-    expect_history = config.state.is_dir()
     now = clock.moment(as_of, config.meetings.zone, bare="end")
     today = clock.club_day(now, config.meetings.zone)
     club = read(config, force=force)
@@ -319,9 +322,7 @@ def recap_text(
             known = f"the active members are {listing}" if names else "no member is active"
             raise ConfigError(f"--member: no active member named {member!r}; {known}")
         member = names[member_key(member)]
-    memory = memory_block(
-        config, club, schedule, chosen, today, kind="recap", expect_history=expect_history
-    )
+    memory = memory_block(config, club, schedule, chosen, today, kind="recap")
     context = recap_context(
         club,
         schedule,
@@ -343,7 +344,7 @@ def next_meetings(
     from sheetmentor.render.calendar import upcoming_lines
 
     today = clock.today(as_of, config.meetings.zone, bare="start")
-    club = read(config, record=True, errors_stop=False)
+    club = read(config, errors_stop=False)
     return upcoming_lines(config, club, today, count)
 
 
@@ -355,5 +356,5 @@ def calendar_file(
 
     zone = config.meetings.zone
     today = clock.today(as_of, zone, bare="start")
-    club = read(config, record=True, errors_stop=False)
+    club = read(config, errors_stop=False)
     return calendar_ics(config, club, today, count, stamp=clock.now(zone))

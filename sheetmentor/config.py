@@ -27,10 +27,12 @@ from pydantic import (
     model_validator,
 )
 
+from sheetmentor.clock import FIRST_DAY, LAST_DAY
 from sheetmentor.errors import ConfigError
 
 CONFIG_ENV = "SHEETMENTOR_CONFIG"
 DEFAULT_CONFIG_NAME = "sheetmentor.yaml"
+
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -168,6 +170,11 @@ class MeetingsConfig(_Section):
     @field_validator("first")
     @classmethod
     def _first_is_on_weekday(cls, first: dt.date, info: ValidationInfo) -> dt.date:
+        if not FIRST_DAY <= first <= LAST_DAY:  # every command refuses it, not only those
+            raise ValueError(  # that build the schedule
+                f"{first.isoformat()} is out of range; give the date of a meeting between "
+                f"{FIRST_DAY.year} and {LAST_DAY.year} that the cadence counts from"
+            )
         weekday = info.data.get("weekday")  # absent when weekday itself was invalid
         if weekday is not None and WEEKDAYS[first.weekday()] != weekday:
             raise ValueError(

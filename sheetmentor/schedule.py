@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sheetmentor import clock
-from sheetmentor.clock import FIRST_DAY, LAST_DAY
+from sheetmentor.clock import LAST_DAY
 from sheetmentor.config import MeetingsConfig
 from sheetmentor.errors import ConfigError
 from sheetmentor.plain import cell
@@ -112,12 +112,8 @@ class Schedule:
 
 def build_schedule(config: MeetingsConfig, recorded: pd.DataFrame, until: dt.date) -> Schedule:
     """The cadence from ``config.first`` to ``until`` (at least the first meeting, at most
-    :data:`LAST_DAY`), corrected by the Meetings tab rows."""
-    if not FIRST_DAY <= config.first <= LAST_DAY:
-        raise ConfigError(
-            f"meetings.first: {config.first.isoformat()} is out of range; give the date of a "
-            f"meeting between {FIRST_DAY.year} and {LAST_DAY.year} that the cadence counts from"
-        )
+    :data:`~sheetmentor.clock.LAST_DAY`: the config refuses a ``first`` out of range),
+    corrected by the Meetings tab rows."""
     until = min(max(until, config.first), LAST_DAY)
     step = dt.timedelta(weeks=config.every)
     cadence = []

@@ -54,16 +54,19 @@ def create_private(path: Path) -> None:
 
 
 def open_database(
-    path: Path | str, *, synchronous: Literal["FULL", "NORMAL"]
+    path: Path | str, *, synchronous: Literal["FULL", "NORMAL"], read_only: bool = False
 ) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), WAL journal, busy timeout.
 
-    A new file is created ``0600``."""
+    A new file is created ``0600``. With ``read_only`` (a command that only shows what the file
+    holds) the journal mode is left as the file has it: switching it writes the file."""
     if str(path) != ":memory:":
         create_private(Path(path))
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if read_only:
+            return db
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:

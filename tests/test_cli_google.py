@@ -245,3 +245,23 @@ def test_an_answer_that_is_not_googles_is_exit_3(
     assert result.exit_code == 3
     assert result.stderr.startswith("error: Google Sheets answered") and expected in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "now",
+    ["2026-11-29T13:00", "2026-12-01T14:00", "2026-12-04T10:00"],
+    ids=["nudges-due", "recap-due", "nothing-due"],
+)
+def test_send_due_reads_the_sheet_once(
+    google_demo: ClubFolder, emulator: SheetsEmulator, now: str
+) -> None:
+    """Cron's run is the recap run and the nudge run in one: one Sheets request, one snapshot."""
+    env = {"SHEETMENTOR_SHEETS_EMULATOR": emulator.url, "SHEETMENTOR_NOW": now}
+    config = str(google_demo.folder / "google.yaml")
+    result = run_cli("--config", config, "send-due", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert [r.api for r in emulator.requests] == ["spreadsheets.get"]
+    from sheetmentor.memory import HistoryStore
+
+    with HistoryStore.open(google_demo.folder / ".sheetmentor-google") as store:
+        assert len(store.snapshots()) == 1

@@ -89,7 +89,7 @@ def test_check_reports_errors_as_a_result(club: ClubFolder) -> None:
 def test_changes_report_matches_the_command(
     club: ClubFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert club.run("recap", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
     monkeypatch.setenv("SHEETMENTOR_NOW", "2026-11-30T09:00")
     other = fresh_copy(club, tmp_path, "other")
     config = load_config(other.config_path)

@@ -120,7 +120,7 @@ def test_changes_tells_a_new_goal_from_a_reworded_one(club: ClubFolder) -> None:
         ),
     )
     env = {"SHEETMENTOR_NOW": "2026-11-17T14:00"}
-    assert club.run("recap", env=env).exit_code == 0
+    assert club.run("record", env=env).exit_code == 0
     club.write(
         members=members,
         goals=sheet(

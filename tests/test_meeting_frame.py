@@ -166,7 +166,8 @@ def test_done_and_dropped_seen_by_the_meeting_memory(full: ClubFolder) -> None:
     """No Completed date: the snapshot in which a goal turned done or dropped says when."""
     before = [*GOALS, ["Bo Chen", "Learn Spanish", "Q", "life", "", None, None, None, None, None]]
     full.write(goals=before, meetings=MEETINGS)
-    assert full.run("recap", "--as-of", "2026-11-17T14:00").exit_code == 0  # the baseline
+    baseline = full.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"})
+    assert baseline.exit_code == 0, baseline.stderr
     after = [row[:] for row in before]
     after[3][4] = "done"  # Ada's quarterly "Publish 3 posts"
     after[-1][4] = "dropped"  # Bo's "Learn Spanish"

@@ -71,14 +71,14 @@ AFTER = ["2026-09-08T14:00", "2026-09-22T14:00", "2026-10-06T14:00", "2026-10-20
 
 @pytest.fixture(scope="module")
 def recorded_season(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four meetings, each followed by the recap run that records the sheet; then the sheet now.
+    """Four meetings, each followed by ``sheetmentor record``; then the sheet now.
 
-    Built once for the module (four recap runs); each test gets its own copy (:func:`season`).
+    Built once for the module (four records); each test gets its own copy (:func:`season`).
     """
     club = ClubFolder(tmp_path_factory.mktemp("season"))
     for rows, moment in zip(VERSIONS, AFTER, strict=False):
         club.write(members=MEMBERS, goals=[HEADER, *rows], meetings=MEETINGS)
-        assert club.run("recap", env={"SHEETMENTOR_NOW": moment}).exit_code == 0
+        assert club.run("record", env={"SHEETMENTOR_NOW": moment}).exit_code == 0
     club.write(members=MEMBERS, goals=[HEADER, *VERSIONS[-1]], meetings=MEETINGS)
     return club.folder
 
@@ -170,12 +170,11 @@ def test_status_history_and_chart(season: Season, tmp_path) -> None:
     assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and chart.stat().st_size > 5000
 
 
-def test_reading_the_same_sheet_twice_stores_nothing_new(season: Season) -> None:
+def test_recording_the_same_sheet_twice_stores_nothing_new(season: Season) -> None:
     store = season.folder / ".sheetmentor" / "history.sqlite3"
     size = store.stat().st_size
     for _ in range(3):
-        assert season.run("status", "--as-of", "2026-11-02").exit_code == 0
-    season.run("check")
+        assert season.run("record").exit_code == 0
     from sheetmentor.memory import HistoryStore
 
     with HistoryStore.open(store.parent) as opened:
@@ -189,5 +188,8 @@ def test_missing_store_starts_over_with_a_warning(season: Season) -> None:
         (season.folder / ".sheetmentor" / name).unlink(missing_ok=True)
     result = season.run("agenda", "--as-of", "2026-11-02")
     assert result.exit_code == 0
-    assert "no meeting history in" in result.stderr and "starting it over" in result.stderr
+    assert "no meeting history in" in result.stderr and "sheetmentor record" in result.stderr
     assert "Since Oct 20" not in result.stdout
+    recorded = season.run("record")
+    assert recorded.exit_code == 0
+    assert "no meeting history in" in recorded.stderr and "starting it over" in recorded.stderr

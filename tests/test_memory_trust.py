@@ -1,5 +1,6 @@
 """Meeting memory a club can trust, through the CLI with the clock set by ``SHEETMENTOR_NOW``:
-snapshots stamped by the clock whatever ``--as-of`` says, "since" claims only about meetings the
+snapshots recorded only by sending runs and ``sheetmentor record``, stamped by the clock whatever
+``--as-of`` says, "since" claims only about meetings the
 history saw, the starter sheet never recorded, figures that agree across outputs, and damaged
 state files reported with exit code 2.
 
@@ -71,8 +72,10 @@ def section(text: str, start: str, end: str) -> str:
 
 def test_snapshots_are_stamped_by_the_clock_whatever_as_of_says(club: ClubFolder) -> None:
     club.write(members=MEMBERS, goals=GOALS)
-    # a future --as-of: computed as of June, recorded as seen on Nov 18
+    # a future --as-of computes as of June and records nothing; record files it on Nov 18
     assert at(club, "2026-11-18T09:00", "status", "--as-of", "2027-06-01").exit_code == 0
+    assert snapshots(club) == []
+    assert at(club, "2026-11-18T09:00", "record").exit_code == 0
     # the history is not frozen by it: a later change is recorded
     club.write(
         members=MEMBERS, goals=[*GOALS, [BO, "Sign a lease", "2-wk", "work", "", None, None]]
@@ -80,8 +83,10 @@ def test_snapshots_are_stamped_by_the_clock_whatever_as_of_says(club: ClubFolder
     # a past --as-of: today's sheet is not filed under a September meeting
     result = at(club, "2026-11-20T09:00", "agenda", "--as-of", "2026-09-01")
     assert result.exit_code == 0, result.stderr
+    assert at(club, "2026-11-20T09:00", "record").exit_code == 0
     club.write(members=MEMBERS, goals=GOALS)
     assert at(club, "2026-11-25T09:00", "changes", "--as-of", "2026-09-30").exit_code == 0
+    assert at(club, "2026-11-25T09:00", "record").exit_code == 0
     assert snapshots(club) == [
         ("2026-11-18T09:00", "2026-11-17"),
         ("2026-11-20T09:00", "2026-11-17"),
@@ -89,12 +94,13 @@ def test_snapshots_are_stamped_by_the_clock_whatever_as_of_says(club: ClubFolder
     ]
 
 
-def test_recap_preview_of_a_past_meeting_records_the_sheet_as_seen_now(club: ClubFolder) -> None:
+def test_recap_preview_of_a_past_meeting_records_nothing(club: ClubFolder) -> None:
     club.write(members=MEMBERS, goals=GOALS)
     result = at(club, "2026-12-01T15:00", "recap", "--as-of", "2026-11-03T14:00")
     assert result.exit_code == 0, result.stderr
     assert "recap of Tuesday, November 3, 2026" in result.stdout
-    assert snapshots(club) == [("2026-12-01T15:00", "2026-12-01")]
+    assert snapshots(club) == []
+    assert not (club.folder / ".sheetmentor").exists()
 
 
 def test_cron_recap_send_records_the_sheet_as_seen_now(club: ClubFolder) -> None:
@@ -117,9 +123,10 @@ def test_cron_recap_send_records_the_sheet_as_seen_now(club: ClubFolder) -> None
 
 @pytest.fixture(scope="module")
 def first_seen_late(tmp_path_factory: pytest.TempPathFactory) -> ClubFolder:
-    """A club whose first sheetmentor run is Friday Nov 20, three days after the Nov 17 meeting."""
+    """A club that first records its sheet on Friday Nov 20, three days after the Nov 17
+    meeting."""
     club = ClubFolder(tmp_path_factory.mktemp("late")).write(members=MEMBERS, goals=GOALS)
-    assert at(club, "2026-11-20T10:00", "check").exit_code == 0
+    assert at(club, "2026-11-20T10:00", "record").exit_code == 0
     return club
 
 
@@ -165,8 +172,8 @@ def test_no_meeting_before_the_first_snapshot_in_history(first_seen_late: ClubFo
 
 def test_a_meeting_seen_on_its_day_is_remembered(tmp_path: Path) -> None:
     club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
-    assert at(club, "2026-11-20T10:00", "check").exit_code == 0  # first seen days after Nov 17
-    assert at(club, "2026-12-01T14:00", "recap").exit_code == 0  # the recap run after Dec 1
+    assert at(club, "2026-11-20T10:00", "record").exit_code == 0  # first seen after Nov 17
+    assert at(club, "2026-12-01T14:00", "record").exit_code == 0  # recorded after Dec 1
     moved = [row[:] for row in GOALS]
     moved[3][5] = "80%"
     club.write(members=MEMBERS, goals=moved)
@@ -184,15 +191,16 @@ def test_the_untouched_starter_sheet_is_never_recorded(tmp_path: Path) -> None:
     folder = tmp_path / "new-club"
     assert run_cli("init", str(folder)).exit_code == 0
     config = str(folder / "sheetmentor.yaml")
-    for command in (["status"], ["agenda"], ["check"], ["next"]):
+    for command in (["status"], ["agenda"], ["check"], ["next"], ["record"]):
         result = run_cli("--config", config, *command)
         assert result.exit_code == 0, (command, result.stderr)
+    assert "not recorded: the sheet is still the starter workbook" in result.stdout
     assert snapshots(ClubFolder(folder)) == []
     book = load_workbook(folder / "club.xlsx")
     book["Members"]["A2"] = ADA
     book["Goals"]["A2"] = ADA
     book.save(folder / "club.xlsx")
-    assert run_cli("--config", config, "status").exit_code == 0
+    assert run_cli("--config", config, "record").exit_code == 0
     assert len(snapshots(ClubFolder(folder))) == 1
 
 
@@ -201,7 +209,7 @@ def test_the_untouched_starter_sheet_is_never_recorded(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def late_goal(tmp_path_factory: pytest.TempPathFactory) -> ClubFolder:
-    """Ada did everything due at Nov 3 and Nov 17, as recorded by the recap runs; on Nov 25 she
+    """Ada did everything due at Nov 3 and Nov 17, as recorded after each meeting; on Nov 25 she
     adds a goal that was due on Nov 3 and is still open (carried over twice by Dec 1)."""
     club = ClubFolder(tmp_path_factory.mktemp("figures"))
     sheet = [
@@ -213,7 +221,7 @@ def late_goal(tmp_path_factory: pytest.TempPathFactory) -> ClubFolder:
     ]
     club.write(members=MEMBERS, goals=sheet)
     for moment in ("2026-11-03T14:00", "2026-11-17T14:00"):
-        assert at(club, moment, "recap").exit_code == 0
+        assert at(club, moment, "record").exit_code == 0
     late = [ADA, "Book the venue", "2-wk", "work", "", None, D(2026, 11, 3)]
     club.write(members=MEMBERS, goals=[*sheet, late])
     return club
@@ -269,7 +277,9 @@ def assert_state_error(result, *words: str) -> None:
         assert word in result.stderr
 
 
-@pytest.mark.parametrize("command", [["status"], ["agenda"], ["changes"]])
+@pytest.mark.parametrize(
+    "command", [["status", "--history"], ["agenda"], ["changes"], ["record"]], ids=" ".join
+)
 def test_a_history_file_that_is_not_sqlite(club: ClubFolder, command: list[str]) -> None:
     state = club.folder / ".sheetmentor"
     state.mkdir()
@@ -291,21 +301,23 @@ def test_a_truncated_history_file(late_goal: ClubFolder, tmp_path: Path) -> None
 
 def test_a_history_path_that_cannot_be_opened(club: ClubFolder) -> None:
     (club.folder / ".sheetmentor" / "history.sqlite3").mkdir(parents=True)
-    result = at(club, "2026-11-25T10:00", "status")
-    assert_state_error(result, "cannot open the history store")
+    for command in ("record", "agenda"):
+        result = at(club, "2026-11-25T10:00", command)
+        assert_state_error(result, "cannot open the history store")
 
 
 def test_state_pointing_at_a_file(club: ClubFolder) -> None:
     (club.folder / "state.txt").write_text("not a folder\n")
     club.write(config={"state": "state.txt"})
-    result = at(club, "2026-11-25T10:00", "status")
-    assert_state_error(result, "state.txt is a file, not a folder")
+    for command in ("record", "agenda"):
+        result = at(club, "2026-11-25T10:00", command)
+        assert_state_error(result, "state.txt is a file, not a folder")
 
 
 def test_state_folder_and_history_are_private(club: ClubFolder) -> None:
     old = os.umask(0o022)
     try:
-        assert at(club, "2026-11-25T10:00", "status").exit_code == 0
+        assert at(club, "2026-11-25T10:00", "record").exit_code == 0
     finally:
         os.umask(old)
     state = club.folder / ".sheetmentor"
@@ -322,18 +334,18 @@ def test_a_history_file_it_may_not_read() -> None:
     try:
         folder.chmod(0o755)  # the club's files stay readable; the state folder is private
         club = ClubFolder(folder).write(members=MEMBERS, goals=GOALS)
-        assert at(club, "2026-11-25T10:00", "status").exit_code == 0
+        assert at(club, "2026-11-25T10:00", "record").exit_code == 0
         if os.geteuid() == 0:  # root reads anything: run as nobody instead
             command = [
                 "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                sys.executable, "-m", "sheetmentor", "--config", str(club.config_path), "status",
+                sys.executable, "-m", "sheetmentor", "--config", str(club.config_path), "agenda",
             ]  # fmt: skip
             env = {**os.environ, "SHEETMENTOR_NOW": "2026-11-26T10:00", "HOME": str(folder)}
             done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
             exit_code, stderr = done.returncode, done.stderr
         else:
             (folder / ".sheetmentor" / "history.sqlite3").chmod(0o000)
-            result = at(club, "2026-11-26T10:00", "status")
+            result = at(club, "2026-11-26T10:00", "agenda")
             exit_code, stderr = result.exit_code, result.stderr
         assert exit_code == 2, stderr
         assert "history.sqlite3" in stderr and "Traceback" not in stderr
@@ -342,10 +354,10 @@ def test_a_history_file_it_may_not_read() -> None:
 
 
 def test_a_run_on_the_meeting_morning_holds_that_meeting(tmp_path: Path) -> None:
-    """A club that only prints the agenda, each meeting morning: the sheet seen on Nov 17 before
-    the meeting is the sheet at Nov 17."""
+    """A club that records its sheet each meeting morning, before printing the agenda: the sheet
+    seen on Nov 17 before the meeting is the sheet at Nov 17."""
     club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
-    assert at(club, "2026-11-17T09:00", "agenda").exit_code == 0
+    assert at(club, "2026-11-17T09:00", "record").exit_code == 0
     moved = [row[:] for row in GOALS]
     moved[3][5] = "70%"
     club.write(members=MEMBERS, goals=moved)
@@ -356,13 +368,14 @@ def test_a_run_on_the_meeting_morning_holds_that_meeting(tmp_path: Path) -> None
 
 def test_a_meeting_it_did_not_see_is_named_by_the_day_it_did(tmp_path: Path) -> None:
     club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
-    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0  # seen at Nov 17, then not
+    assert at(club, "2026-11-17T14:00", "record").exit_code == 0  # seen at Nov 17, then not
     text = at(club, "2026-12-05T10:00", "agenda").stdout  # until after the Dec 1 meeting
     assert "- No update since Nov 17 (the sheet was not seen on Dec 1): Ada Okonkwo, Bo Chen" in (
         text
     )
     assert "Since Dec 1" not in text
-    # that agenda run saw the sheet unchanged since Nov 17: now the history holds Dec 1 too
+    # recorded now, unchanged since Nov 17: the history holds the sheet at Dec 1 too
+    assert at(club, "2026-12-05T10:00", "record").exit_code == 0
     found = json.loads(at(club, "2026-12-05T11:00", "changes", "--format", "json").stdout)
     assert (found["since"], found["meeting"], found["since_meeting"]) == (
         "2026-12-01", "2026-12-01", True,
@@ -371,7 +384,7 @@ def test_a_meeting_it_did_not_see_is_named_by_the_day_it_did(tmp_path: Path) -> 
 
 def test_changes_text_names_the_day_it_saw_the_sheet(tmp_path: Path) -> None:
     club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
-    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0
+    assert at(club, "2026-11-17T14:00", "record").exit_code == 0
     text = at(club, "2026-12-05T10:00", "changes").stdout
     assert text.splitlines()[0] == (
         "Since Tuesday, November 17, 2026 (sheetmentor did not see the sheet at the meeting of "
@@ -382,9 +395,11 @@ def test_changes_text_names_the_day_it_saw_the_sheet(tmp_path: Path) -> None:
 def test_changes_on_the_first_run_says_it_has_nothing_to_compare_with(tmp_path: Path) -> None:
     club = ClubFolder(tmp_path).write(members=MEMBERS, goals=GOALS)
     first = at(club, "2026-11-20T10:00", "changes")
-    assert first.exit_code == 1 and "had not seen the sheet before this run" in first.stderr
+    assert first.exit_code == 1 and "holds no earlier state of the sheet" in first.stderr
+    assert "`sheetmentor record`" in first.stderr
     early = at(club, "2026-11-20T10:00", "changes", "--since", "2026-01-05")
     assert early.exit_code == 1 and "no meeting on or before 2026-01-05" in early.stderr
+    assert at(club, "2026-11-20T10:00", "record").exit_code == 0
     again = at(club, "2026-11-20T11:00", "changes")
     assert again.exit_code == 0, again.stderr
     assert again.stdout.startswith("Since Friday, November 20, 2026, when sheetmentor first saw")
@@ -402,8 +417,8 @@ MEETING_DAYS = {D(2026, 11, 3), D(2026, 11, 17), D(2026, 12, 1), D(2026, 12, 15)
 
 
 def test_every_since_claim_over_a_season_is_one_the_history_can_make(tmp_path: Path) -> None:
-    """Runs at irregular times, the sheet edited before each: every "No update since D" names a
-    meeting day sheetmentor saw, or says which day it saw instead."""
+    """Agendas at irregular times, the sheet edited and recorded after each: every "No update
+    since D" names a meeting day sheetmentor saw, or says which day it saw instead."""
     club = ClubFolder(tmp_path)
     seen: list[dt.date] = []
     claims = []
@@ -413,6 +428,7 @@ def test_every_since_claim_over_a_season_is_one_the_history_can_make(tmp_path: P
         club.write(members=MEMBERS, goals=goals)
         result = at(club, moment, "agenda")
         assert result.exit_code == 0, result.stderr
+        assert at(club, moment, "record").exit_code == 0
         line = next((x for x in result.stdout.splitlines() if x.startswith("- No update")), None)
         if seen:
             assert line is not None, moment

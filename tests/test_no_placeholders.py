@@ -83,7 +83,7 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
         found[f"{when} {' '.join(args)} (stderr)"] = result.stderr
 
     folder.write(tabs=sheet(changed=False))
-    run("2026-09-08T08:00", "check")  # the sheet as it was before the first meeting
+    run("2026-09-08T08:00", "record")  # the sheet as it was before the first meeting
     for command in (
         ["status", "--history"],
         ["agenda"],
@@ -91,9 +91,10 @@ def outputs(folder: ClubFolder, sheet) -> dict[str, str]:
         ["changes", "--format", "json"],
     ):
         run("2026-09-09T08:00", *command)  # one meeting behind, its sheet on record
+    run("2026-09-09T08:00", "record")
     folder.write(tabs=sheet(changed=True))
     explain = "--explain" in folder.run("check", "--help").stdout
-    commands = [  # changes first: any run records the sheet it read
+    commands = [
         ["changes"],
         ["changes", "--format", "json"],
         ["changes", "--since", "2026-09-08"],

@@ -95,7 +95,7 @@ def test_nudge_before_zero_turns_it_off(club: ClubFolder) -> None:
 def updated_since_last_meeting(folder: ClubFolder, config: dict) -> None:
     """The history holds the sheet as at Nov 17; then Ada changes her progress."""
     folder.write(meetings=MEETINGS, config=config)
-    assert folder.run("check", env=at("2026-11-17T14:00")).exit_code == 0
+    assert folder.run("record", env=at("2026-11-17T14:00")).exit_code == 0
     goals = [list(row) for row in GOALS]
     goals[2][5] = "70%"  # Call two mentors
     folder.write(members=MEMBERS, goals=goals, meetings=MEETINGS, config=config)
@@ -137,3 +137,18 @@ def test_sheet_text_is_escaped_in_the_html_nudge(club: ClubFolder, tmp_path: Pat
     ada = next(m for m in outbox(club) if m["To"].startswith("Ada"))
     html = ada.get_body(("html",)).get_content()
     assert "&lt;b&gt;Rewrite&lt;/b&gt; CV &amp; cover" in html and "<b>Rewrite" not in html
+
+
+def test_send_due_nudges_compare_with_the_history_not_with_this_run(club: ClubFolder) -> None:
+    """The history last saw the sheet before the Nov 17 meeting; Ada updated since. Cron's run
+    records the sheet once, after its recap part and its nudge part consulted the history, so
+    the nudges compare with Nov 10 — not with the sheet this very run recorded."""
+    club.write(meetings=MEETINGS, config=EMAIL)
+    assert club.run("record", env=at("2026-11-10T10:00")).exit_code == 0
+    goals = [list(row) for row in GOALS]
+    goals[2][5] = "70%"  # Call two mentors
+    club.write(members=MEMBERS, goals=goals, meetings=MEETINGS, config=EMAIL)
+    result = club.run("send-due", env=at(BEFORE))
+    assert result.exit_code == 0, result.stderr
+    nudged = [m["To"] for m in outbox(club) if m["Subject"].startswith("Test Club: please")]
+    assert nudged == ["Bo Chen <bo@example.org>"]

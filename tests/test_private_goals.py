@@ -45,7 +45,7 @@ def secrets_in(text: str) -> set[str]:
 def private_club(club: ClubFolder) -> ClubFolder:
     club.write(members=MEMBERS, goals=GOALS, meetings=MEETINGS, config=CONFIG)
     # The history holds the sheet as at the Nov 17 meeting; then the private goals move.
-    assert club.run("check", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
     goals = [list(row) for row in GOALS]
     goals[2][4] = "70%"
     goals[5][3] = "done"

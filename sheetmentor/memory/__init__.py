@@ -40,6 +40,7 @@ from sheetmentor.memory.recall import (
     MeetingMemory,
     meeting_memory,
     recall,
+    recall_memory,
     remember,
     untouched_starter,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "normalize_goal_text",
     "period_for",
     "recall",
+    "recall_memory",
     "remember",
     "schema_version",
     "stale",

@@ -147,8 +147,8 @@ def remember(
     *,
     expect_history: bool = False,
 ) -> bool:
-    """Record the sheet as it was seen at ``seen`` — the clock's time, never ``--as-of``; every
-    command that reads a sheet without errors does.
+    """Record the sheet as it was seen at ``seen`` — the clock's time, never ``--as-of``; the
+    sending runs and ``sheetmentor record`` do, never a preview.
 
     Returns whether a new snapshot was stored: nothing is when the sheet is unchanged (the
     latest snapshot's sighting is extended), still the untouched starter workbook
@@ -162,6 +162,27 @@ def remember(
         return _record(store, club, schedule, seen)
 
 
+def recall_memory(
+    state_dir: Path,
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    *,
+    kind: Literal["agenda", "recap"],
+    as_of: dt.date,
+    seen: dt.datetime,
+    cap: int,
+    expect_history: bool = False,
+) -> MeetingMemory:
+    """What the agenda or recap of ``meeting`` remembers as of ``as_of`` (:func:`meeting_memory`),
+    read without writing anything: typed, for the decisions a run makes from it (who is nudged);
+    templates get :meth:`MeetingMemory.to_dict` at the render boundary."""
+    with _open_logged(state_dir, create=False, expect_history=expect_history) as store:
+        return meeting_memory(
+            store, club, schedule, meeting, kind=kind, as_of=as_of, cap=cap, seen=seen
+        )
+
+
 def recall(
     state_dir: Path,
     club: Club,
@@ -172,11 +193,12 @@ def recall(
     as_of: dt.date,
     seen: dt.datetime,
     cap: int,
-    record: bool = True,
+    record: bool = False,
     expect_history: bool = False,
 ) -> dict[str, Any]:
     """The ``memory`` block of the agenda or recap of ``meeting`` (:meth:`MeetingMemory.to_dict`)
-    as of ``as_of``, then the sheet recorded as seen at ``seen`` (unless ``record`` is False).
+    as of ``as_of``, then, with ``record`` (sending runs), the sheet recorded as seen at
+    ``seen``. Without it nothing is written: a missing store reads as an empty history.
 
     Recording comes second so that this run's own snapshot never serves as the baseline it is
     compared with: the first run after a meeting compares with what was stored before.
@@ -194,7 +216,14 @@ def recall(
 def _open_logged(state_dir: Path, *, create: bool, expect_history: bool) -> HistoryStore:
     store = HistoryStore.open(state_dir, create=create)
     if store.created and expect_history:
-        _log.warning("no meeting history in %s; starting it over from today", store.path)
+        if create:
+            _log.warning("no meeting history in %s; starting it over from today", store.path)
+        else:
+            _log.warning(
+                "no meeting history in %s; the next sending run or `sheetmentor record` starts "
+                "it over",
+                store.path,
+            )
     return store
 
 

@@ -220,9 +220,11 @@ class HistoryStore(StateFile):
     ``created`` is True when the file did not exist (first run, or someone deleted it): history
     starts over, and a caller that expected history should log a warning.
     ``migrated_from`` is the schema version the file had before this open upgraded it, or None.
+    With ``read_only`` (previews), a file of an older schema (or an empty one) is upgraded in a
+    copy in memory, never on disk: only a run that records writes the file.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.migrated_from: int | None = None
         self._cache: dict[int, pd.DataFrame] = {}
@@ -232,8 +234,12 @@ class HistoryStore(StateFile):
             self.created = str(path) == ":memory:" or (
                 not self.path.exists() or self.path.stat().st_size == 0
             )
-            self._db = open_database(self.path, synchronous="NORMAL")
-            self._migrate()
+            self._db = open_database(self.path, synchronous="NORMAL", read_only=read_only)
+            if read_only and self.version != schema_version():
+                self._db = self._copy_in_memory(self._db)
+                self._migrate()
+            elif not read_only:
+                self._migrate()
             if not self.created:
                 self._check()
         except sqlite3.OperationalError as error:
@@ -254,6 +260,16 @@ class HistoryStore(StateFile):
             self._close_quietly()
             raise
 
+    @staticmethod
+    def _copy_in_memory(db: sqlite3.Connection) -> sqlite3.Connection:
+        """The database of ``db`` copied into memory, ``db`` closed."""
+        memory = open_database(":memory:", synchronous="NORMAL")
+        try:
+            db.backup(memory)
+        finally:
+            db.close()
+        return memory
+
     def _close_quietly(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -263,7 +279,8 @@ class HistoryStore(StateFile):
         """Open ``<state_dir>/history.sqlite3``, creating folder and file if needed.
 
         With ``create=False`` (previews, which must not write anything), a missing file opens an
-        empty store in memory instead: every read finds no history and ``created`` is True.
+        empty store in memory instead: every read finds no history and ``created`` is True; an
+        existing file is read as is, upgraded in memory when its schema is older.
         """
         state_dir = Path(state_dir)
         path = state_dir / HISTORY_NAME
@@ -280,12 +297,12 @@ class HistoryStore(StateFile):
                 f"cannot open the history store {path}: {error.strerror} (is the state "
                 f"folder someone else's?)"
             ) from None
-        return cls(path)
+        return cls(path, read_only=not create)
 
     def _migrate(self) -> None:
         target = schema_version()
         with self._transaction():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            version = self.version
             if version > target:
                 raise HistoryVersionError(
                     f"{self.path} was written by a newer sheetmentor (history version {version}; "

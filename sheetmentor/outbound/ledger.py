@@ -176,18 +176,28 @@ class Ledger(StateFile):
     """The ledger of one state folder; open with :meth:`open`, use as a context manager.
 
     Every ``mark_*`` method commits before returning: the ledger is only useful if what it says
-    is on disk before the next network round trip.
+    is on disk before the next network round trip. With ``read_only`` (``recap --status``) the
+    file is never written: a ledger of an older schema is upgraded in a copy in memory.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        read_only: bool = False,
+    ) -> None:
         self.path = Path(path)
         self._clock = clock
         self._lock: filelock.FileLock | None = None
         with _readable(self.path):
-            self._db = open_database(self.path, synchronous="FULL")
+            self._db = open_database(self.path, synchronous="FULL", read_only=read_only)
             try:
                 self._db.row_factory = sqlite3.Row
-                self._migrate()
+                if read_only:
+                    self._read_only()
+                else:
+                    self._migrate()
             except BaseException:
                 self._db.close()
                 raise
@@ -206,10 +216,30 @@ class Ledger(StateFile):
                 self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
+    def _read_only(self) -> None:
+        """Read the file as it is; migrate only a copy in memory when its schema is older."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] == _SCHEMA_VERSION:
+            return
+        memory = open_database(":memory:", synchronous="FULL")
+        try:
+            self._db.backup(memory)
+        finally:
+            self._db.close()
+        self._db = memory
+        self._db.row_factory = sqlite3.Row
+        self._migrate()
+
     @classmethod
-    def open(cls, state_dir: Path, *, clock: Callable[[], dt.datetime] = _utc_now) -> Ledger:
-        """Open (creating if needed) ``<state_dir>/ledger.sqlite3``."""
-        return cls(state_folder(state_dir) / LEDGER_NAME, clock=clock)
+    def open(
+        cls,
+        state_dir: Path,
+        *,
+        clock: Callable[[], dt.datetime] = _utc_now,
+        read_only: bool = False,
+    ) -> Ledger:
+        """Open (creating if needed) ``<state_dir>/ledger.sqlite3``; ``read_only`` for a
+        command that only shows what the ledger holds (the file must exist)."""
+        return cls(state_folder(state_dir) / LEDGER_NAME, clock=clock, read_only=read_only)
 
     @classmethod
     def open_for_sending(

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from email.headerregistry import Address
 
     from sheetmentor.config import ChatConfig, Config, EmailConfig
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.outbound.chat import ChatMessage
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.normalize import Club
@@ -115,14 +116,18 @@ def recap_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Mailing:
-    """The recap of ``meeting``: one message per member (personal mode) or one to the group."""
+    """The recap of ``meeting``: one message per member (personal mode) or one to the group.
+
+    ``context`` is the recap's context with private goals revealed, when the caller built it
+    already (a sending run builds it once for its e-mails and its chat message)."""
     email = email_settings(config)
     following = schedule.following(meeting)
     calendar = meetings_ics(club, schedule, [following]) if following else None
 
-    raw = recap_context(
+    raw = context or recap_context(
         club,
         schedule,
         meeting,
@@ -158,12 +163,17 @@ def agenda_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Mailing:
-    """The agenda of ``meeting`` for every member (or the list address), the .ics attached."""
+    """The agenda of ``meeting`` for every member (or the list address), the .ics attached.
+
+    ``context``: the agenda's context with private goals revealed, as for
+    :func:`recap_messages`; the club's copy, private goals masked, is what members get."""
     email = email_settings(config)
-    context = agenda_context(
-        club, schedule, meeting, as_of=as_of, cap=config.club.cap, memory=memory, config=config
+    context = hide_private(
+        context or revealed_context(config, "agenda", club, schedule, meeting, as_of, memory),
+        private_goals(club),
     )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
@@ -193,18 +203,9 @@ class NudgeContexts:
         meeting: Meeting,
         *,
         as_of: dt.date,
-        memory: dict[str, Any] | None,
+        memory: MeetingMemory | None,
     ) -> None:
-        raw = agenda_context(
-            club,
-            schedule,
-            meeting,
-            as_of=as_of,
-            cap=config.club.cap,
-            memory=memory,
-            config=config,
-            reveal_private=True,
-        )
+        raw = revealed_context(config, "agenda", club, schedule, meeting, as_of, memory)
         self.private = private_goals(club)
         self.shared = hide_private(raw, self.private)
         self.people = {person["name"]: person for person in raw["members"]}
@@ -219,18 +220,17 @@ class NudgeContexts:
         }
 
 
-def updated_since(memory: dict[str, Any] | None, name: str | None) -> bool | None:
+def updated_since(memory: MeetingMemory | None, name: str | None) -> bool | None:
     """Whether the meeting memory saw ``name`` change something since the last meeting; None
     when it does not hold the sheet as it was then."""
-    changes = memory["changes"] if memory else None
+    changes = memory.changes if memory is not None else None
     if changes is None or name is None:
         return None
-    entry = changes["members"].get(name)
-    return bool(entry and entry["updated"])
+    return name in changes.updated
 
 
 def to_nudge(
-    config: Config, club: Club, memory: dict[str, Any] | None, *, member: str | None = None
+    config: Config, club: Club, memory: MeetingMemory | None, *, member: str | None = None
 ) -> list[str]:
     """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
     those the meeting memory saw update their row since the last meeting — unless
@@ -256,14 +256,16 @@ def nudge_messages(
     meeting: Meeting,
     *,
     as_of: dt.date,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | None = None,
     member: str | None = None,
+    contexts: NudgeContexts | None = None,
 ) -> Mailing:
     """One personal nudge per member who has not updated their row since the last meeting
     (:func:`to_nudge`), keyed ``nudge/2026-11-24/ada@example.org``; a nudge is personal even
-    when ``email.mode`` is ``group``."""
+    when ``email.mode`` is ``group``. ``contexts``: built once by a run that also posts."""
     email = email_settings(config)
-    contexts = NudgeContexts(config, club, schedule, meeting, as_of=as_of, memory=memory)
+    if contexts is None:
+        contexts = NudgeContexts(config, club, schedule, meeting, as_of=as_of, memory=memory)
 
     def render(recipient: str | None) -> tuple[str, str, str]:
         context = contexts.context(recipient)
@@ -323,25 +325,22 @@ def club_chat(
     schedule: Schedule,
     meeting: Meeting,
     now: dt.datetime,
-    memory: dict[str, Any] | None,
+    memory: MeetingMemory | None,
+    context: dict[str, Any] | None = None,
 ) -> ClubChat | None:
     """The agenda or recap of ``meeting`` as one club-level chat message (None when no chat
     takes ``kind``): a section per member with the two-week goals due at the meeting; a recap
     also says who came and who was missed, the wins, each member's commitments and carried goals
-    (with how often carried), and the next meeting with its place and facilitator."""
+    (with how often carried), and the next meeting with its place and facilitator. ``context``:
+    the context with private goals revealed, as for :func:`recap_messages`."""
     if config.chat is None or kind not in config.chat.post:
         return None
     from sheetmentor.outbound.chat import ChatMessage, Section
 
-    build = agenda_context if kind == "agenda" else recap_context
-    context = build(
-        club,
-        schedule,
-        meeting,
-        as_of=schedule.day(now),
-        cap=config.club.cap,
-        memory=memory,
-        config=config,
+    context = hide_private(
+        context
+        or revealed_context(config, kind, club, schedule, meeting, schedule.day(now), memory),
+        private_goals(club),
     )
     when = f"{meeting.date:%a %b} {meeting.date.day}"
     title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
@@ -393,7 +392,8 @@ def nudge_chat(
     schedule: Schedule,
     meeting: Meeting,
     now: dt.datetime,
-    memory: dict[str, Any] | None,
+    memory: MeetingMemory | None,
+    contexts: NudgeContexts | None = None,
 ) -> ClubChat | None:
     """The club's nudge as one chat message naming each member to nudge (mentioned where the
     Members tab has their chat ID), with their goals due at ``meeting`` and the sheet's link."""
@@ -401,9 +401,11 @@ def nudge_chat(
         return None
     from sheetmentor.outbound.chat import ChatMessage, Section
 
-    context = NudgeContexts(
-        config, club, schedule, meeting, as_of=schedule.day(now), memory=memory
-    ).context()
+    if contexts is None:
+        contexts = NudgeContexts(
+            config, club, schedule, meeting, as_of=schedule.day(now), memory=memory
+        )
+    context = contexts.context()
     names = set(to_nudge(config, club, memory))
     sections = [
         Section(
@@ -429,6 +431,31 @@ def nudge_chat(
         sections=sections,
     )
     return ClubChat(config.chat, message, member_chat_ids(club))
+
+
+def revealed_context(
+    config: Config,
+    kind: Literal["agenda", "recap"],
+    club: Club,
+    schedule: Schedule,
+    meeting: Meeting,
+    as_of: dt.date,
+    memory: MeetingMemory | None,
+) -> dict[str, Any]:
+    """The agenda or recap context of ``meeting`` with every private goal named: figures and
+    goals computed once, for a run's e-mails and chat message alike, each masking what its
+    reader may not see."""
+    build = agenda_context if kind == "agenda" else recap_context
+    return build(
+        club,
+        schedule,
+        meeting,
+        as_of=as_of,
+        cap=config.club.cap,
+        memory=memory,
+        config=config,
+        reveal_private=True,
+    )
 
 
 def _three(name: str, context: dict[str, Any], config: Config) -> tuple[str, str, str]:
@@ -587,7 +614,12 @@ def _installed_before(ledger: Ledger, moment: dt.datetime) -> bool:
 
 
 def crontab_line(config: Config, minute: int) -> str:
-    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors."""
+    """An hourly crontab entry with absolute paths; cron mails its output, which is only errors.
+
+    A club with nowhere to send (no ``email`` or ``chat`` block) gets ``record`` instead of
+    ``send-due``: its previews then compare with the sheet as it was at each meeting, which
+    only a recording run stores. It runs with ``-q``, which keeps ``record``'s line for a person
+    at a terminal out of cron's mail; errors still reach it."""
     beside_python = Path(sys.executable).parent / "sheetmentor"
     if beside_python.exists():
         program = [str(beside_python)]
@@ -595,7 +627,9 @@ def crontab_line(config: Config, minute: int) -> str:
         program = [str(Path(shutil.which("sheetmentor")).resolve())]
     else:
         program = [sys.executable, "-m", "sheetmentor"]
-    command = [*program, "--config", str(config.path), "send-due"]
+    sends = config.email is not None or config.chat is not None
+    action = ["send-due"] if sends else ["-q", "record"]
+    command = [*program, "--config", str(config.path), *action]
     lines = []
     smtp = config.email.smtp if config.email else None
     if smtp and smtp.password_env:

@@ -3,14 +3,17 @@
 Cron runs ``sheetmentor recap --send`` every hour, and that command only calls :func:`send_due`.
 One run:
 
-1. reads the sheet and records it in the meeting history;
+1. reads the sheet once (:class:`~sheetmentor.run.Run`; ``send-due``'s recap and nudges share
+   one read);
 2. opens the ledger for sending — refusing when the ledger file is gone but earlier sends are on
    record (:class:`~sheetmentor.errors.LedgerMissingError`, overridden by ``new_ledger``);
 3. takes the send lock, and under it decides what is due
    (:func:`~sheetmentor.outbound.plan.due_recap`:
    a recap is due until every message planned for it is sent or failed for good);
 4. builds the meeting memory and renders one message per member;
-5. plans every key in the ledger, then delivers (:func:`~sheetmentor.outbound.transport.deliver`).
+5. plans every key in the ledger, then delivers (:func:`~sheetmentor.outbound.transport.deliver`);
+6. records the sheet in the meeting history, once per run, after every part of the run consulted
+   it (:meth:`~sheetmentor.run.Run.record`).
 
 Because due-ness is decided and the keys are planned under the same lock, two or three runs at
 once send each message once, and a run killed between two messages leaves the rest ``planned``
@@ -24,22 +27,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
-from sheetmentor.commands import memory_block, record_sheet
+from sheetmentor.commands import memory_block
 from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
 from sheetmentor.render.contexts import render_template
+from sheetmentor.run import Run
 from sheetmentor.storage import state_folder
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config, EmailConfig
+    from sheetmentor.memory import MeetingMemory
     from sheetmentor.outbound.chat import ChatOutcome, ChatPost
     from sheetmentor.schedule import Meeting, Schedule
     from sheetmentor.sheet.normalize import Club
@@ -73,14 +79,18 @@ def send_due(
 
     Returns an empty report when nothing is due (its ``notices`` say why when a person should
     know: a recap too old to send). Raises what :func:`send_recap` raises.
+
+    Both parts share one :class:`~sheetmentor.run.Run`: the sheet is read once, and recorded
+    once, after both.
     """
-    options = dict(new_ledger=new_ledger, transport=transport, lock_timeout=lock_timeout)
-    # The recap first: on a new installation the nudges' plan must not make a recap that was
-    # never due for it look missed.
-    recap = send_recap(config, now=now, **options)  # type: ignore[arg-type]
-    if not config.meetings.nudge_before:
-        return recap
-    nudges = send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
+    with _recording(config, now, None) as run:
+        options = dict(new_ledger=new_ledger, transport=transport, lock_timeout=lock_timeout)
+        # The recap first: on a new installation the nudges' plan must not make a recap that
+        # was never due for it look missed.
+        recap = send_recap(config, now=now, run=run, **options)  # type: ignore[arg-type]
+        if not config.meetings.nudge_before:
+            return recap
+        nudges = send_nudges(config, now=now, due_only=True, run=run, **options)  # type: ignore[arg-type]
     return SendReport(
         (*recap.outcomes, *nudges.outcomes),
         nudges.mailing or recap.mailing,
@@ -102,6 +112,7 @@ def send_nudges(
     new_ledger: bool = False,
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    run: Run | None = None,
 ) -> DeliveryReport:
     """Send each member the nudge before ``meeting`` (default: the next meeting at ``as_of``),
     once per meeting and member (``nudge/DATE/ADDRESS``), and the club's nudge to the chats.
@@ -110,6 +121,8 @@ def send_nudges(
     and not at all when ``nudge_before`` is 0. Members who updated their row since the last
     meeting are left out unless ``meetings.nudge_updated`` (see
     :func:`~sheetmentor.outbound.plan.to_nudge`); ``member`` sends to that member only.
+    ``run`` is the :class:`~sheetmentor.run.Run` it is part of (``send-due``), which then
+    records the sheet; without one, this call is its own run.
     """
     moment, day = _moment(config, now, as_of)
 
@@ -120,29 +133,44 @@ def send_nudges(
             return due_nudge(config, schedule, moment), None
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import nudge_chat, nudge_messages
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
+        from sheetmentor.outbound.plan import NudgeContexts, nudge_chat, nudge_messages
 
+        contexts = NudgeContexts(
+            config, club, schedule, chosen, as_of=day, memory=memory
+        )  # once, for the e-mails and the chat message
         mailing = None
         if config.email is not None:
             mailing = nudge_messages(
-                config, club, schedule, chosen, as_of=day, memory=memory, member=member
+                config,
+                club,
+                schedule,
+                chosen,
+                as_of=day,
+                memory=memory,
+                member=member,
+                contexts=contexts,
             )
-        chat = None if member else nudge_chat(config, club, schedule, chosen, moment, memory)
+        chat = (
+            None
+            if member
+            else nudge_chat(config, club, schedule, chosen, moment, memory, contexts=contexts)
+        )
         return Prepared(mailing, chat)
 
-    return _send(
-        config,
-        "nudge",
-        moment,
-        choose,
-        build,
-        force=force,
-        retry_failed=retry_failed,
-        new_ledger=new_ledger,
-        transport=transport,
-        lock_timeout=lock_timeout,
-    )
+    with _recording(config, now, run) as this:
+        return _send(
+            this,
+            "nudge",
+            moment,
+            choose,
+            build,
+            force=force,
+            retry_failed=retry_failed,
+            new_ledger=new_ledger,
+            transport=transport,
+            lock_timeout=lock_timeout,
+        )
 
 
 def send_recap(
@@ -156,6 +184,7 @@ def send_recap(
     new_ledger: bool = False,
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    run: Run | None = None,
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
@@ -164,7 +193,7 @@ def send_recap(
     :class:`~sheetmentor.errors.NaiveTimeError`); ``as_of`` (default ``now``, aware too) is the
     moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
     the latest recap with a failed message and sends its failed messages again. The sheet must
-    have no errors unless ``force``.
+    have no errors unless ``force``. ``run``: as for :func:`send_nudges`.
 
     Raises :class:`~sheetmentor.errors.SheetProblemsError`, ``LedgerMissingError``,
     ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
@@ -183,27 +212,31 @@ def send_recap(
         due = due_recap(config, schedule, moment, ledger)
         return due.meeting, due.notice
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import club_chat, recap_messages
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
+        from sheetmentor.outbound.plan import club_chat, recap_messages, revealed_context
 
+        context = revealed_context(config, "recap", club, schedule, chosen, day, memory)
         mailing = None
         if config.email is not None:
-            mailing = recap_messages(config, club, schedule, chosen, as_of=day, memory=memory)
-        chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
+            mailing = recap_messages(
+                config, club, schedule, chosen, as_of=day, memory=memory, context=context
+            )
+        chat = club_chat(config, "recap", club, schedule, chosen, moment, memory, context=context)
         return Prepared(mailing, chat)
 
-    return _send(
-        config,
-        "recap",
-        moment,
-        choose,
-        build,
-        force=force,
-        retry_failed=retry_failed,
-        new_ledger=new_ledger,
-        transport=transport,
-        lock_timeout=lock_timeout,
-    )
+    with _recording(config, now, run) as this:
+        return _send(
+            this,
+            "recap",
+            moment,
+            choose,
+            build,
+            force=force,
+            retry_failed=retry_failed,
+            new_ledger=new_ledger,
+            transport=transport,
+            lock_timeout=lock_timeout,
+        )
 
 
 def send_agenda(
@@ -217,6 +250,7 @@ def send_agenda(
     new_ledger: bool = False,
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    run: Run | None = None,
 ) -> DeliveryReport:
     """Send the agenda of the meeting on ``date`` (default: the next one at ``as_of``), once:
     with the same guarantees as :func:`send_recap`; an agenda already sent to everyone is not
@@ -232,28 +266,31 @@ def send_agenda(
             return None, None
         return chosen, None
 
-    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
-        from sheetmentor.outbound.plan import agenda_messages, club_chat
+    def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
+        from sheetmentor.outbound.plan import agenda_messages, club_chat, revealed_context
 
+        context = revealed_context(config, "agenda", club, schedule, chosen, day, memory)
         mailing = None
         if config.email is not None:
-            mailing = agenda_messages(config, club, schedule, chosen, as_of=day, memory=memory)
-        return Prepared(
-            mailing, club_chat(config, "agenda", club, schedule, chosen, moment, memory)
-        )
+            mailing = agenda_messages(
+                config, club, schedule, chosen, as_of=day, memory=memory, context=context
+            )
+        chat = club_chat(config, "agenda", club, schedule, chosen, moment, memory, context=context)
+        return Prepared(mailing, chat)
 
-    return _send(
-        config,
-        "agenda",
-        moment,
-        choose,
-        build,
-        force=force,
-        retry_failed=retry_failed,
-        new_ledger=new_ledger,
-        transport=transport,
-        lock_timeout=lock_timeout,
-    )
+    with _recording(config, now, run) as this:
+        return _send(
+            this,
+            "agenda",
+            moment,
+            choose,
+            build,
+            force=force,
+            retry_failed=retry_failed,
+            new_ledger=new_ledger,
+            transport=transport,
+            lock_timeout=lock_timeout,
+        )
 
 
 @dataclass(frozen=True)
@@ -288,12 +325,27 @@ class SendReport(DeliveryReport):
         raise_for_outcomes(self.chat)
 
 
+@contextmanager
+def _recording(config: Config, now: dt.datetime, run: Run | None) -> Iterator[Run]:
+    """``run``, or a new run of ``config`` at ``now`` that records the sheet in the meeting
+    history when it ends — also when sending failed: the sheet was seen all the same."""
+    if run is not None:
+        yield run
+        return
+    own = Run.start(config, now)
+    try:
+        yield own
+    finally:
+        if own.read:
+            own.record()
+
+
 def _send(
-    config: Config,
+    run: Run,
     kind: Literal["agenda", "recap", "nudge"],
     moment: dt.datetime,
     choose: Callable[[Ledger, Schedule], tuple[Meeting | None, str | None]],
-    build: Callable[[Club, Schedule, Meeting, dict], Prepared],
+    build: Callable[[Club, Schedule, Meeting, MeetingMemory], Prepared],
     *,
     force: bool,
     retry_failed: bool,
@@ -301,16 +353,15 @@ def _send(
     transport: Transport | None,
     lock_timeout: float,
 ) -> SendReport:
-    """The steps every sending run shares (see the module docstring)."""
-    from sheetmentor.sheet.normalize import read_club
-
+    """The steps every sending run shares (see the module docstring) but the recording, which
+    the :class:`Run` does once when it ends."""
+    config = run.config
     if config.email is None and config.chat is None:
         email_settings(config)  # raises: nowhere to send
     email = config.email
-    expect_history = config.state.is_dir()
     state_folder(config.state)
-    club = read_club(config)
-    schedule = _schedule(config, club, moment)
+    club = run.club
+    schedule = run.schedule(clock.club_day(moment, config.meetings.zone))
     ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
         _open_ledger(config, email, new_ledger=new_ledger, ledger_clock=ledger_clock) as ledger,
@@ -318,14 +369,14 @@ def _send(
     ):
         chosen, notice = choose(ledger, schedule)
         if chosen is None:
-            record_sheet(config, club, expect_history=expect_history)
             return SendReport(notices=(notice,) if notice else ())
         for problem in [*club.warnings, *club.recipient_errors]:
             log.warning("%s", problem)
         if not force:
             club.raise_for_errors()
-        # The memory is recalled before this run's snapshot is stored (memory_block stores it
-        # after): a snapshot taken now must not become the baseline it is compared with.
+        # The memory is recalled before this run's snapshot is stored (the run stores it when
+        # it ends): a snapshot taken now must not become the baseline it is compared with. A
+        # missing store is the recording's warning to give.
         memory = memory_block(
             config,
             club,
@@ -333,7 +384,7 @@ def _send(
             chosen,
             moment,
             kind="recap" if kind == "recap" else "agenda",
-            expect_history=expect_history,
+            expect_history=False,
         )
         prepared = build(club, schedule, chosen, memory)
         name = mailing_name(kind, chosen)
@@ -472,13 +523,10 @@ def preview_nudges(
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
 
     moment, day = _moment(config, now, as_of)
-    expect_history = config.state.is_dir()
     club = read(config, force=force)
     schedule = _schedule(config, club, moment)
     chosen = schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)
-    memory = memory_block(
-        config, club, schedule, chosen, moment, kind="agenda", expect_history=expect_history
-    )
+    memory = memory_block(config, club, schedule, chosen, moment, kind="agenda")
     names = to_nudge(config, club, memory, member=member)
     if not names:
         who = f"{member} has" if member else "every member has"
@@ -543,7 +591,7 @@ def ledger_lines(config: Config) -> list[str]:
     state_folder(path)  # state: naming a file is a config error here too
     if not (path / LEDGER_NAME).exists():
         return ["nothing sent yet"]
-    with Ledger.open(path) as ledger:
+    with Ledger.open(path, read_only=True) as ledger:
         entries = ledger.history()
     if not entries:
         return ["nothing sent yet"]

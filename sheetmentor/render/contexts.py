@@ -44,6 +44,7 @@ from sheetmentor.analysis import (
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
+from sheetmentor.memory import MeetingMemory
 from sheetmentor.plain import day, number, records
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.schedule import Meeting, Schedule, build_schedule
@@ -139,6 +140,12 @@ def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:
     return build_schedule(config.meetings, club.meetings, until=as_of + SCHEDULE_HORIZON)
 
 
+def template_memory(memory: MeetingMemory | dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``memory`` block templates receive: the typed memory's ``to_dict`` (a dict given is
+    taken as that block already)."""
+    return memory.to_dict() if isinstance(memory, MeetingMemory) else memory
+
+
 def agenda_context(
     club: Club,
     schedule: Schedule,
@@ -146,17 +153,22 @@ def agenda_context(
     *,
     as_of: dt.date,
     cap: int,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | dict[str, Any] | None = None,
     config: Config | None = None,
     reveal_private: bool = False,
 ) -> dict[str, Any]:
     """Everything the agenda templates receive (documented in ``templates/README.md``).
+
+    ``memory`` is the meeting memory (:func:`sheetmentor.memory.recall_memory`; or its
+    :meth:`~sheetmentor.memory.MeetingMemory.to_dict`, which this turns it into: the template
+    boundary).
 
     ``config`` gives the time box (``meetings.agenda``) and the sheet's link; without it the
     defaults apply and the link is left out. Private goals show as "1 private goal (done)"
     (:func:`sheetmentor.privacy.hide_private`) unless ``reveal_private``, for a caller that
     masks them per reader itself.
     """
+    memory = template_memory(memory)
     completion = completion_by_tier(club)
     basics = _members(club, completion)
     names = list(basics)
@@ -212,7 +224,7 @@ def recap_context(
     as_of: dt.date,
     cap: int,
     recipient: str | None = None,
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | dict[str, Any] | None = None,
     config: Config | None = None,
     reveal_private: bool = False,
 ) -> dict[str, Any]:
@@ -220,8 +232,10 @@ def recap_context(
 
     With ``recipient`` (personal mode), that member's section comes first and ``recipient`` is
     their MEMBER entry; in group mode it is ``None`` and members keep the sheet's order.
-    ``config`` gives the sheet's link for members who set no commitment.
+    ``config`` gives the sheet's link for members who set no commitment; ``memory`` as for
+    :func:`agenda_context`.
     """
+    memory = template_memory(memory)
     completion = completion_by_tier(club)
     previous, following = schedule.previous(meeting), schedule.following(meeting)
     rows = _member_goals(
@@ -483,7 +497,7 @@ def render_agenda(
     as_of: dt.date,
     date: dt.date | None = None,
     format: str = "markdown",
-    memory: dict[str, Any] | None = None,
+    memory: MeetingMemory | dict[str, Any] | None = None,
 ) -> str:
     """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``).
 
