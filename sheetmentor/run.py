@@ -45,7 +45,7 @@ class Run:
     def start(cls, config: Config, now: dt.datetime | None = None) -> Run:
         """A run of ``config`` at ``now`` (default: :func:`sheetmentor.clock.now`)."""
         zone = config.meetings.zone
-        now = clock.now(zone) if now is None else clock.instant(now, "now").astimezone(zone)
+        now = clock.instant(clock.now(zone) if now is None else now, "now").astimezone(zone)
         return cls(config=config, now=now, state_existed=config.state.is_dir())
 
     @property
