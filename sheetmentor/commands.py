@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sheetmentor import clock
 from sheetmentor.errors import ConfigError, SheetmentorError
+from sheetmentor.i18n import in_club_language
 from sheetmentor.words import plural
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ class StatusResult:
     chart: bytes | None = None
 
 
+@in_club_language
 def status_report(
     config: Config,
     *,
@@ -245,6 +247,7 @@ def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[di
         return history_records(completion_history(store, schedule, last, through=through))
 
 
+@in_club_language
 def changes_report(
     config: Config,
     *,
@@ -284,6 +287,7 @@ def changes_report(
     return changes_json(shown) if format == "json" else changes_text(shown)
 
 
+@in_club_language
 def agenda_text(
     config: Config,
     *,
@@ -308,6 +312,7 @@ def agenda_text(
     return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
 
 
+@in_club_language
 def recap_text(
     config: Config,
     *,
@@ -352,6 +357,7 @@ def recap_text(
     return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
 
 
+@in_club_language
 def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 3) -> list[str]:
     """``next``: one line per upcoming meeting, with place and facilitator. Sheet errors do not
     stop it (the cadence comes from the config)."""
@@ -362,6 +368,7 @@ def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 
     return upcoming_lines(config, club, now.date(), count)
 
 
+@in_club_language
 def calendar_file(config: Config, *, as_of: dt.date | None = None, count: int = 26) -> bytes:
     """``calendar``: the next ``count`` meetings as an iCalendar file; ``DTSTAMP`` is now."""
     from sheetmentor.render.calendar import calendar_ics

@@ -26,11 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sheetmentor.errors import ConfigError, UnsafeHeaderError
+from sheetmentor.i18n import _, current
 from sheetmentor.outbound.ledger import Ledger
 from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.render.calendar import meetings_ics
-from sheetmentor.render.contexts import agenda_context, recap_context, render_template
+from sheetmentor.render.contexts import agenda_context, pct, recap_context, render_template
+from sheetmentor.words import status_label
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -312,7 +314,7 @@ def _goal_line(goal: dict[str, Any]) -> str:
         return f"- {goal['goal']}"  # "1 private goal (done)" says its status already
     status = goal["status"]
     progress = goal["progress"] if status == "open" else 0
-    return f"- {goal['goal']}: {status}" + (f", {round(progress * 100)}%" if progress else "")
+    return f"- {goal['goal']}: {status_label(status)}" + (f", {pct(progress)}" if progress else "")
 
 
 def club_chat(
@@ -340,18 +342,27 @@ def club_chat(
         memory=memory,
         config=config,
     )
-    when = f"{meeting.date:%a %b} {meeting.date.day}"
-    title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
+    names = {"club": club.name, "date": current().weekday_date(meeting.date)}
+    title = (
+        _("%(club)s agenda — %(date)s") if kind == "agenda" else _("%(club)s recap — %(date)s")
+    ) % names
     intro = []
     if kind == "agenda":
-        intro.append(f"Facilitator: {context['facilitator'] or 'to be decided'}")
+        facilitator = context["facilitator"] or _("to be decided")
+        intro.append(_("Facilitator: %(name)s") % {"name": facilitator})
     sections = []
     for person in context["members"]:
         lines = [_goal_line(goal) for goal in person["due"]]
-        lines += [f"{_goal_line(goal)} (carried over)" for goal in person.get("carried", [])]
+        lines += [
+            _("%(goal)s (carried over)") % {"goal": _goal_line(goal)}
+            for goal in person.get("carried", [])
+        ]
         if kind == "recap":
-            lines += [f"{_goal_line(goal)} (for next time)" for goal in person["next_due"]]
-        sections.append(Section(person["name"], lines or ["no goal due"]))
+            lines += [
+                _("%(goal)s (for next time)") % {"goal": _goal_line(goal)}
+                for goal in person["next_due"]
+            ]
+        sections.append(Section(person["name"], lines or [_("no goal due")]))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
     return ClubChat(config.chat, message, member_chat_ids(club))
 
@@ -378,8 +389,11 @@ def nudge_chat(
         Section(
             person["name"],
             [_goal_line(goal) for goal in person["due"]]
-            + [f"{_goal_line(goal)} (carried over)" for goal in person["carried"]]
-            or ["no goal due"],
+            + [
+                _("%(goal)s (carried over)") % {"goal": _goal_line(goal)}
+                for goal in person["carried"]
+            ]
+            or [_("no goal due")],
             member=person["name"],
         )
         for person in context["members"]
@@ -389,12 +403,13 @@ def nudge_chat(
         return None
     sheet = context["sheet"]
     where = sheet["url"] or sheet["name"]
-    when = f"{meeting.date:%a %b} {meeting.date.day}"
+    when = current().weekday_date(meeting.date)
     message = ChatMessage(
         kind="nudge",
         date=meeting.date,
-        title=f"{club.name}: please update your row before {when}",
-        intro=[f"Update your goals in {where} before the meeting."],
+        title=_("%(club)s: please update your row before %(date)s")
+        % {"club": club.name, "date": when},
+        intro=[_("Update your goals in %(sheet)s before the meeting.") % {"sheet": where}],
         sections=sections,
     )
     return ClubChat(config.chat, message, member_chat_ids(club))

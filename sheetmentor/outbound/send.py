@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.commands import memory_block, record_sheet
+from sheetmentor.i18n import in_club_language
 from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
@@ -59,6 +60,7 @@ log = logging.getLogger("sheetmentor.outbound.send")
 LOCK_TIMEOUT = 60.0
 
 
+@in_club_language
 def send_due(
     config: Config,
     now: dt.datetime,
@@ -88,6 +90,7 @@ def send_due(
     )
 
 
+@in_club_language
 def send_nudges(
     config: Config,
     meeting: dt.date | None = None,
@@ -144,6 +147,7 @@ def send_nudges(
     )
 
 
+@in_club_language
 def send_recap(
     config: Config,
     meeting: dt.date | None = None,
@@ -205,6 +209,7 @@ def send_recap(
     )
 
 
+@in_club_language
 def send_agenda(
     config: Config,
     date: dt.date | None = None,
@@ -458,6 +463,7 @@ def _post_chat(
     return tuple(outcomes)
 
 
+@in_club_language
 def preview_nudges(
     config: Config,
     meeting: dt.date | None = None,
