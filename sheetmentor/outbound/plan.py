@@ -168,7 +168,10 @@ def agenda_messages(
     )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
-    subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"
+    subject = _("%(club)s agenda — %(date)s") % {
+        "club": club.name,
+        "date": current().weekday_date(meeting.date),
+    }
     calendar = meetings_ics(club, schedule, [meeting])
     return _addressed(
         email,
