@@ -330,3 +330,16 @@ def test_json_output_is_not_translated(tmp_path: Path) -> None:
     result = run_cli("--config", str(config), "status", "--format", "json")
     data = json.loads(result.stdout)
     assert "two-week" in json.dumps(data)
+
+
+def test_the_library_renders_in_the_configs_language(tmp_path: Path) -> None:
+    """``sheetmentor.render_agenda`` (the documented API) speaks ``club.language`` as the CLI
+    does, and leaves the caller's language as it was."""
+    config = sheetmentor.load_config(season(tmp_path / "club", "pt-BR"))
+    club = sheetmentor.read_club(config)
+    text = sheetmentor.render_agenda(config, club, as_of=dt.date(2026, 11, 30))
+    assert "pauta de terça-feira, 1 de dezembro de 2026" in text
+    assert "Rodada da mesa" in text
+    english = sheetmentor.load_config(season(tmp_path / "en", "en"))
+    again = sheetmentor.render_agenda(english, club, as_of=dt.date(2026, 11, 30))
+    assert "agenda for Tuesday, December 1, 2026" in again

@@ -43,7 +43,7 @@ from sheetmentor.analysis import (
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
-from sheetmentor.i18n import N_, _, current, speaking
+from sheetmentor.i18n import N_, _, current, in_club_language, speaking
 from sheetmentor.plain import day, number, records
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.schedule import Meeting, Schedule, build_schedule
@@ -524,6 +524,7 @@ def _members(club: Club, completion: Completion) -> dict[str, dict[str, Any]]:
     return people
 
 
+@in_club_language
 def render_agenda(
     config: Config,
     club: Club,
@@ -536,7 +537,7 @@ def render_agenda(
     """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``).
 
     ``memory`` is the meeting-memory block (:func:`sheetmentor.memory.recall`); without it the
-    agenda leaves out what changed since the last meeting.
+    agenda leaves out what changed since the last meeting. It is in ``club.language``.
     """
     if format not in FORMATS:
         raise ConfigError(f"unknown agenda format {format!r} (expected {', '.join(FORMATS)})")
