@@ -34,7 +34,7 @@ from openpyxl import load_workbook
 
 import sheetmentor
 
-LANGUAGES = ["fr", "es", "pt-BR", "de"]
+LANGUAGES = ["fr", "es", "pt-BR", "de", "it", "nl"]
 CATALOGS = Path(sheetmentor.__file__).parent / "locale"
 CHAT = {
     "slack": {"webhook_env": "TEST_SLACK_WEBHOOK"},
@@ -279,7 +279,7 @@ def test_a_copied_template_keeps_speaking_the_clubs_language(tmp_path: Path) -> 
     ("value", "says"),
     [
         ("klingon-xx-yy", "is not a language tag"),
-        ("it", 'no translation for "it"'),
+        ("ja", 'no translation for "ja"'),
         ("", "is not a language tag"),
     ],
 )
