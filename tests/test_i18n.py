@@ -343,3 +343,23 @@ def test_the_library_renders_in_the_configs_language(tmp_path: Path) -> None:
     english = sheetmentor.load_config(season(tmp_path / "en", "en"))
     again = sheetmentor.render_agenda(english, club, as_of=dt.date(2026, 11, 30))
     assert "agenda for Tuesday, December 1, 2026" in again
+
+
+def test_the_message_template_holds_every_message_of_the_code(tmp_path: Path) -> None:
+    """``sheetmentor.pot`` is what ``pybabel extract`` (templates/README.md's command) finds in
+    the code and templates today, so a catalog made from it misses nothing."""
+    from babel.messages.frontend import CommandLineInterface
+
+    root = Path(sheetmentor.__file__).resolve().parents[1]
+    fresh = tmp_path / "fresh.pot"
+    keywords = ["-k", "N_", "-k", "_", "-k", "ngettext:1,2"]
+    options = ["--no-location", "--sort-output", "-o", str(fresh), str(root)]
+    CommandLineInterface().run(
+        ["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), *keywords, *options]
+    )
+
+    def ids(path: Path) -> set[Any]:
+        with path.open("rb") as pot:
+            return {message.id for message in read_po(pot) if message.id}
+
+    assert ids(fresh) == ids(CATALOGS / "sheetmentor.pot")
