@@ -4,10 +4,12 @@ Fixed words come from gettext catalogs, one ``.po`` file per language in
 ``sheetmentor/locale/<locale>/LC_MESSAGES/sheetmentor.po``; dates, numbers, percentages and plural
 forms come from Babel (CLDR), so "mardi 1 décembre 2026" and "60 %" are what a native reader
 writes. The ``.po`` file is the only one kept: a run compiles it with Babel (``read_po``, then
-``write_mo``) into the user's temporary folder, named by a hash of the ``.po``'s bytes, and later
-runs load that ``.mo`` (reading the ``.po`` costs about 60 ms, loading the ``.mo`` under 1 ms). So
-there is no compiled file to forget to rebuild, at install or after a translator's edit, and
-no build step; without a writable temporary folder the ``.po`` is compiled in memory each run.
+``write_mo``) into the user's own cache folder (``$XDG_CACHE_HOME/sheetmentor``, else
+``~/.cache/sheetmentor``: not a shared temporary folder, where another account could plant a
+catalog whose words reach e-mails), named by a hash of the ``.po``'s bytes, and later runs load
+that ``.mo`` (reading the ``.po`` costs about 60 ms, loading the ``.mo`` under 1 ms). So there
+is no compiled file to forget to rebuild, at install or after a translator's edit, and no build
+step; without a writable cache folder the ``.po`` is compiled in memory on each run.
 
 English is the source language: it needs no catalog and no Babel, so an English club's run
 imports neither (and ``--help`` never does). Its dates are written here the way CLDR writes them
@@ -30,7 +32,7 @@ import hashlib
 import io
 import math
 import os
-import tempfile
+import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -157,19 +159,24 @@ def language(tag: str) -> Language:
     path = _catalog(locale)
     if path is None:
         raise ValueError(f"no catalog for {tag}")
-    return Language(tag, locale, _gettext.GNUTranslations(io.BytesIO(_compiled(path, locale))))
-
-
-def _compiled(path: Path, locale: Any) -> bytes:
-    """The ``.mo`` bytes of the catalog at ``path``: from the cache in the temporary folder when
-    it holds this very ``.po`` (by its hash), else compiled now and cached for the next run."""
     source = path.read_bytes()
-    digest = hashlib.sha256(source).hexdigest()[:16]
-    cached = Path(tempfile.gettempdir()) / "sheetmentor-catalogs" / f"{locale}-{digest}.mo"
+    cached = _cache_folder() / f"{locale}-{hashlib.sha256(source).hexdigest()[:16]}.mo"
     try:
-        return cached.read_bytes()
-    except OSError:
-        pass
+        translations = _gettext.GNUTranslations(io.BytesIO(cached.read_bytes()))
+    except (OSError, ValueError, struct.error):  # absent, unreadable or damaged: compile it
+        translations = _gettext.GNUTranslations(io.BytesIO(_compile(source, locale, cached)))
+    return Language(tag, locale, translations)
+
+
+def _cache_folder() -> Path:
+    """The user's own cache folder for compiled catalogs."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sheetmentor" / "catalogs"
+
+
+def _compile(source: bytes, locale: Any, cached: Path) -> bytes:
+    """The ``.mo`` bytes of a ``.po`` file's ``source``, kept at ``cached`` for the next run
+    when the folder can be written."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -177,7 +184,7 @@ def _compiled(path: Path, locale: Any) -> bytes:
     write_mo(compiled, read_po(io.BytesIO(source), locale=locale, domain=DOMAIN))
     data = compiled.getvalue()
     try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(data)
         partial.replace(cached)  # atomic: a concurrent run reads the old file or the new one

@@ -18,8 +18,11 @@ import email
 import email.policy
 import html
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -363,3 +366,21 @@ def test_the_message_template_holds_every_message_of_the_code(tmp_path: Path) ->
             return {message.id for message in read_po(pot) if message.id}
 
     assert ids(fresh) == ids(CATALOGS / "sheetmentor.pot")
+
+
+def test_a_damaged_compiled_catalog_is_compiled_again(tmp_path: Path) -> None:
+    """The compiled catalog lives in the user's cache folder; a damaged one (a full disk, an
+    edit by hand) is replaced, never shown to the reader."""
+    config = season(tmp_path / "club", "fr")
+    cache = tmp_path / "cache"
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache), "SHEETMENTOR_NOW": "2026-11-30"}
+    environment["PYTHONPATH"] = str(Path(sheetmentor.__file__).resolve().parents[1])
+    command = [sys.executable, "-m", "sheetmentor", "--config", str(config), "agenda"]
+    subprocess.run(command, env=environment, capture_output=True, check=True)  # records history
+    first = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    (compiled,) = (cache / "sheetmentor" / "catalogs").glob("fr-*.mo")
+    compiled.write_bytes(b"not a catalog")
+    again = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    assert again.stdout == first.stdout and "Tour de table" in again.stdout
+    assert again.stderr == ""
+    assert compiled.read_bytes().startswith(b"\xde\x12\x04\x95")  # a GNU .mo file again
