@@ -317,7 +317,8 @@ def _goal_line(goal: dict[str, Any]) -> str:
         return f"- {goal['goal']}"  # "1 private goal (done)" says its status already
     status = goal["status"]
     progress = goal["progress"] if status == "open" else 0
-    return f"- {goal['goal']}: {status_label(status)}" + (f", {pct(progress)}" if progress else "")
+    label = _("%(label)s:") % {"label": goal["goal"]}  # "goal : fait" in French
+    return f"- {label} {status_label(status)}" + (f", {pct(progress)}" if progress else "")
 
 
 def club_chat(

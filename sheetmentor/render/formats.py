@@ -129,7 +129,7 @@ def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bo
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
-        title=f"{club} — {shortdate(as_of, dt.date.min)}",
+        title=f"{club} — {shortdate(as_of, dt.date.min)}",  # always with its year
         title_justify="left",
         caption=_("% = mean progress · done/total · dropped goals left out"),
         caption_justify="left",
