@@ -384,3 +384,19 @@ def test_a_damaged_compiled_catalog_is_compiled_again(tmp_path: Path) -> None:
     assert again.stdout == first.stdout and "Tour de table" in again.stdout
     assert again.stderr == ""
     assert compiled.read_bytes().startswith(b"\xde\x12\x04\x95")  # a GNU .mo file again
+
+
+def test_a_french_chat_post_reads_as_french(tmp_path: Path) -> None:
+    config = season(tmp_path / "club", "fr")
+    with chat_servers() as servers:
+        env = {
+            "TEST_SLACK_WEBHOOK": servers["slack"].url,
+            "TEST_DISCORD_WEBHOOK": servers["discord"].url,
+        }
+        run(config, "2026-11-30T09:00", env, "agenda", "--send", "--date", "2026-12-01")
+        (payload,) = servers["slack"].received
+    text = "\n".join(chat_text(payload))
+    assert "Personal Branding Club, ordre du jour — mar. 1 déc." in text
+    assert "Animation\u00a0: Farid Haddad" in text
+    assert "Submit a talk abstract to PyCon\u00a0: fait" in text
+    assert "Rewrite LinkedIn headline and About section\u00a0: en cours, 60\u00a0%" in text
