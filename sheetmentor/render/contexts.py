@@ -43,7 +43,7 @@ from sheetmentor.analysis import (
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
-from sheetmentor.i18n import N_, _, current, in_club_language, speaking
+from sheetmentor.i18n import N_, _, current, in_club_language
 from sheetmentor.plain import day, number, records
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.schedule import Meeting, Schedule, build_schedule
@@ -151,21 +151,13 @@ def _compiled_templates() -> BytecodeCache | None:
         return None
 
 
-def render_template(
-    name: str,
-    context: dict[str, Any],
-    user_templates: Path | None = None,
-    language: str | None = None,
-) -> str:
-    """Render one template in ``language`` (default: the run's current one, which the command's
-    library function set from ``club.language``); a broken template is a config error naming
-    the file and line."""
+def render_template(name: str, context: dict[str, Any], user_templates: Path | None = None) -> str:
+    """Render one template in the run's current language (which each command's library function
+    sets from ``club.language``; :func:`sheetmentor.i18n.speaking` sets it for other callers); a
+    broken template is a config error naming the file and line."""
     env = template_environment(user_templates)
     try:
-        if language is None:
-            return env.get_template(name).render(context)
-        with speaking(language):
-            return env.get_template(name).render(context)
+        return env.get_template(name).render(context)
     except TemplateError as error:
         lineno = getattr(error, "lineno", None) or _template_line(error)
         where = f"{name} line {lineno}" if lineno else name
