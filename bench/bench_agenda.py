@@ -1,6 +1,6 @@
 """``sheetmentor agenda`` on the demo club against the import floor of the libraries it uses.
 
-    python bench/bench_agenda.py [--runs 7] [--format markdown]
+    python bench/bench_agenda.py [--runs 7] [--format markdown] [--language fr]
 
 The floor is a fresh ``python -c "import pandas, jinja2, …"`` of exactly the third-party
 packages the agenda run imports (read from a ``-X importtime`` run of the command, so the list
@@ -8,7 +8,10 @@ follows the code). Each of ``--runs`` pairs runs the floor, then the full comman
 the demo club (the copy's meeting history was made by a warm-up run, so every timed run does the
 same work: read, compare with the history, render, record). Prints the medians of wall time and
 of CPU time (user + system, which other work on the machine barely moves) and their ratios; the
-target is 1.1× or less. Exits non-zero only when a run fails.
+target is 1.1× or less. With ``--language``, each pair also runs the agenda of a second copy
+of the demo club whose ``club.language`` is that language (its catalog read, Babel's dates and
+numbers), and prints its medians against the English agenda's (the target is 1.05× or less).
+Exits non-zero only when a run fails.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--format", default="markdown", choices=["markdown", "html", "text"])
+    parser.add_argument("--language", help="also time the agenda in this club.language (fr)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         club = Path(folder) / "demo-club"
@@ -81,10 +85,23 @@ def main() -> int:
         command = agenda_code(club / "sheetmentor.yaml", options.format)
         imported = libraries(command)  # also the warm-up: it starts the meeting history
         floor_code = f"import {', '.join(imported)}"
-        floors, fulls = [], []
+        spoken = None
+        if options.language:
+            other = Path(folder) / f"demo-club-{options.language}"
+            shutil.copytree(DEMO, other, ignore=shutil.ignore_patterns(".sheetmentor", "outbox"))
+            config = other / "sheetmentor.yaml"
+            text = config.read_text(encoding="utf-8")
+            config.write_text(
+                text.replace("club:\n", f"club:\n  language: {options.language}\n", 1)
+            )
+            spoken = agenda_code(config, options.format)
+            libraries(spoken)  # its warm-up
+        floors, fulls, others = [], [], []
         for _ in range(options.runs):
             floors.append(timed(floor_code))
             fulls.append(timed(command))
+            if spoken:
+                others.append(timed(spoken))
     print(f"python {sys.version.split()[0]}, {options.runs} paired runs, --format {options.format}")
     print(f"import floor: {floor_code}")
     for label, index in (("wall", 0), ("CPU", 1)):
@@ -94,6 +111,12 @@ def main() -> int:
             f"{label:>4}: floor {floor * 1000:.0f} ms, agenda {full * 1000:.0f} ms (medians): "
             f"{full / floor:.2f}x (target: 1.10x or less)"
         )
+        if others:
+            spoken_median = statistics.median(run[index] for run in others)
+            print(
+                f"{label:>4}: agenda in {options.language} {spoken_median * 1000:.0f} ms against "
+                f"English {full * 1000:.0f} ms: {spoken_median / full:.3f}x (target: 1.05x or less)"
+            )
     return 0
 
 

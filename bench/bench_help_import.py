@@ -5,7 +5,7 @@ the library lazily).
 
 Runs ``sheetmentor --help`` under ``python -X importtime`` in a fresh subprocess and reads the
 import log on stderr: prints the total import time, the 10 most expensive modules (by their own
-time), and a PASS/FAIL line on whether any of pandas, gspread, openpyxl, numpy or google were
+time), and a PASS/FAIL line on whether any of pandas, gspread, openpyxl, numpy, google or babel were
 imported (exit code 1 on FAIL). For scale it does the same for ``import pandas`` alone, and times
 the installed ``sheetmentor --help`` wall-clock (median of 5 runs) against a bare
 ``python -c pass``.
@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-FORBIDDEN = ("pandas", "gspread", "openpyxl", "numpy", "google")
+FORBIDDEN = ("pandas", "gspread", "openpyxl", "numpy", "google", "babel")
 HELP_CODE = (
     "from sheetmentor.cli import main; import sys; sys.argv=['sheetmentor','--help']; main()"
 )

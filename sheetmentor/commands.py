@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sheetmentor import clock
 from sheetmentor.errors import ConfigError, SheetmentorError
+from sheetmentor.i18n import in_club_language
 from sheetmentor.words import plural
 
 if TYPE_CHECKING:
@@ -184,6 +185,7 @@ class StatusResult:
     chart: bytes | None = None
 
 
+@in_club_language
 def status_report(
     config: Config,
     *,
@@ -236,6 +238,7 @@ def _history(config: Config, club: Club, now: dt.datetime, last: int) -> list[di
         return history_records(completion_history(store, schedule, last, through=through))
 
 
+@in_club_language
 def changes_report(
     config: Config,
     *,
@@ -274,6 +277,7 @@ def changes_report(
     return changes_json(shown) if format == "json" else changes_text(shown)
 
 
+@in_club_language
 def agenda_text(
     config: Config,
     *,
@@ -294,6 +298,7 @@ def agenda_text(
     return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
 
 
+@in_club_language
 def recap_text(
     config: Config,
     *,
@@ -336,6 +341,7 @@ def recap_text(
     return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
 
 
+@in_club_language
 def next_meetings(
     config: Config, *, as_of: dt.date | dt.datetime | None = None, count: int = 3
 ) -> list[str]:
@@ -348,6 +354,7 @@ def next_meetings(
     return upcoming_lines(config, club, today, count)
 
 
+@in_club_language
 def calendar_file(
     config: Config, *, as_of: dt.date | dt.datetime | None = None, count: int = 26
 ) -> bytes:

@@ -29,6 +29,7 @@ from pydantic import (
 
 from sheetmentor.clock import FIRST_DAY, LAST_DAY
 from sheetmentor.errors import ConfigError
+from sheetmentor.i18n import ENGLISH, check_tag
 
 CONFIG_ENV = "SHEETMENTOR_CONFIG"
 DEFAULT_CONFIG_NAME = "sheetmentor.yaml"
@@ -129,6 +130,7 @@ Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
 Clock = Annotated[dt.time, BeforeValidator(_clock)]
 TimeZoneName = Annotated[str, BeforeValidator(_timezone)]
+LanguageTag = Annotated[str, BeforeValidator(check_tag)]
 
 
 class _Section(BaseModel):
@@ -138,6 +140,8 @@ class _Section(BaseModel):
 class ClubConfig(_Section):
     name: str
     cap: int = Field(10, ge=1)
+    language: LanguageTag = ENGLISH
+    """The language of every output (a BCP 47 tag: ``fr``, ``pt-BR``); ``check`` stays English."""
 
 
 class AgendaConfig(_Section):

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
-from sheetmentor.words import plural
+from sheetmentor.i18n import _
+from sheetmentor.words import status_label
 
 if TYPE_CHECKING:
     from sheetmentor.sheet.normalize import Club
@@ -57,7 +58,11 @@ def private_goals(club: Club) -> frozenset[tuple[str, str]]:
 def masked(goal: dict[str, Any]) -> dict[str, Any]:
     """The goal as others see it: "1 private goal (done)", no notes, no extra columns."""
     status = goal.get("status")
-    text = plural(1, "private goal") + (f" ({status})" if status else "")
+    text = (
+        _("1 private goal (%(status)s)") % {"status": status_label(status)}
+        if status
+        else _("1 private goal")
+    )
     hidden = goal | {"goal": text, "notes": None, "private": True}
     if "extra" in hidden:
         hidden["extra"] = {}

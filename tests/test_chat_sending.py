@@ -276,7 +276,7 @@ def test_the_chat_recap_says_what_the_e_mail_recap_says_a_club_needs(club) -> No
     assert "Attended: Ada Okonkwo · Missed: Bo Chen" in text
     assert "*Wins*\n• Ada Okonkwo: Rewrite CV" in text
     assert "• Find a studio space: open (carried 1×)" in text  # Bo's, due Nov 17
-    assert "*Next meeting*\nTuesday, December 15, 12:00–13:00 (EST) · Room 4B" in text
+    assert "*Next meeting*\nTuesday, December 15, 2026, 12:00–13:00 (EST) · Room 4B" in text
     assert "Facilitator: " in text.split("*Next meeting*")[1]
     shown = json.dumps(discord, ensure_ascii=False)
     assert "Missed: Bo Chen" in shown and "Next meeting" in shown and "Rewrite CV" in shown

@@ -21,6 +21,8 @@ def test_wheel_ships_the_templates(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for template in ("agenda.md.j2", "agenda.html.j2", "agenda.txt.j2"):
         assert f"sheetmentor/templates/{template}" in names
+    for language in ("fr", "es", "pt_BR", "de"):
+        assert f"sheetmentor/locale/{language}/LC_MESSAGES/sheetmentor.po" in names
     assert not any(name.startswith("templates/") for name in names)
 
 
@@ -32,8 +34,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
         "    cli(['--help'], prog_name='sheetmentor')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = sorted(m for m in ('pandas', 'numpy', 'gspread', 'openpyxl', 'google.auth')"
-        " if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('pandas', 'numpy', 'gspread', 'openpyxl', 'google.auth',"
+        " 'babel') if m in sys.modules)\n"
         "print('HEAVY', heavy)\n"
     )
     result = subprocess.run(

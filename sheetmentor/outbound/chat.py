@@ -67,6 +67,7 @@ import requests
 
 from sheetmentor.config import ChatConfig, ChatKind, Config, is_loopback
 from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
+from sheetmentor.i18n import _
 from sheetmentor.retry_after import retry_after_seconds
 from sheetmentor.words import plural
 
@@ -283,12 +284,22 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _part_marker(part: int, parts: int) -> str:
+    """ " (part 2 of 3)", in the club's language: ours, never escaped."""
+    return " (" + _("part %(part)s of %(parts)s") % {"part": part, "parts": parts} + ")"
+
+
+def _continued() -> str:
+    """ " (continued)" after the heading of a section split over messages."""
+    return " (" + _("continued") + ")"
+
+
 def _part_title(
     title: str, part: int, parts: int, limit: int, escape: Callable[[str], str] = str
 ) -> str:
     """The title of one message of ``parts``: shortened to fit ``limit`` with its marker, the
     sheet's text escaped, ours (the marker) not."""
-    marker = f" (part {part} of {parts})" if parts > 1 else ""
+    marker = _part_marker(part, parts) if parts > 1 else ""
     return escape(_shorten(title, limit - len(marker))) + marker
 
 
@@ -296,7 +307,7 @@ def _title_lines(message: ChatMessage, limit: int) -> list[str]:
     """Intro lines, led by the full title when a header might have to shorten it (the part
     count is not known yet, so room is kept for the longest marker)."""
     full = " ".join(message.title.split())
-    marker_room = len(" (part 99999 of 99999)")
+    marker_room = len(_part_marker(99999, 99999))
     lead = [full] if len(full) > limit - marker_room else []
     return lead + list(message.intro)
 
@@ -406,7 +417,7 @@ def slack_payloads(
     def block(chunk: _Chunk) -> tuple[dict[str, Any], int]:
         head = ""
         if chunk.heading:
-            head = f"*{_slack_escape(chunk.heading)}*" + (" (continued)" if chunk.continued else "")
+            head = f"*{_slack_escape(chunk.heading)}*" + (_continued() if chunk.continued else "")
             member_id = ids.get(_normal(chunk.member or ""))
             if member_id and not chunk.continued:
                 head += f" <@{member_id}>"
@@ -460,7 +471,7 @@ def discord_payloads(
         if chunk.lines:
             made["description"] = "\n".join(chunk.lines)
         if chunk.heading:
-            suffix = " (continued)" if chunk.continued else ""
+            suffix = _continued() if chunk.continued else ""
             made["title"] = _discord_escape(chunk.heading) + suffix  # fits: see HEADING_MAX
         width = len(made.get("description", "")) + len(made.get("title", ""))
         member_id = None if chunk.continued else ids.get(_normal(chunk.member or ""))
@@ -528,7 +539,7 @@ def teams_payloads(message: ChatMessage) -> list[dict[str, Any]]:
     def items(chunk: _Chunk) -> tuple[list[dict[str, Any]], int]:
         made: list[dict[str, Any]] = []
         if chunk.heading:
-            suffix = " (continued)" if chunk.continued else ""
+            suffix = _continued() if chunk.continued else ""
             made.append(_teams_text(chunk.heading + suffix, spacing="Medium", weight="Bolder"))
         made.extend(_teams_text(line) for line in chunk.lines if line)
         return made, sum(len(json.dumps(item, ensure_ascii=False).encode()) + 1 for item in made)
@@ -587,7 +598,7 @@ def _register_secret(url: str) -> None:
         for segment in parts.path.split("/")
         if len(segment) >= 8 and any(char.isdigit() for char in segment)
     )
-    for _, value in urllib.parse.parse_qsl(parts.query):
+    for _key, value in urllib.parse.parse_qsl(parts.query):
         if len(value) >= 16:
             pieces.update({value, urllib.parse.quote(value, safe="")})
     _SECRETS.update(piece for piece in pieces if len(piece) >= 8)

@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sheetmentor import clock
 from sheetmentor.errors import ConfigError, UnsafeHeaderError
+from sheetmentor.i18n import _, current
 from sheetmentor.outbound.ledger import Ledger
 from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.render.calendar import meetings_ics
-from sheetmentor.render.contexts import agenda_context, recap_context, render_template
+from sheetmentor.render.contexts import agenda_context, pct, recap_context, render_template
+from sheetmentor.words import status_label
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -177,7 +179,10 @@ def agenda_messages(
     )
     text = render_template("agenda.txt.j2", context, config.templates)
     html = render_template("agenda.html.j2", context, config.templates)
-    subject = f"{club.name} agenda — {meeting.date:%a %b} {meeting.date.day}"
+    subject = _("%(club)s agenda — %(date)s") % {
+        "club": club.name,
+        "date": current().weekday_date(meeting.date),
+    }
     calendar = meetings_ics(club, schedule, [meeting])
     return _addressed(
         email,
@@ -315,7 +320,8 @@ def _goal_line(goal: dict[str, Any]) -> str:
         return f"- {goal['goal']}"  # "1 private goal (done)" says its status already
     status = goal["status"]
     progress = goal["progress"] if status == "open" else 0
-    return f"- {goal['goal']}: {status}" + (f", {round(progress * 100)}%" if progress else "")
+    label = _("%(label)s:") % {"label": goal["goal"]}  # "goal : fait" in French
+    return f"- {label} {status_label(status)}" + (f", {pct(progress)}" if progress else "")
 
 
 def club_chat(
@@ -342,28 +348,42 @@ def club_chat(
         or revealed_context(config, kind, club, schedule, meeting, schedule.day(now), memory),
         private_goals(club),
     )
-    when = f"{meeting.date:%a %b} {meeting.date.day}"
-    title = f"{club.name} {'agenda' if kind == 'agenda' else 'recap'} — {when}"
+    names = {"club": club.name, "date": current().weekday_date(meeting.date)}
+    title = (
+        _("%(club)s agenda — %(date)s") if kind == "agenda" else _("%(club)s recap — %(date)s")
+    ) % names
     intro = []
     sections = []
     if kind == "agenda":
-        intro.append(f"Facilitator: {context['facilitator'] or 'to be decided'}")
+        facilitator = context["facilitator"] or _("to be decided")
+        intro.append(_("Facilitator: %(name)s") % {"name": facilitator})
     else:
         intro += _recap_intro(context)
         if context["wins"]:
-            wins = [f"- {win['member']}: {win['goal']}" for win in context["wins"]]
-            sections.append(Section("Wins", wins))
+            wins = [
+                "- " + _("%(member)s: %(goal)s") % {"member": win["member"], "goal": win["goal"]}
+                for win in context["wins"]
+            ]
+            sections.append(Section(_("Wins"), wins))
     for person in context["members"]:
         lines = [_goal_line(goal) for goal in person["due"]]
-        lines += [f"{_goal_line(goal)} (carried over)" for goal in person.get("carried", [])]
+        lines += [
+            _("%(goal)s (carried over)") % {"goal": _goal_line(goal)}
+            for goal in person.get("carried", [])
+        ]
         if kind == "recap":
             lines += [
-                f"{_goal_line(goal)} (carried {goal['carried']}×)" for goal in person["carrying"]
+                _("%(goal)s (carried %(count)d×)")
+                % {"goal": _goal_line(goal), "count": goal["carried"]}
+                for goal in person["carrying"]
             ]
-            lines += [f"{_goal_line(goal)} (for next time)" for goal in person["next_due"]]
-        sections.append(Section(person["name"], lines or ["no goal due"]))
+            lines += [
+                _("%(goal)s (for next time)") % {"goal": _goal_line(goal)}
+                for goal in person["next_due"]
+            ]
+        sections.append(Section(person["name"], lines or [_("no goal due")]))
     if kind == "recap" and context["next"]:
-        sections.append(Section("Next meeting", _next_meeting_lines(context)))
+        sections.append(Section(_("Next meeting"), _next_meeting_lines(context)))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
     return ClubChat(config.chat, message, member_chat_ids(club))
 
@@ -372,18 +392,20 @@ def _recap_intro(context: dict[str, Any]) -> list[str]:
     """Who came and who was missed, where the Meetings tab says."""
     if context["attended"] is None:
         return []
-    came = ", ".join(context["attended"]) or "nobody recorded"
-    missed = f" · Missed: {', '.join(context['absent'])}" if context["absent"] else ""
-    return [f"Attended: {came}{missed}"]
+    came = ", ".join(context["attended"]) or _("nobody recorded")
+    if context["absent"]:
+        names = {"came": came, "missed": ", ".join(context["absent"])}
+        return [_("Attended: %(came)s · Missed: %(missed)s") % names]
+    return [_("Attended: %(came)s") % {"came": came}]
 
 
 def _next_meeting_lines(context: dict[str, Any]) -> list[str]:
     following = context["next"]
     start, end = following["start"], following["end"]
-    when = f"{following['date']:%A, %B} {following['date'].day}, {start:%H:%M}–{end:%H:%M}"
+    when = f"{current().longdate(following['date'])}, {start:%H:%M}–{end:%H:%M}"
     place = f" · {following['location']}" if following["location"] else ""
-    facilitator = context["next_facilitator"] or "to be decided"
-    return [f"{when} ({start.tzname()}){place}", f"Facilitator: {facilitator}"]
+    facilitator = context["next_facilitator"] or _("to be decided")
+    return [f"{when} ({start.tzname()}){place}", _("Facilitator: %(name)s") % {"name": facilitator}]
 
 
 def nudge_chat(
@@ -411,8 +433,11 @@ def nudge_chat(
         Section(
             person["name"],
             [_goal_line(goal) for goal in person["due"]]
-            + [f"{_goal_line(goal)} (carried over)" for goal in person["carried"]]
-            or ["no goal due"],
+            + [
+                _("%(goal)s (carried over)") % {"goal": _goal_line(goal)}
+                for goal in person["carried"]
+            ]
+            or [_("no goal due")],
             member=person["name"],
         )
         for person in context["members"]
@@ -422,12 +447,13 @@ def nudge_chat(
         return None
     sheet = context["sheet"]
     where = sheet["url"] or sheet["name"]
-    when = f"{meeting.date:%a %b} {meeting.date.day}"
+    when = current().weekday_date(meeting.date)
     message = ChatMessage(
         kind="nudge",
         date=meeting.date,
-        title=f"{club.name}: please update your row before {when}",
-        intro=[f"Update your goals in {where} before the meeting."],
+        title=_("%(club)s: please update your row before %(date)s")
+        % {"club": club.name, "date": when},
+        intro=[_("Update your goals in %(sheet)s before the meeting.") % {"sheet": where}],
         sections=sections,
     )
     return ClubChat(config.chat, message, member_chat_ids(club))

@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.commands import memory_block
+from sheetmentor.i18n import in_club_language
 from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
@@ -65,6 +66,7 @@ log = logging.getLogger("sheetmentor.outbound.send")
 LOCK_TIMEOUT = 60.0
 
 
+@in_club_language
 def send_due(
     config: Config,
     now: dt.datetime,
@@ -99,6 +101,7 @@ def send_due(
     )
 
 
+@in_club_language
 def send_nudges(
     config: Config,
     meeting: dt.date | None = None,
@@ -173,6 +176,7 @@ def send_nudges(
         )
 
 
+@in_club_language
 def send_recap(
     config: Config,
     meeting: dt.date | None = None,
@@ -239,6 +243,7 @@ def send_recap(
         )
 
 
+@in_club_language
 def send_agenda(
     config: Config,
     date: dt.date | None = None,
@@ -508,6 +513,7 @@ def _post_chat(
     return tuple(outcomes)
 
 
+@in_club_language
 def preview_nudges(
     config: Config,
     meeting: dt.date | None = None,

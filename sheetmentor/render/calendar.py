@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.analysis import rotation
-from sheetmentor.render.contexts import longdate, schedule_for, shortdate
+from sheetmentor.i18n import _, current
+from sheetmentor.render.contexts import schedule_for, shortdate
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -40,17 +41,17 @@ def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> li
     members = list(club.active_members["name"])
     lines = []
     for meeting in schedule.upcoming(as_of, count):
-        facilitator, _ = rotation(members, schedule, meeting)
+        facilitator = rotation(members, schedule, meeting)[0]
         parts = [
-            f"{meeting.date:%a} {longdate(meeting.date).split(', ', 1)[1]}",
+            current().weekday_date(meeting.date, year=True),
             _hours(meeting),
         ]
         if meeting.location:
             parts.append(meeting.location)
         if facilitator:
-            parts.append(f"facilitator {facilitator}")
+            parts.append(_("facilitator %(name)s") % {"name": facilitator})
         if meeting.moved_from:
-            parts.append(f"moved from {shortdate(meeting.moved_from)}")
+            parts.append(_("moved from %(date)s") % {"date": shortdate(meeting.moved_from)})
         lines.append(" · ".join(parts))
     return lines
 
@@ -114,7 +115,7 @@ def meetings_ics(
         calendar.add_component(club_vtimezone(zone, min(years) - 1, max(years) + 1))
     members = list(club.active_members["name"])
     for meeting in meetings:
-        facilitator, _ = rotation(members, schedule, meeting)
+        facilitator = rotation(members, schedule, meeting)[0]
         event = Event()
         event.add("uid", event_uid(club.name, meeting))
         event.add("summary", club.name)
@@ -124,7 +125,7 @@ def meetings_ics(
         if meeting.location:
             event.add("location", meeting.location)
         if facilitator:
-            event.add("description", f"Facilitator: {facilitator}")
+            event.add("description", _("Facilitator: %(name)s") % {"name": facilitator})
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

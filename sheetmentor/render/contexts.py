@@ -44,31 +44,60 @@ from sheetmentor.analysis import (
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
+from sheetmentor.i18n import N_, _, current, in_club_language
 from sheetmentor.memory import MeetingMemory
 from sheetmentor.plain import day, number, records
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.schedule import Meeting, Schedule, build_schedule
-from sheetmentor.words import plural
+from sheetmentor.words import plural, status_label
 
 if TYPE_CHECKING:
     from sheetmentor.sheet.normalize import Club
 
 FORMATS = {"markdown": "md", "html": "html", "text": "txt"}
-TIER_LABELS = {"two-week": "Two-week", "quarterly": "Quarterly", "long-term": "Long-term"}
+TIER_LABELS = {
+    "two-week": N_("Two-week"),
+    "quarterly": N_("Quarterly"),
+    "long-term": N_("Long-term"),
+}
 SCHEDULE_HORIZON = dt.timedelta(days=400)
 GOOGLE_SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}/edit"
 
 CHANGE_LABELS = {
-    "completed": "completed",
-    "added": "added",
-    "progress": "progress",
-    "rescoped": "re-scoped",
-    "reworded": "reworded",
-    "dropped": "dropped",
-    "removed": "removed",
-    "reopened": "reopened",
+    "completed": N_("completed"),
+    "added": N_("added"),
+    "progress": N_("progress"),
+    "rescoped": N_("re-scoped"),
+    "reworded": N_("reworded"),
+    "dropped": N_("dropped"),
+    "removed": N_("removed"),
+    "reopened": N_("reopened"),
 }
-"""How each kind of change reads in agendas, recaps and ``changes``, in the order shown."""
+"""How each kind of change reads in agendas, recaps and ``changes``, in the order shown (in
+English: :func:`change_labels` gives them in the club's language)."""
+
+CATEGORY_WORDS = {"professional": N_("professional"), "personal": N_("personal")}
+"""A goal's category as outputs show it (the ``category`` filter)."""
+
+FIELD_LABELS = {"tier": N_("tier"), "due": N_("due"), "member": N_("member")}
+"""What a re-scoped goal's change names (``tier: two-week → quarterly``)."""
+
+TIER_WORDS = {
+    "two-week": N_("two-week"),
+    "quarterly": N_("quarterly"),
+    "long-term": N_("long-term"),
+}
+"""A tier inside a sentence (``tier: two-week → quarterly``)."""
+
+
+def tier_labels() -> dict[str, str]:
+    """``TIER_LABELS`` in the current language."""
+    return {tier: _(label) for tier, label in TIER_LABELS.items()}
+
+
+def change_labels() -> dict[str, str]:
+    """``CHANGE_LABELS`` in the current language, in the order shown."""
+    return {kind: _(label) for kind, label in CHANGE_LABELS.items()}
 
 
 def builtin_templates() -> Path:
@@ -83,6 +112,7 @@ def builtin_templates() -> Path:
 def template_environment(user_templates: Path | None = None) -> Environment:
     folders = [str(user_templates)] if user_templates else []
     env = Environment(
+        extensions=["jinja2.ext.i18n"],
         loader=ChoiceLoader([FileSystemLoader([*folders, str(builtin_templates())])]),
         undefined=StrictUndefined,
         autoescape=lambda name: bool(name) and ".html" in name,
@@ -91,7 +121,16 @@ def template_environment(user_templates: Path | None = None) -> Environment:
         keep_trailing_newline=True,
         bytecode_cache=_compiled_templates(),
     )
+    # The words of the run's current language (:mod:`sheetmentor.i18n`), asked at render time:
+    # one environment (and one compiled template) serves every language.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: current().gettext(message),
+        ngettext=lambda singular, plural, count: current().ngettext(singular, plural, count),
+        newstyle=True,
+    )
     env.filters.update(
+        status=status_label,
+        category=lambda key: _(CATEGORY_WORDS[key]) if key in CATEGORY_WORDS else key,
         pct=pct,
         bar=bar,
         longdate=longdate,
@@ -115,7 +154,9 @@ def _compiled_templates() -> BytecodeCache | None:
 
 
 def render_template(name: str, context: dict[str, Any], user_templates: Path | None = None) -> str:
-    """Render one template; a broken template is a config error naming the file and line."""
+    """Render one template in the run's current language (which each command's library function
+    sets from ``club.language``; :func:`sheetmentor.i18n.speaking` sets it for other callers); a
+    broken template is a config error naming the file and line."""
     env = template_environment(user_templates)
     try:
         return env.get_template(name).render(context)
@@ -352,8 +393,8 @@ def sheet_link(config: Config) -> dict[str, Any]:
     if source.google_sheet is not None:
         key = source.google_sheet.strip()
         own = key if key.startswith(("https://", "http://")) else GOOGLE_SHEET_URL.format(key=key)
-        return {"name": "the club's sheet", "url": source.url or own}
-    name = source.path.name if source.path is not None else "the club's sheet"
+        return {"name": _("the club's sheet"), "url": source.url or own}
+    name = source.path.name if source.path is not None else _("the club's sheet")
     return {"name": name, "url": source.url}
 
 
@@ -445,14 +486,15 @@ def _common(
     return {
         "club": {"name": club.name, "cap": cap, "active": active, "over_cap": active > cap},
         "as_of": as_of,
-        "tier_labels": TIER_LABELS,
+        "language": current().tag,
+        "tier_labels": tier_labels(),
         "figures": {
             "tiers": stats_dict(completion.tiers),
             "categories": stats_dict(completion.categories),
         },
         "warnings": [str(p) for p in club.warnings if p.ref is None],
-        "change_labels": CHANGE_LABELS,
-        "member_change_labels": {k: v for k, v in CHANGE_LABELS.items() if k != "dropped"},
+        "change_labels": change_labels(),
+        "member_change_labels": {k: v for k, v in change_labels().items() if k != "dropped"},
         "sheet": sheet_link(config) if config else None,
     }
 
@@ -490,6 +532,7 @@ def _members(club: Club, completion: Completion) -> dict[str, dict[str, Any]]:
     return people
 
 
+@in_club_language
 def render_agenda(
     config: Config,
     club: Club,
@@ -502,7 +545,7 @@ def render_agenda(
     """The agenda of the meeting on ``date`` (default: the next one on or after ``as_of``).
 
     ``memory`` is the meeting-memory block (:func:`sheetmentor.memory.recall`); without it the
-    agenda leaves out what changed since the last meeting.
+    agenda leaves out what changed since the last meeting. It is in ``club.language``.
     """
     if format not in FORMATS:
         raise ConfigError(f"unknown agenda format {format!r} (expected {', '.join(FORMATS)})")
@@ -563,10 +606,8 @@ def _meeting(meeting: Meeting) -> dict[str, Any]:
 
 
 def pct(value: float | None) -> str:
-    """0.4 → "40%"; a missing figure → "–"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{round(value * 100):d}%"
+    """0.4 → "40%" ("40 %" in French); a missing figure → "–"."""
+    return current().percent(value)
 
 
 def bar(value: float | None, width: int = 10) -> str:
@@ -576,16 +617,13 @@ def bar(value: float | None, width: int = 10) -> str:
 
 
 def longdate(value: dt.date | None) -> str:
-    """Tuesday, December 1, 2026."""
-    return "" if value is None else f"{value:%A, %B} {value.day}, {value.year}"
+    """Tuesday, December 1, 2026 (mardi 1 décembre 2026), in the current language."""
+    return current().longdate(value)
 
 
 def shortdate(value: dt.date | None, near: dt.date | None = None) -> str:
-    """Dec 1; with the year when it differs from ``near``'s (Sep 30, 2027)."""
-    if value is None:
-        return ""
-    year = f", {value.year}" if near is not None and value.year != near.year else ""
-    return f"{value:%b} {value.day}{year}"
+    """Dec 1 (1 déc.); with the year when it differs from ``near``'s (Sep 30, 2027)."""
+    return current().shortdate(value, near)
 
 
 def clip(text: str | None, width: int = 60) -> str:
@@ -610,8 +648,11 @@ def change_line(kind: str, change: dict[str, Any]) -> str:
     if kind == "rescoped":
         before, after = change["from"], change["to"]
         if isinstance(before, dt.date) or isinstance(after, dt.date):
-            before, after = shortdate(before) or "no date", shortdate(after) or "no date"
-        return f"{goal} ({change['field']}: {before} → {after})"
+            before, after = shortdate(before) or _("no date"), shortdate(after) or _("no date")
+        elif change["field"] == "tier":
+            before, after = (_(TIER_WORDS.get(t, str(t))) for t in (before, after))
+        field = _(FIELD_LABELS.get(change["field"], change["field"]))
+        return f"{goal} ({field}: {before} → {after})"
     if kind == "reworded":
-        return f'{goal} (was "{change["from"]}")'
+        return _('%(goal)s (was "%(before)s")') % {"goal": goal, "before": change["from"]}
     return goal

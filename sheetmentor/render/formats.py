@@ -12,15 +12,17 @@ from typing import Any
 import pandas as pd
 
 from sheetmentor.analysis import STAT_COLUMNS, Completion, stats_dict
+from sheetmentor.i18n import _
 from sheetmentor.plain import to_json
 from sheetmentor.render.contexts import (
-    CHANGE_LABELS,
-    TIER_LABELS,
+    CATEGORY_WORDS,
     bar,
+    change_labels,
     change_line,
     longdate,
     pct,
     shortdate,
+    tier_labels,
 )
 from sheetmentor.sheet.normalize import CATEGORIES, TIERS
 
@@ -126,16 +128,18 @@ def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bo
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
-        title=f"{club} — {as_of:%b} {as_of.day}, {as_of.year}",
+        title=f"{club} — {shortdate(as_of, dt.date.min)}",  # always with its year
         title_justify="left",
-        caption="% = mean progress · done/total · dropped goals left out",
+        caption=_("% = mean progress · done/total · dropped goals left out"),
         caption_justify="left",
     )
-    table.add_column("Member", overflow="fold", min_width=8)
+    table.add_column(_("Member"), overflow="fold", min_width=8)
+    labels = tier_labels()
     for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], overflow="fold")
+        table.add_column(labels[tier], overflow="fold")
     for category in CATEGORIES:
-        table.add_column(category[:4].capitalize() + ".", justify="right", overflow="fold")
+        short = _(CATEGORY_WORDS.get(category, category))[:4].capitalize() + "."
+        table.add_column(short, justify="right", overflow="fold")
 
     def cells(tiers: pd.DataFrame, categories: pd.DataFrame) -> list[str]:
         by_tier = stats_dict(tiers)
@@ -151,7 +155,7 @@ def _status_table(completion: Completion, club: str, as_of: dt.date, *, bars: bo
             name, *cells(completion.member_tiers.loc[name], completion.member_categories.loc[name])
         )
     table.add_section()
-    table.add_row("Club", *cells(completion.tiers, completion.categories), style="bold")
+    table.add_row(_("Club"), *cells(completion.tiers, completion.categories), style="bold")
     return table
 
 
@@ -165,16 +169,17 @@ def history_table(history: list[dict[str, Any]], as_of: dt.date):  # -> rich.tab
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
-        title="Club completion at recent meetings",
+        title=_("Club completion at recent meetings"),
         title_justify="left",
-        caption="mean progress, done/total per tier (dropped goals left out)"
+        caption=_("mean progress, done/total per tier (dropped goals left out)")
         if history
-        else "no meeting recorded yet: history starts with the next one",
+        else _("no meeting recorded yet: history starts with the next one"),
         caption_justify="left",
     )
-    table.add_column("Meeting", no_wrap=True)
+    table.add_column(_("Meeting"), no_wrap=True)
+    labels = tier_labels()
     for tier in TIERS:
-        table.add_column(TIER_LABELS[tier], no_wrap=True)
+        table.add_column(labels[tier], no_wrap=True)
     for row in history:
         table.add_row(
             shortdate(row["meeting"], as_of),
@@ -191,17 +196,21 @@ def _since_line(changes: dict[str, Any]) -> str:
     otherwise the day sheetmentor saw the sheet instead, said as such."""
     since, meeting = changes["since"], changes.get("meeting")
     if since is None:
-        return "Since the last meeting:"
+        return _("Since the last meeting:")
+    dates = {"since": longdate(since), "meeting": longdate(meeting)}
     if changes.get("since_meeting", True) or meeting is None:
-        return f"Since the meeting of {longdate(since)}:"
+        return _("Since the meeting of %(since)s:") % dates
     if since == changes.get("first_seen") and since > meeting:
         return (
-            f"Since {longdate(since)}, when sheetmentor first saw the sheet (it did not see it "
-            f"at the meeting of {longdate(meeting)}):"
+            _(
+                "Since %(since)s, when sheetmentor first saw the sheet (it did not see it "
+                "at the meeting of %(meeting)s):"
+            )
+            % dates
         )
     return (
-        f"Since {longdate(since)} (sheetmentor did not see the sheet at the meeting of "
-        f"{longdate(meeting)}):"
+        _("Since %(since)s (sheetmentor did not see the sheet at the meeting of %(meeting)s):")
+        % dates
     )
 
 
@@ -229,8 +238,8 @@ def changes_text(changes: dict[str, Any]) -> str:
     lines = [_since_line(changes)]
     for name, found in changes["members"].items():
         lines.append("")
-        lines.append(name if found["updated"] else f"{name} — no update")
-        for kind, label in CHANGE_LABELS.items():
+        lines.append(name if found["updated"] else _("%(name)s — no update") % {"name": name})
+        for kind, label in change_labels().items():
             for change in found.get(kind, []):
                 lines.append(f"  {label:<10} {change_line(kind, change)}")
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ STARTER_CONFIG = """\
 club:
   name: {name}
   cap: 10                 # warn when more members are active
+  language: en            # agendas, recaps, nudges in: en, fr, es, pt-BR, de, it, nl
 
 meetings:
   every: 2 weeks          # or "1 week", "weekly", "biweekly"
