@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
@@ -38,6 +39,7 @@ from sheetmentor.errors import ConfigError, UnsafeHeaderError
 __all__ = [
     "ICS_FILENAME",
     "Outgoing",
+    "Pending",
     "UnsafeHeaderError",
     "Unsendable",
     "address",
@@ -86,6 +88,34 @@ class Outgoing:
     def recipients(self) -> tuple[str, ...]:
         """The envelope recipients (bare addresses), in order."""
         return tuple(a.addr_spec for a in self.to)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A message known by its key and recipients before its text exists: ``render`` makes its
+    :class:`Outgoing` when it is about to be sent.
+
+    A personal recap holds the whole club, so rendering every member's before the first is sent
+    grows with the square of the club; the ledger needs only the keys up front. Delivery renders
+    one, sends it and lets it go, so a run holds one message at a time (and none for a message
+    sent already)."""
+
+    key: str
+    to: tuple[Address, ...]
+    kind: str
+    render: Callable[[], Outgoing]
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        """The envelope recipients (bare addresses), in order."""
+        return tuple(a.addr_spec for a in self.to)
+
+    def outgoing(self) -> Outgoing:
+        """The rendered message; it must be the one the ledger planned."""
+        made = self.render()
+        if (made.key, made.to, made.kind) != (self.key, self.to, self.kind):
+            raise ValueError(f"message {self.key!r} rendered with another key or recipients")
+        return made
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ from sheetmentor.outbound.ledger import Entry, Ledger, Planned, State, mailing_o
 from sheetmentor.outbound.mime import (
     MESSAGE_POLICY,
     Outgoing,
+    Pending,
     Unsendable,
     build_message,
     message_id_for,
@@ -764,7 +765,7 @@ def envelope_for(
 
 
 def deliver(
-    outgoings: Iterable[Outgoing],
+    outgoings: Iterable[Outgoing | Pending],
     transport: Transport,
     ledger: Ledger,
     *,
@@ -780,11 +781,13 @@ def deliver(
 ) -> DeliveryReport:
     """Plan every message in the ledger, then send each one not yet sent, once.
 
-    Holds ``<state>/send.lock`` for the run (see the module docstring), unless the caller holds
-    it already through the same ``ledger``. Before anything goes out, every key (of
-    ``outgoings`` and of ``unsendable``, the recipients that cannot be mailed) is written to the
-    ledger in one transaction, under ``mailing`` (by default each key's own, see
-    :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for the next one.
+    A :class:`Pending` message is rendered only when it is sent, and let go after, so a run
+    holds one message at a time. Holds ``<state>/send.lock`` for the run (see the module
+    docstring), unless the caller holds it already through the same ``ledger``. Before anything
+    goes out, every key (of ``outgoings`` and of ``unsendable``, the recipients that cannot be
+    mailed) is written to the ledger in one transaction, under ``mailing`` (by default each
+    key's own, see :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for
+    the next one.
     Opens ``transport`` only when a message needs sending; the caller closes it. A temporary
     failure before the server had the message is retried up to ``max_attempts``
     times, sleeping ``backoff``, ``2 * backoff``, … seconds; a message the server took without
@@ -822,7 +825,7 @@ def deliver(
 
 def _plan(
     ledger: Ledger,
-    items: list[Outgoing],
+    items: list[Outgoing | Pending],
     bad: list[Unsendable],
     club_name: str,
     domain: str,
@@ -875,7 +878,7 @@ class _Run:
     opened: bool = False
     unavailable: str | None = None
 
-    def one(self, outgoing: Outgoing, *, retry_failed: bool) -> Outcome:
+    def one(self, outgoing: Outgoing | Pending, *, retry_failed: bool) -> Outcome:
         entry = self.ledger.get(outgoing.key)
         base = dict(key=outgoing.key, kind=outgoing.kind, recipients=outgoing.recipients)
         if entry is not None and entry.state == State.SENT:
@@ -892,6 +895,8 @@ class _Run:
         if self.unavailable is not None:
             detail = f"not tried: {self.unavailable}"
             return Outcome(**base, status="deferred", message_id=message_id, detail=detail)
+        if isinstance(outgoing, Pending):
+            outgoing = outgoing.outgoing()
         try:
             message = build_message(outgoing, self.email, self.club_name, message_id=message_id)
         except UnsafeHeaderError as error:
