@@ -25,10 +25,10 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 import css_inline
@@ -38,6 +38,7 @@ from sheetmentor.errors import ConfigError, UnsafeHeaderError
 
 __all__ = [
     "ICS_FILENAME",
+    "MessageTemplate",
     "Outgoing",
     "Pending",
     "UnsafeHeaderError",
@@ -238,43 +239,88 @@ def build_message(
     ``message_id`` overrides the deterministic ID (the delivery loop passes the one the ledger
     recorded at the first attempt, so a resend keeps it even if ``email.from`` changed since);
     ``date`` defaults to now. Raises :class:`UnsafeHeaderError` if a header value holds a line
-    break, :class:`ConfigError` if ``email.from`` or ``email.reply_to`` is not an address.
+    break, :class:`ConfigError` if ``email.from`` or ``email.reply_to`` is not an address. A
+    mailing of many messages builds them from one :class:`MessageTemplate` instead.
     """
-    sender = parse_address(email_config.sender, setting="email.from")
-    reply_to = (
-        parse_address(email_config.reply_to, setting="email.reply_to")
-        if email_config.reply_to
-        else None
-    )
-    for recipient in outgoing.to:
-        _check_header("To", recipient.display_name, "display name")
-        _check_header("To", recipient.addr_spec, "address")
-    _check_header("Subject", outgoing.subject)
-    _check_header("X-Sheetmentor-Key", outgoing.key)
-    _check_header("List-Id", club_name, "club name")
+    template = MessageTemplate.prepare(email_config, club_name)
+    return template.build(outgoing, message_id=message_id, date=date)
 
-    message = EmailMessage(policy=MESSAGE_POLICY)
-    message["From"] = sender
-    message["To"] = outgoing.to
-    if reply_to is not None:
-        message["Reply-To"] = reply_to
-    message["Subject"] = outgoing.subject
-    message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
-    message["Message-ID"] = message_id or message_id_for(club_name, outgoing.key, sender.domain)
-    message["List-Id"] = list_id(club_name, sender.domain)
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-    message["X-Sheetmentor-Key"] = outgoing.key
 
-    message.set_content(outgoing.text)
-    if outgoing.html is not None:
-        message.add_alternative(_INLINER.inline(outgoing.html), subtype="html")
-    if outgoing.calendar is not None:
-        message.add_attachment(
-            outgoing.calendar,
-            maintype="text",
-            subtype="calendar",
-            filename=ICS_FILENAME,
-            params={"method": "PUBLISH", "charset": "utf-8"},
+@dataclass(frozen=True)
+class MessageTemplate:
+    """What every message of a mailing shares, parsed and built once: the sender and Reply-To
+    addresses and the calendar attachment's MIME part (each member gets the same .ics).
+    Building those per message was about a fifth of the time a recap took to build."""
+
+    email_config: EmailConfig
+    club_name: str
+    sender: Address
+    reply_to: Address | None
+    _calendars: dict[bytes, MIMEPart] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def prepare(cls, email_config: EmailConfig, club_name: str) -> MessageTemplate:
+        """Parse the addresses of ``email_config``; :class:`ConfigError` names a bad one."""
+        sender = parse_address(email_config.sender, setting="email.from")
+        reply_to = (
+            parse_address(email_config.reply_to, setting="email.reply_to")
+            if email_config.reply_to
+            else None
         )
-    return message
+        return cls(email_config, club_name, sender, reply_to)
+
+    def build(
+        self,
+        outgoing: Outgoing,
+        *,
+        message_id: str | None = None,
+        date: dt.datetime | None = None,
+    ) -> EmailMessage:
+        """The e-mail for ``outgoing`` (see :func:`build_message`)."""
+        club_name = self.club_name
+        for recipient in outgoing.to:
+            _check_header("To", recipient.display_name, "display name")
+            _check_header("To", recipient.addr_spec, "address")
+        _check_header("Subject", outgoing.subject)
+        _check_header("X-Sheetmentor-Key", outgoing.key)
+        _check_header("List-Id", club_name, "club name")
+
+        message = EmailMessage(policy=MESSAGE_POLICY)
+        message["From"] = self.sender
+        message["To"] = outgoing.to
+        if self.reply_to is not None:
+            message["Reply-To"] = self.reply_to
+        message["Subject"] = outgoing.subject
+        message["Date"] = format_datetime(date or dt.datetime.now(dt.UTC))
+        message["Message-ID"] = message_id or message_id_for(
+            club_name, outgoing.key, self.sender.domain
+        )
+        message["List-Id"] = list_id(club_name, self.sender.domain)
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+        message["X-Sheetmentor-Key"] = outgoing.key
+
+        message.set_content(outgoing.text)
+        if outgoing.html is not None:
+            message.add_alternative(_INLINER.inline(outgoing.html), subtype="html")
+        if outgoing.calendar is not None:
+            message.make_mixed()
+            message.attach(self._calendar(outgoing.calendar))
+        return message
+
+    def _calendar(self, calendar: bytes) -> MIMEPart:
+        """The attachment part of ``calendar``, made once per mailing and shared by its
+        messages (serialising a part does not change it)."""
+        part = self._calendars.get(calendar)
+        if part is None:
+            part = MIMEPart(policy=MESSAGE_POLICY)
+            part.set_content(
+                calendar,
+                maintype="text",
+                subtype="calendar",
+                disposition="attachment",
+                filename=ICS_FILENAME,
+                params={"method": "PUBLISH", "charset": "utf-8"},
+            )
+            self._calendars[calendar] = part
+        return part

@@ -76,10 +76,10 @@ from sheetmentor.errors import (
 from sheetmentor.outbound.ledger import Entry, Ledger, Planned, State, mailing_of
 from sheetmentor.outbound.mime import (
     MESSAGE_POLICY,
+    MessageTemplate,
     Outgoing,
     Pending,
     Unsendable,
-    build_message,
     message_id_for,
     parse_address,
 )
@@ -877,6 +877,8 @@ class _Run:
     sleep: Callable[[float], None]
     opened: bool = False
     unavailable: str | None = None
+    template: MessageTemplate | None = None
+    """Prepared at the first message built: what every message of the run shares."""
 
     def one(self, outgoing: Outgoing | Pending, *, retry_failed: bool) -> Outcome:
         entry = self.ledger.get(outgoing.key)
@@ -897,8 +899,10 @@ class _Run:
             return Outcome(**base, status="deferred", message_id=message_id, detail=detail)
         if isinstance(outgoing, Pending):
             outgoing = outgoing.outgoing()
+        if self.template is None:
+            self.template = MessageTemplate.prepare(self.email, self.club_name)
         try:
-            message = build_message(outgoing, self.email, self.club_name, message_id=message_id)
+            message = self.template.build(outgoing, message_id=message_id)
         except UnsafeHeaderError as error:
             self.ledger.mark_failed(outgoing.key, error.message)
             return Outcome(**base, status="failed", message_id=message_id, detail=error.message)
