@@ -26,6 +26,7 @@ import multiprocessing.connection
 import shutil
 import smtplib
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,6 +108,63 @@ def serve(port_pipe: multiprocessing.connection.Connection, tls_pem: str | None)
     controller.stop()
 
 
+def one_connection(
+    host: str, port: int, envelopes: list[Envelope], context: ssl.SSLContext | None
+) -> None:
+    """The floor: a bare ``smtplib`` loop, one connection, no ledger."""
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        if context is not None:
+            smtp.starttls(context=context)
+        for envelope in envelopes:
+            smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data)
+
+
+MAILMERGE_TEMPLATE = """TO: {{{{email}}}}
+SUBJECT: Recap for {{{{name}}}}
+FROM: PBC <pbc@example.org>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="boundary"
+
+--boundary
+Content-Type: text/plain; charset=utf-8
+
+{text}
+--boundary
+Content-Type: text/html; charset=utf-8
+
+{html}
+--boundary--
+"""
+
+
+def mailmerge(command: str, port: int, count: int, folder: Path) -> None:
+    """The ``mailmerge`` tool (its own venv) sending ``count`` recap-sized messages, one
+    connection per message as it does; its template holds the same text and HTML."""
+    sample = recap(0)
+    (folder / "template.txt").write_text(
+        MAILMERGE_TEMPLATE.format(
+            text=sample.text.replace("{", "(").replace("}", ")"),
+            html=sample.html.replace("{", "(").replace("}", ")"),
+        ),
+        encoding="utf-8",
+    )
+    rows = "".join(f"Member {n},m{n}@example.org\n" for n in range(count))
+    (folder / "database.csv").write_text(f"name,email\n{rows}", encoding="utf-8")
+    (folder / "server.conf").write_text(
+        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\n", encoding="utf-8"
+    )
+    subprocess.run(
+        [
+            *(command, "--no-dry-run", "--no-limit", "--output-format", "raw"),
+            *("--template", "template.txt", "--database", "database.csv"),
+            *("--config", "server.conf"),
+        ],
+        cwd=folder,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def per_message(
     host: str, port: int, envelopes: list[Envelope], context: ssl.SSLContext | None
 ) -> None:
@@ -122,6 +180,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--no-tls", action="store_true", help="plain SMTP only")
+    parser.add_argument(
+        "--mailmerge",
+        default=shutil.which("mailmerge") or "/tmp/mm/bin/mailmerge",
+        help="the mailmerge command, installed in its own venv: python -m venv /tmp/mm && "
+        "/tmp/mm/bin/pip install mailmerge (plain SMTP row; skipped when absent)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -201,7 +265,22 @@ def main() -> int:
                     "127.0.0.1", port, envelopes, ctx
                 ),
             ),
+            (
+                "smtplib, one connection (bare loop)",
+                lambda ctx=client_context, port=port: one_connection(
+                    "127.0.0.1", port, envelopes, ctx
+                ),
+            ),
         ]
+        if security == "none" and Path(args.mailmerge).exists():
+            runs.append(
+                (
+                    "mailmerge, one connection per message",
+                    lambda port=port: mailmerge(
+                        args.mailmerge, port, args.count, Path(tempfile.mkdtemp(dir=workdir))
+                    ),
+                )
+            )
         for name, function in runs:
             before = counts()
             started = time.perf_counter()
@@ -219,6 +298,15 @@ def main() -> int:
             f"{security:<9} {name:<37} {sent:>5} {connections:>5} {seconds:>8.2f} "
             f"{sent / seconds:>8,.0f}"
         )
+    rates = {(security, name): sent / seconds for security, name, sent, _, seconds in rows}
+    for security in dict.fromkeys(security for security, *_ in rows):
+        ours = rates[(security, "deliver(): build + ledger + send")]
+        floor = rates[(security, "smtplib, one connection (bare loop)")]
+        line = f"{security}: deliver() is {floor / ours:.2f}x slower than the bare loop (target 3x)"
+        theirs = rates.get((security, "mailmerge, one connection per message"))
+        if theirs:
+            line += f", {ours / theirs:.2f}x mailmerge's rate (target 1x or more)"
+        print(line)
     return 0
 
 
