@@ -8,7 +8,8 @@ server
 running in another process (so server and client do not share a GIL), in three ways:
 
 * ``SmtpTransport``: sheetmentor's transport, one connection for the whole run;
-* ``deliver()``: the same plus the ledger (two durable SQLite commits per message) and the lock;
+* ``deliver()``: the same plus building each message from one :class:`MessageTemplate`, the
+  ledger (one durable SQLite commit per message: ``sending``) and the lock;
 * ``per message``: what mailmerge-style tools do, ``smtplib.SMTP`` + ``sendmail`` + ``quit``
   for every message.
 
@@ -25,6 +26,7 @@ import multiprocessing.connection
 import shutil
 import smtplib
 import ssl
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +35,7 @@ from pathlib import Path
 
 from sheetmentor.config import EmailConfig
 from sheetmentor.outbound.ledger import Ledger
-from sheetmentor.outbound.mime import Outgoing, address, build_message
+from sheetmentor.outbound.mime import MessageTemplate, Outgoing, address, build_message
 from sheetmentor.outbound.transport import Envelope, SmtpTransport, deliver, envelope_for
 
 CLUB = "Personal Branding Club"
@@ -106,6 +108,63 @@ def serve(port_pipe: multiprocessing.connection.Connection, tls_pem: str | None)
     controller.stop()
 
 
+def one_connection(
+    host: str, port: int, envelopes: list[Envelope], context: ssl.SSLContext | None
+) -> None:
+    """The floor: a bare ``smtplib`` loop, one connection, no ledger."""
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        if context is not None:
+            smtp.starttls(context=context)
+        for envelope in envelopes:
+            smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.data)
+
+
+MAILMERGE_TEMPLATE = """TO: {{{{email}}}}
+SUBJECT: Recap for {{{{name}}}}
+FROM: PBC <pbc@example.org>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="boundary"
+
+--boundary
+Content-Type: text/plain; charset=utf-8
+
+{text}
+--boundary
+Content-Type: text/html; charset=utf-8
+
+{html}
+--boundary--
+"""
+
+
+def mailmerge(command: str, port: int, count: int, folder: Path) -> None:
+    """The ``mailmerge`` tool (its own venv) sending ``count`` recap-sized messages, one
+    connection per message as it does; its template holds the same text and HTML."""
+    sample = recap(0)
+    (folder / "template.txt").write_text(
+        MAILMERGE_TEMPLATE.format(
+            text=sample.text.replace("{", "(").replace("}", ")"),
+            html=sample.html.replace("{", "(").replace("}", ")"),
+        ),
+        encoding="utf-8",
+    )
+    rows = "".join(f"Member {n},m{n}@example.org\n" for n in range(count))
+    (folder / "database.csv").write_text(f"name,email\n{rows}", encoding="utf-8")
+    (folder / "server.conf").write_text(
+        f"[smtp_server]\nhost = 127.0.0.1\nport = {port}\nsecurity = Never\n", encoding="utf-8"
+    )
+    subprocess.run(
+        [
+            *(command, "--no-dry-run", "--no-limit", "--output-format", "raw"),
+            *("--template", "template.txt", "--database", "database.csv"),
+            *("--config", "server.conf"),
+        ],
+        cwd=folder,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def per_message(
     host: str, port: int, envelopes: list[Envelope], context: ssl.SSLContext | None
 ) -> None:
@@ -121,6 +180,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--no-tls", action="store_true", help="plain SMTP only")
+    parser.add_argument(
+        "--mailmerge",
+        default=shutil.which("mailmerge") or "/tmp/mm/bin/mailmerge",
+        help="the mailmerge command, installed in its own venv: python -m venv /tmp/mm && "
+        "/tmp/mm/bin/pip install mailmerge (plain SMTP row; skipped when absent)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -135,7 +200,16 @@ def main() -> int:
     size = sum(len(e.data) for e in envelopes) / len(envelopes)
     html = sum(len(o.html or "") + len(o.text) for o in outgoings) / len(outgoings)
     print(f"{args.count} messages: {html / 1024:.1f} KB HTML+text each, {size / 1024:.1f} KB sent")
-    print(f"build_message (css_inline, MIME): {args.count / build_seconds:,.0f} messages/s\n")
+    print(f"build_message (css_inline, MIME): {args.count / build_seconds:,.0f} messages/s")
+    started = time.perf_counter()
+    template = MessageTemplate.prepare(EMAIL, CLUB)  # what deliver() does once per run
+    for o in outgoings:
+        envelope_for(o.key, template.build(o, date=now), "pbc@example.org", o.recipients)
+    prepared_seconds = time.perf_counter() - started
+    print(
+        f"MessageTemplate.build, one template per mailing: "
+        f"{args.count / prepared_seconds:,.0f} messages/s\n"
+    )
 
     modes: list[tuple[str, ssl.SSLContext | None, str | None]] = [("none", None, None)]
     workdir = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
@@ -191,7 +265,22 @@ def main() -> int:
                     "127.0.0.1", port, envelopes, ctx
                 ),
             ),
+            (
+                "smtplib, one connection (bare loop)",
+                lambda ctx=client_context, port=port: one_connection(
+                    "127.0.0.1", port, envelopes, ctx
+                ),
+            ),
         ]
+        if security == "none" and Path(args.mailmerge).exists():
+            runs.append(
+                (
+                    "mailmerge, one connection per message",
+                    lambda port=port: mailmerge(
+                        args.mailmerge, port, args.count, Path(tempfile.mkdtemp(dir=workdir))
+                    ),
+                )
+            )
         for name, function in runs:
             before = counts()
             started = time.perf_counter()
@@ -209,6 +298,15 @@ def main() -> int:
             f"{security:<9} {name:<37} {sent:>5} {connections:>5} {seconds:>8.2f} "
             f"{sent / seconds:>8,.0f}"
         )
+    rates = {(security, name): sent / seconds for security, name, sent, _, seconds in rows}
+    for security in dict.fromkeys(security for security, *_ in rows):
+        ours = rates[(security, "deliver(): build + ledger + send")]
+        floor = rates[(security, "smtplib, one connection (bare loop)")]
+        line = f"{security}: deliver() is {floor / ours:.2f}x slower than the bare loop (target 3x)"
+        theirs = rates.get((security, "mailmerge, one connection per message"))
+        if theirs:
+            line += f", {ours / theirs:.2f}x mailmerge's rate (target 1x or more)"
+        print(line)
     return 0
 
 

@@ -23,8 +23,14 @@ third copy.
 A mailing is *complete* when it was planned and every planned key is ``sent`` or ``failed``: a
 run killed half-way leaves ``planned`` rows, so the next run sends the rest.
 
-The database is in WAL mode with ``synchronous=FULL`` (a ``sent`` commit survives a power cut) and
-a ``busy_timeout`` (a ``recap --status`` reading during a send waits instead of failing). Runs that
+The database is in WAL mode with ``synchronous=FULL`` and a ``busy_timeout`` (a ``recap
+--status`` reading during a send waits instead of failing). One commit per message waits for the
+disk: ``sending``, before the handover. ``sent`` is committed without waiting
+(``synchronous=NORMAL``): a ``kill -9`` cannot lose it (the commit is in the operating system's
+cache), and the next durable commit — the next message's ``sending``, or the sync when the
+ledger closes — puts it on disk with everything before it in the WAL. A power cut in between
+can only turn it back into ``sending``, which the next run treats as in doubt: the one resend
+with the same Message-ID the handover allows anyway (ARCHITECTURE.md has the proof). Runs that
 *send* are serialised by a file lock, ``<state>/send.lock`` (:meth:`Ledger.send_lock`). Each plan
 also adds a line to ``<state>/mailings.log``, outside the database: if the ledger file is deleted,
 that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over.
@@ -37,7 +43,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -176,8 +182,10 @@ class Ledger(StateFile):
     """The ledger of one state folder; open with :meth:`open`, use as a context manager.
 
     Every ``mark_*`` method commits before returning: the ledger is only useful if what it says
-    is on disk before the next network round trip. With ``read_only`` (``recap --status``) the
-    file is never written: a ledger of an older schema is upgraded in a copy in memory.
+    is on disk before the next network round trip. :meth:`mark_sent` alone commits without
+    waiting for the disk (see the module docstring); :meth:`close` makes it durable. With
+    ``read_only`` (``recap --status``) the file is never written: a ledger of an older schema is
+    upgraded in a copy in memory.
     """
 
     def __init__(
@@ -190,6 +198,7 @@ class Ledger(StateFile):
         self.path = Path(path)
         self._clock = clock
         self._lock: filelock.FileLock | None = None
+        self._unsynced = False
         with _readable(self.path):
             self._db = open_database(self.path, synchronous="FULL", read_only=read_only)
             try:
@@ -454,13 +463,45 @@ class Ledger(StateFile):
         return entry
 
     def mark_sent(self, key: str, *, refused: Mapping[str, str] | None = None) -> None:
-        """Record that the server accepted ``key`` (for all recipients but ``refused``)."""
+        """Record that the server accepted ``key`` (for all recipients but ``refused``).
+
+        Committed without an fsync: the next durable commit (the next ``sending``) or
+        :meth:`close` carries it to disk. Until then only a power cut can undo it, back to the
+        ``sending`` the handover made durable — in doubt, resent once with its Message-ID."""
         now = _iso(self._clock())
-        self._update(
-            "UPDATE messages SET state = 'sent', sent_at = ?, updated_at = ?, refused = ?,"
-            " error = ? WHERE key = ?",
-            (now, now, json.dumps(dict(refused)) if refused else None, _refusals(refused), key),
-        )
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self._update(
+                "UPDATE messages SET state = 'sent', sent_at = ?, updated_at = ?, refused = ?,"
+                " error = ? WHERE key = ?",
+                (now, now, json.dumps(dict(refused)) if refused else None, _refusals(refused), key),
+            )
+        finally:
+            self._db.execute("PRAGMA synchronous = FULL")
+        self._unsynced = True
+
+    def sync(self) -> None:
+        """Put every commit on disk: the ``sent`` rows :meth:`mark_sent` committed without
+        waiting. A WAL commit is appended to the ``-wal`` file, so syncing that file makes them
+        all durable at once (a checkpoint syncs the WAL before it moves frames into the
+        database, so a frame that left the WAL is durable already)."""
+        if not self._unsynced:
+            return
+        wal = self.path.with_name(self.path.name + "-wal")
+        with suppress(FileNotFoundError):
+            descriptor = os.open(wal, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        self._unsynced = False
+
+    def close(self) -> None:
+        """Sync what :meth:`mark_sent` left unsynced, then close the connection."""
+        try:
+            self.sync()
+        finally:
+            super().close()
 
     def mark_failed(
         self, key: str, error: str, *, refused: Mapping[str, str] | None = None

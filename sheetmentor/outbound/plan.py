@@ -16,6 +16,7 @@ recipient fails alone, everyone else gets theirs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import shlex
 import shutil
@@ -29,7 +30,7 @@ from sheetmentor import clock
 from sheetmentor.errors import ConfigError, UnsafeHeaderError
 from sheetmentor.i18n import _, current
 from sheetmentor.outbound.ledger import Ledger
-from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
+from sheetmentor.outbound.mime import Outgoing, Pending, Unsendable, address, parse_address
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.render.calendar import meetings_ics
 from sheetmentor.render.contexts import agenda_context, pct, recap_context, render_template
@@ -64,11 +65,12 @@ class Unreachable:
 
 @dataclass(frozen=True)
 class Mailing:
-    """What one run sends: ``name`` (``recap/2026-11-24``) is the ledger's mailing."""
+    """What one run sends: ``name`` (``recap/2026-11-24``) is the ledger's mailing. A message to
+    one member is :class:`Pending`: rendered when delivery sends it, not before."""
 
     name: str
     kind: str
-    messages: list[Outgoing]
+    messages: list[Outgoing | Pending]
     unsendable: list[Unsendable]
 
 
@@ -526,14 +528,32 @@ def _addressed(
         to = _group_addresses(email, people)
         message = Outgoing(f"{key}/group", to, subject, text, html, calendar, kind)
         return Mailing(key, kind, [message], unsendable)
-    messages = []
+    messages: list[Outgoing | Pending] = []
     for person in people:
-        subject, text, html = render(person.name if personal else None)
         address_key = f"{key}/{person.address.addr_spec.lower()}"
-        messages.append(
-            Outgoing(address_key, (person.address,), subject, text, html, calendar, kind)
+        to = (person.address,)
+        made = functools.partial(
+            _outgoing, render, person.name if personal else None, address_key, to, calendar, kind
         )
+        messages.append(Pending(address_key, to, kind, made))
+    if messages:
+        # A broken template breaks every message: the first is rendered now, so that error
+        # stops the run before anything is planned or sent.
+        messages[0] = messages[0].outgoing()
     return Mailing(key, kind, messages, unsendable)
+
+
+def _outgoing(
+    render: Callable[[str | None], tuple[str, str, str]],
+    recipient: str | None,
+    key: str,
+    to: tuple[Address, ...],
+    calendar: bytes | None,
+    kind: str,
+) -> Outgoing:
+    """One member's message, rendered now (for :class:`Pending`)."""
+    subject, text, html = render(recipient)
+    return Outgoing(key, to, subject, text, html, calendar, kind)
 
 
 def _group_addresses(email: EmailConfig, people: list[Recipient]) -> tuple[Address, ...]:

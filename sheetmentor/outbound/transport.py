@@ -76,9 +76,10 @@ from sheetmentor.errors import (
 from sheetmentor.outbound.ledger import Entry, Ledger, Planned, State, mailing_of
 from sheetmentor.outbound.mime import (
     MESSAGE_POLICY,
+    MessageTemplate,
     Outgoing,
+    Pending,
     Unsendable,
-    build_message,
     message_id_for,
     parse_address,
 )
@@ -777,7 +778,7 @@ def envelope_for(
 
 
 def deliver(
-    outgoings: Iterable[Outgoing],
+    outgoings: Iterable[Outgoing | Pending],
     transport: Transport,
     ledger: Ledger,
     *,
@@ -793,11 +794,13 @@ def deliver(
 ) -> DeliveryReport:
     """Plan every message in the ledger, then send each one not yet sent, once.
 
-    Holds ``<state>/send.lock`` for the run (see the module docstring), unless the caller holds
-    it already through the same ``ledger``. Before anything goes out, every key (of
-    ``outgoings`` and of ``unsendable``, the recipients that cannot be mailed) is written to the
-    ledger in one transaction, under ``mailing`` (by default each key's own, see
-    :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for the next one.
+    A :class:`Pending` message is rendered only when it is sent, and let go after, so a run
+    holds one message at a time. Holds ``<state>/send.lock`` for the run (see the module
+    docstring), unless the caller holds it already through the same ``ledger``. Before anything
+    goes out, every key (of ``outgoings`` and of ``unsendable``, the recipients that cannot be
+    mailed) is written to the ledger in one transaction, under ``mailing`` (by default each
+    key's own, see :func:`mailing_of`), so a run killed half-way leaves the rest ``planned`` for
+    the next one.
     Opens ``transport`` only when a message needs sending; the caller closes it. A temporary
     failure before the server had the message is retried up to ``max_attempts``
     times, sleeping ``backoff``, ``2 * backoff``, … seconds; a message the server took without
@@ -835,7 +838,7 @@ def deliver(
 
 def _plan(
     ledger: Ledger,
-    items: list[Outgoing],
+    items: list[Outgoing | Pending],
     bad: list[Unsendable],
     club_name: str,
     domain: str,
@@ -887,8 +890,10 @@ class _Run:
     sleep: Callable[[float], None]
     opened: bool = False
     unavailable: str | None = None
+    template: MessageTemplate | None = None
+    """Prepared at the first message built: what every message of the run shares."""
 
-    def one(self, outgoing: Outgoing, *, retry_failed: bool) -> Outcome:
+    def one(self, outgoing: Outgoing | Pending, *, retry_failed: bool) -> Outcome:
         entry = self.ledger.get(outgoing.key)
         base = dict(key=outgoing.key, kind=outgoing.kind, recipients=outgoing.recipients)
         if entry is not None and entry.state == State.SENT:
@@ -905,8 +910,12 @@ class _Run:
         if self.unavailable is not None:
             detail = f"not tried: {self.unavailable}"
             return Outcome(**base, status="deferred", message_id=message_id, detail=detail)
+        if isinstance(outgoing, Pending):
+            outgoing = outgoing.outgoing()
+        if self.template is None:
+            self.template = MessageTemplate.prepare(self.email, self.club_name)
         try:
-            message = build_message(outgoing, self.email, self.club_name, message_id=message_id)
+            message = self.template.build(outgoing, message_id=message_id)
         except UnsafeHeaderError as error:
             self.ledger.mark_failed(outgoing.key, error.message)
             return Outcome(**base, status="failed", message_id=message_id, detail=error.message)

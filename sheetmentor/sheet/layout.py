@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from sheetmentor.errors import SheetError
 from sheetmentor.sheet.frames import distinct, per_distinct
 from sheetmentor.sheet.sources import RawTable
+from sheetmentor.sheet.sources.tables import column_letter
 from sheetmentor.sheet.vocabulary import (
     CATEGORY,
     FIELDS,
@@ -80,11 +80,6 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.ref}: {self.message}" if self.ref else self.message
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    return get_column_letter(index + 1)
 
 
 @dataclass

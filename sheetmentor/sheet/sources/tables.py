@@ -13,6 +13,31 @@ CellValue = str | bool | int | float | dt.date | dt.datetime | None
 reads numbers in date columns as serial numbers counted from 1899-12-30."""
 
 
+def column_letter(index: int) -> str:
+    """The column's letters for a 0-based index: 0 → A, 25 → Z, 26 → AA. Here rather than
+    openpyxl's ``get_column_letter`` because importing openpyxl (and PIL with it) costs more
+    than reading a small club's workbook."""
+    if index < 0:
+        raise ValueError(f"no column has the index {index}")
+    letters = ""
+    number = index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """The 0-based index of a column named by its letters (``A`` → 0, ``AA`` → 26): the
+    inverse of :func:`column_letter`, for cell references such as the ``r="AB12"`` of .xlsx."""
+    if not letters or not letters.isascii() or not letters.isalpha():
+        raise ValueError(f"{letters!r} is not a column's letters")
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
 @dataclass(frozen=True)
 class RawTable:
     title: str

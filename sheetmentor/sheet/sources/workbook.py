@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
 from sheetmentor.errors import ConfigError, SheetError
-from sheetmentor.sheet.sources.tables import CellValue, RawTable
+from sheetmentor.sheet.sources.tables import CellValue, RawTable, column_index, column_letter
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 MAX_CELLS = 20_000_000
@@ -123,7 +121,7 @@ class SpreadsheetFile(_LocalSource):
 
 
 def _a1(row: int, column: int) -> str:
-    return f"{get_column_letter(column + 1)}{row + 1}"
+    return f"{column_letter(column)}{row + 1}"
 
 
 _ERROR_CELL = re.compile(
@@ -167,13 +165,13 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
                     first_col, first_row, last_col, last_row = dimension.groups()
                     scan.dimensions[title] = (
                         int(first_row) - 1,
-                        column_index_from_string(first_col.decode()) - 1,
+                        column_index(first_col.decode()),
                         int(last_row or first_row) - 1,
-                        column_index_from_string((last_col or first_col).decode()) - 1,
+                        column_index((last_col or first_col).decode()),
                     )
                 if b't="e"' in data:
                     scan.errors[title] = [
-                        (int(row) - 1, column_index_from_string(col.decode()) - 1, text.decode())
+                        (int(row) - 1, column_index(col.decode()), text.decode())
                         for col, row, text in _ERROR_CELL.findall(data)
                     ]
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):

@@ -1,0 +1,52 @@
+"""Start-up: reading a club's .xlsx does not import openpyxl, and column letters are right.
+
+openpyxl (with PIL) costs more to import than a small club's whole agenda run, and sheetmentor
+reads workbooks with calamine; openpyxl is used only to write a starter workbook (``init``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT, ClubFolder
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from sheetmentor.sheet.sources.tables import column_index, column_letter
+
+MAX_COLUMN = 18_278
+"""XFD, the last column a spreadsheet has."""
+
+
+@given(st.integers(min_value=0, max_value=MAX_COLUMN * 2))
+def test_column_letters_match_openpyxl_and_round_trip(index: int) -> None:
+    letters = column_letter(index)
+    assert column_index(letters) == index
+    if index < MAX_COLUMN:
+        assert letters == get_column_letter(index + 1)
+        assert column_index_from_string(letters) == index + 1
+
+
+@given(st.text(alphabet="ABCXYZabcz", min_size=1, max_size=3))
+def test_column_index_reads_letters_in_either_case(letters: str) -> None:
+    assert column_index(letters) == column_index_from_string(letters.upper()) - 1
+
+
+def test_agenda_from_an_xlsx_does_not_import_openpyxl(demo: ClubFolder) -> None:
+    code = (
+        "import sys\n"
+        "from sheetmentor.cli import cli\n"
+        f"argv = ['--config', {str(demo.config_path)!r}, 'agenda', '--as-of', '2026-11-30']\n"
+        "try:\n"
+        "    cli(argv, prog_name='sheetmentor')\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print('LOADED', sorted(m for m in ('openpyxl', 'PIL') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "# " in result.stdout
+    assert "LOADED []" in result.stdout
