@@ -109,9 +109,11 @@ class Browser:
         height: int,
         mobile: bool,
         screenshot: Path | None = None,
+        library: Path | None = None,
     ) -> Any:
-        """What the JavaScript expression ``probe`` returns on ``page`` once it has loaded in a
-        ``width``×``height`` viewport (a phone's when ``mobile``)."""
+        """What the JavaScript expression ``probe`` returns (a promise is awaited) on ``page``
+        once it has loaded in a ``width``×``height`` viewport (a phone's when ``mobile``), with
+        the script ``library`` (axe-core, say) run in the page first."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})
         session_id = session["sessionId"]
@@ -120,7 +122,10 @@ class Browser:
         self.send("Emulation.setDeviceMetricsOverride", metrics, session=session_id)
         self.send("Page.navigate", {"url": page.as_uri()}, session=session_id)
         self._wait_for("Page.loadEventFired", session_id)
-        expression = {"expression": probe, "returnByValue": True}
+        if library is not None:
+            source = {"expression": library.read_text(encoding="utf-8")}
+            self.send("Runtime.evaluate", source, session=session_id)
+        expression = {"expression": probe, "returnByValue": True, "awaitPromise": True}
         value = self.send("Runtime.evaluate", expression, session=session_id)["result"]["value"]
         if screenshot is not None:
             shot = self.send("Page.captureScreenshot", {"format": "png"}, session=session_id)

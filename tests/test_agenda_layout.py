@@ -10,6 +10,7 @@ the test's temporary folder.
 from __future__ import annotations
 
 import email
+import os
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -128,3 +129,41 @@ def test_every_page_and_e_mail_reads_on_a_phone(demo: ClubFolder, tmp_path: Path
         assert seen["smallest_text"] >= 14, name
         levels = seen["headings"]
         assert all(b <= a + 1 for a, b in zip([0, *levels], levels, strict=False)), (name, levels)
+
+
+AXE = """axe.run(document, {runOnly: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]})
+  .then((r) => r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`))"""
+
+
+def test_axe_core_finds_no_accessibility_violation(demo: ClubFolder, tmp_path: Path) -> None:
+    """axe-core (what browsers' accessibility audits run) on the agenda page and each e-mail,
+    at a phone's width: WCAG 2.1 AA and its best practices (headings in order, a language,
+    contrast, landmarks)."""
+    library = os.environ.get("AXE_CORE")
+    assert library and Path(library).is_file(), (
+        "set AXE_CORE to axe-core's axe.min.js (npm install axe-core), as .ci/run does"
+    )
+    agenda = tmp_path / "agenda.html"
+    result = demo.run("agenda", "--as-of", "2026-11-30", "--format", "html", "-o", str(agenda))
+    assert result.exit_code == 0, result.stderr
+    pages = {"agenda page": agenda.read_text(encoding="utf-8")}
+    pages |= sent_html(
+        demo,
+        ("recap", "--send", "--as-of", "2026-12-01T15:00"),
+        ("nudge", "--send", "--as-of", "2026-12-14T09:00"),
+        ("agenda", "--send", "--as-of", "2026-12-14"),
+    )
+    found = {}
+    with Browser(tmp_path / "profile") as browser:
+        for name, text in pages.items():
+            page = tmp_path / f"axe-{name.replace(' ', '-')}.html"
+            page.write_text(text, encoding="utf-8")
+            found[name] = browser.measure(
+                page,
+                AXE,
+                width=PHONE_WIDTH,
+                height=PHONE_HEIGHT,
+                mobile=True,
+                library=Path(library),
+            )
+    assert found == {name: [] for name in pages}

@@ -26,6 +26,8 @@ from chat_servers import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
 
 from sheetmentor.config import ChatConfig, parse_config
 from sheetmentor.errors import ChatMentionError, ChatRefused, ChatUnavailable, ConfigError
@@ -337,6 +339,29 @@ def test_any_message_fits_every_platform_in_order(sections: list[Any], title: st
         assert payloads
         assert all(not problems(platform, p) for p in payloads), platform
         assert tokens(platform, payloads) == expected, platform
+    assert [slack_sdk_problems(p) for p in slack_payloads(message)] == [
+        [] for _ in slack_payloads(message)
+    ]
+
+
+def slack_sdk_problems(payload: dict[str, Any]) -> list[str]:
+    """What Slack's own SDK models refuse in a payload: every block parsed and validated
+    (lengths of headers and section texts, block types), as ``slack_sdk`` does before sending."""
+    found = []
+    for raw in payload["blocks"]:
+        block = Block.parse(raw)
+        if block is None:
+            found.append(f"unknown block {raw.get('type')!r}")
+            continue
+        try:
+            block.validate_json()
+        except SlackObjectFormationError as error:
+            found.append(str(error))
+        if block.to_dict() != raw:
+            found.append(f"block {raw.get('type')!r} does not round-trip: {raw}")
+    if len(payload["blocks"]) > 50:
+        found.append("more than 50 blocks")
+    return found
 
 
 # --- posting -------------------------------------------------------------------------------
