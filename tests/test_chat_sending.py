@@ -9,12 +9,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chat_servers import SECRETS, Answer, ChatServer, chat_servers, closed_port_url
+from chat_servers import HANG, SECRETS, Answer, ChatServer, chat_servers, closed_port_url
 from cli_faults import HOUR_LATER, MEETING_ENDED, ROOT, WAIT, write_club
 from conftest import run_cli
 
@@ -259,3 +261,113 @@ def test_a_post_split_otherwise_later_is_not_posted_again(tmp_path: Path) -> Non
         assert (again.exit_code, again.stderr) == (0, "")
         assert len(servers["slack"].received) == len(servers["discord"].received) == 1
     assert len(outbox(config)) == 3
+
+
+def long_club(folder: Path) -> Path:
+    """A club whose recap takes two messages on Slack and three or more on Discord."""
+    config = chat_club(folder)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "club.xlsx")
+    for row in book["Goals"].iter_rows(min_row=2):
+        row[1].value = " ".join(["a long goal text"] * 400)
+    book.save(folder / "club.xlsx")
+    return config
+
+
+def parts_posted(config: Path, platform: str) -> list[str]:
+    """The ledger's part keys of ``platform``'s recap, each with its state."""
+    return [line.split()[-2:] for line in status(config) if f"chat/{platform}/" in line]
+
+
+def assert_each_part_once(config: Path, servers: dict[str, ChatServer]) -> None:
+    """Every part of every post in its channel exactly once, and the ledger says sent."""
+    for platform, server in servers.items():
+        rows = parts_posted(config, platform)
+        assert len(rows) >= 2, rows
+        assert [state for state, _ in rows] == ["sent"] * len(rows), rows
+        bodies = [json.dumps(payload, sort_keys=True) for payload in server.received]
+        assert len(bodies) == len(rows) == len(set(bodies)), (platform, len(bodies), rows)
+
+
+class RetryKillingServer(ChatServer):
+    """Answers the ``at``-th post with a 429 that asks for a retry in five seconds, then
+    ``kill -9``s the poster while it waits: that part was never posted."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: Any, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.fired = True
+            wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
+            body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
+            self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
+            super()._handle(handler, raw)
+            threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
+            return
+        super()._handle(handler, raw)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("platform", "at", "server"),
+    [
+        ("slack", 1, KillingServer),
+        ("slack", 2, KillingServer),
+        ("discord", 2, KillingServer),
+        ("discord", 3, KillingServer),
+        ("slack", 2, RetryKillingServer),
+        ("discord", 1, RetryKillingServer),
+    ],
+)
+def test_kill_9_in_a_long_post_posts_every_part_once(
+    tmp_path: Path, platform: str, at: int, server: type[ChatServer]
+) -> None:
+    """A recap split into several messages, the poster killed at its ``at``-th part — after
+    the platform took it, or while it waits to retry a part the platform refused with 429:
+    the next runs post every part not posted, and none twice."""
+    config = long_club(tmp_path)
+    killer = server(platform, at)  # type: ignore[call-arg]
+    other = "discord" if platform == "slack" else "slack"
+    with killer, ChatServer(other) as plain:
+        servers = {platform: killer, other: plain}
+        env = hooks(servers["slack"], servers["discord"])
+        process = start(config, MEETING_ENDED, env, "recap", "--send")
+        killer.pid = process.pid  # type: ignore[attr-defined]
+        code, err = finish(process)
+        assert killer.fired and code == -9, err  # type: ignore[attr-defined]
+        for when in (HOUR_LATER, "2026-11-18T14:00"):
+            later = cli(config, when, env, "recap", "--send")
+            assert later.exit_code == 0, later.stderr
+        assert_each_part_once(config, servers)
+    assert len(outbox(config)) == 3
+
+
+def test_a_part_left_unanswered_is_in_doubt_and_not_posted_again(tmp_path: Path) -> None:
+    """Slack takes the first part and does not answer in time: that part is in doubt (the
+    next run records it sent and says so), the part after it is posted by the next run."""
+    chat = {"chat": {**CHAT["chat"], "timeout": "1s"}}
+    config = write_club(tmp_path, None, config=chat)
+    long_club(tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["chat"] = chat["chat"]
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with chat_servers() as servers:
+        servers["slack"].hang_seconds = 2.5
+        servers["slack"].script(HANG)
+        env = hooks(servers["slack"], servers["discord"])
+        first = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert first.exit_code == 3, first.stderr
+        assert "may have been posted" in first.stderr
+        deadline = time.monotonic() + WAIT
+        while not servers["slack"].hits and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server posts the part when it wakes, after the run gave up
+        later = cli(config, HOUR_LATER, env, "recap", "--send")
+        assert later.exit_code == 0, later.stderr
+        assert "chat/slack/recap/2026-11-17/part-1-of-2: in doubt" in later.stderr
+        assert_each_part_once(config, {"slack": servers["slack"], "discord": servers["discord"]})

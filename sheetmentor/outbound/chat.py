@@ -61,6 +61,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import requests
@@ -944,8 +945,22 @@ class WebhookPoster:
             self.waited += seconds
         return True
 
-    def post(self, webhook: Webhook, payload: Mapping[str, Any]) -> PostAnswer:
-        """One message, retried on 429/5xx within the budget; never raises for HTTP trouble."""
+    def post(
+        self,
+        webhook: Webhook,
+        payload: Mapping[str, Any],
+        *,
+        before_request: Callable[[], None] | None = None,
+        before_retry: Callable[[str], None] | None = None,
+    ) -> PostAnswer:
+        """One message, retried on 429/5xx within the budget; never raises for HTTP trouble.
+
+        ``before_request`` is called right before each request goes (after any wait), and
+        ``before_retry`` with the reason when the platform answered that it did not post the
+        message and the poster is about to wait and try again: a ledger records ``sending``
+        only while a request may be on its way, so a run killed during a wait has nothing in
+        doubt.
+        """
         name = _NAMES[webhook.platform]
         where = redact_url(webhook.url)
         url = webhook.url
@@ -965,6 +980,8 @@ class WebhookPoster:
                     stop=True,
                 )
             self.requests += 1
+            if before_request is not None:
+                before_request()
             try:
                 response = self.session.post(
                     url,
@@ -1008,7 +1025,10 @@ class WebhookPoster:
                 delay = asked
                 if delay is None:
                     delay = self.rng.uniform(0, min(self.backoff_cap, self.backoff * 2**attempt))
-                if self._wait(delay):
+                if self.waited + delay <= self.budget:
+                    if before_retry is not None:
+                        before_retry(f"{name} answered HTTP {status}; retrying in {delay:.1f} s")
+                    self._wait(delay)
                     log.info("%s answered HTTP %d; retrying in %.1f s", name, status, delay)
                     continue
                 said, code, _ = _refusal(webhook.platform, response)
@@ -1167,6 +1187,8 @@ def send_chat_posts(
     poster: WebhookPoster | None = None,
     skip_keys: Collection[str] = (),
     on_outcome: Callable[[ChatOutcome], None] | None = None,
+    before_request: Callable[[ChatPost], None] | None = None,
+    before_retry: Callable[[ChatPost, str], None] | None = None,
 ) -> list[ChatOutcome]:
     """Post planned messages in order; one :class:`ChatOutcome` each, never raising for HTTP.
 
@@ -1174,7 +1196,8 @@ def send_chat_posts(
     again. Once a part of a post fails, the later parts of that post are not posted (they would
     arrive out of order) and get the same status; once a webhook is unreachable, gone or out of
     retry budget, nothing more is posted to it in this run. ``on_outcome`` is called after each
-    part, so a ledger can commit it before the next one goes.
+    part, so a ledger can commit it before the next one goes; ``before_request`` and
+    ``before_retry`` are :meth:`WebhookPoster.post`'s, for the part being posted.
     """
     owned = poster is None
     poster = poster or WebhookPoster()
@@ -1194,7 +1217,14 @@ def send_chat_posts(
                 detail = f"not posted: this webhook failed earlier in this run ({gone.detail})"
                 answer = PostAnswer(gone.status, detail, error=gone.error)
             else:
-                answer = poster.post(post.webhook, post.payload)
+                answer = poster.post(
+                    post.webhook,
+                    post.payload,
+                    before_request=None
+                    if before_request is None
+                    else partial(before_request, post),
+                    before_retry=None if before_retry is None else partial(before_retry, post),
+                )
                 if answer.status != "accepted":
                     blocked[post.key] = answer
                 if answer.stop:

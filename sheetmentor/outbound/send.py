@@ -395,19 +395,34 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
 def _post_chat(
     config: Config, ledger: Ledger, posts: list[ChatPost], *, retry_failed: bool
 ) -> tuple[ChatOutcome, ...]:
-    """Post each planned chat message not yet posted, recording it in the ledger around the
-    request: ``sending`` before, ``sent``/``failed``/``deferred`` after.
+    """Post each planned chat message not yet posted, recording it in the ledger around each
+    request: ``sending`` right before the request goes (one part at a time, after any wait),
+    ``sent``/``failed``/``deferred`` after; a part the platform answered 429/5xx for is
+    ``deferred`` again while the poster waits to retry it.
 
-    Incoming webhooks take no idempotency key, so a message found ``sending`` (its run died
-    during the request, after the platform may have posted it) is not posted again: it is
-    recorded ``sent`` and the run says so on stderr. A duplicate in the club's channel is what
-    the ledger exists to prevent.
+    Incoming webhooks take no idempotency key, so a part found ``sending`` (its run died during
+    its request, after the platform may have posted it) or whose request went unanswered is
+    not posted again: it is recorded ``sent`` by the next run, which says so on stderr. Only
+    that part is in doubt; the parts after it were never started and are posted as usual. A
+    duplicate in the club's channel is what the ledger exists to prevent.
     """
     from sheetmentor.outbound.chat import ChatOutcome, WebhookPoster, send_chat_posts
 
     outcomes: list[ChatOutcome] = []
     stopped: dict[str, ChatOutcome] = {}
     assert config.chat is not None
+
+    def sending(post: ChatPost) -> None:
+        ledger.mark_sending(
+            post.part_key,
+            kind=post.key.split("/")[2],
+            message_id=f"chat:{post.digest}",
+            recipients=(post.platform,),
+        )
+
+    def not_posted(post: ChatPost, why: str) -> None:
+        ledger.mark_deferred(post.part_key, why)
+
     with WebhookPoster.from_config(config.chat) as poster:
         for post in posts:
             entry = ledger.get(post.part_key)
@@ -438,15 +453,15 @@ def _post_chat(
                 ledger.mark_deferred(post.part_key, detail)
                 outcomes.append(ChatOutcome(**base, status="failed-temporarily", detail=detail))
                 continue
-            ledger.mark_sending(
-                post.part_key,
-                kind=post.key.split("/")[2],
-                message_id=f"chat:{post.digest}",
-                recipients=(post.platform,),
+            (outcome,) = send_chat_posts(
+                [post], poster=poster, before_request=sending, before_retry=not_posted
             )
-            (outcome,) = send_chat_posts([post], poster=poster)
             if outcome.status == "accepted":
                 ledger.mark_sent(post.part_key)
+            elif outcome.in_doubt:
+                ledger.mark_in_doubt(post.part_key, outcome.detail)
+                stopped[post.key] = outcome
+                stopped[post.webhook.url] = outcome
             elif outcome.status == "failed-permanently":
                 ledger.mark_failed(post.part_key, outcome.detail)
                 stopped[post.key] = outcome
