@@ -204,6 +204,40 @@ def test_bad_recipients_fail_alone_and_the_others_get_theirs(tmp_path: Path) -> 
     assert "recap/2026-11-17/m1@example.org (Twin)" in "\n".join(status)
 
 
+def test_an_address_that_is_not_one_stops_only_that_members_recap(tmp_path: Path) -> None:
+    """A typo, a second address or a ``Bcc:`` line smuggled into one member's address cell:
+    that member's recap fails (exit 1, the cell named, once); everyone else gets theirs, and
+    nothing goes to the smuggled address. ``check`` still reports each cell."""
+    rows = [
+        ["Member 1", "m1@example.org", "yes"],
+        ["Ben Carter", "ben@@example", "yes"],
+        ["Smuggler", "sm@example.org\r\nBcc: spy@example.net", "yes"],
+        ["Two Boxes", "tb@example.org, spy@example.net", "yes"],
+        ["Member 2", "m2@example.org", "yes"],
+    ]
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), rows=rows)
+        check = invoke(config, "check", now=MEETING_ENDED)
+        result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        again = invoke(config, "recap", "--send", now=HOUR_LATER)
+        received = server.recorder.received
+    assert check.returncode == 1, check.stdout + check.stderr
+    for cell in ("Members!B3", "Members!B4", "Members!B5"):
+        assert f"error: {cell}: " in check.stdout, check.stdout
+    assert "has no email address" not in check.stdout + check.stderr
+    assert sorted(rcpt for message in received for rcpt in message.rcpt_tos) == [
+        "m1@example.org",
+        "m2@example.org",
+    ]
+    assert not any(b"spy@" in message.data for message in received)
+    assert result.returncode == 1, result.stderr
+    assert "3 delivery problems" in result.stderr
+    assert '"ben@@example" is not an email address' in result.stderr
+    assert "Members!B4" in result.stderr and "line break" in result.stderr
+    assert "\nBcc" not in result.stderr and "Traceback" not in result.stderr
+    assert (again.returncode, again.stderr) == (0, "")
+
+
 def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:
     config = write_club(tmp_path, None, count=2)
     state = tmp_path / ".sheetmentor"

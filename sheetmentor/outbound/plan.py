@@ -82,15 +82,19 @@ def recipients(club: Club) -> list[Recipient]:
 def addressees(club: Club) -> tuple[list[Recipient], list[Unreachable]]:
     """Active members with an email address, in sheet order: those that can be mailed, and
     those that cannot (a line break in the name, not an address, an address taken by an
-    earlier member)."""
+    earlier member, a cell that is not one address)."""
     active = club.active_members
     good: list[Recipient] = []
     bad: list[Unreachable] = []
     seen: dict[str, str] = {}
     for name, email in zip(active["name"], active["email"], strict=True):
+        shown = " ".join(name.split())  # a line break in a cell stays out of the report
+        if name in club.unusable_addresses:
+            written, why = club.unusable_addresses[name]
+            bad.append(Unreachable(shown, written, f"cannot mail {shown}: {why}"))
+            continue
         if not isinstance(email, str) or not email.strip():
             continue
-        shown = " ".join(name.split())  # a line break in a cell stays out of the report
         try:
             recipient = Recipient(name, address(name, email))
         except (UnsafeHeaderError, ValueError) as error:
