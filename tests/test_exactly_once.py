@@ -238,6 +238,62 @@ def test_an_address_that_is_not_one_stops_only_that_members_recap(tmp_path: Path
     assert (again.returncode, again.stderr) == (0, "")
 
 
+def recaps_of(received: list, address: str) -> list[str]:
+    """The subjects of the messages ``address`` received, in order."""
+    return [r.message["Subject"] for r in received if address in r.rcpt_tos]
+
+
+def test_a_deferred_recap_is_retried_after_the_next_meeting_ended(tmp_path: Path) -> None:
+    """A mailbox full (452) on Nov 17; an extra meeting on Nov 19 ends before the server takes
+    mail again: the Nov 19 run sends the Nov 19 recap to everyone *and* the deferred Nov 17
+    recap to the one member who has not had it — to nobody else, and only once."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=3)
+        from openpyxl import load_workbook
+
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].append(["2026-11-19", "Member 1"])
+        book.save(tmp_path / "club.xlsx")
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        first = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        assert first.returncode == 3, first.stderr
+        assert "recap/2026-11-17/m2@example.org: deferred" in first.stderr
+        del server.recorder.refuse["m2@example.org"]
+        later = invoke(config, "recap", "--send", now="2026-11-19T14:00")
+        assert (later.returncode, later.stderr) == (0, "")
+        again = invoke(config, "recap", "--send", now="2026-11-19T15:00")
+        assert (again.returncode, again.stderr) == (0, "")
+        received = server.recorder.received
+    assert [len(recaps_of(received, a)) for a in members(3)] == [2, 2, 2]
+    subjects = " | ".join(recaps_of(received, "m2@example.org"))
+    assert "November 17" in subjects and "November 19" in subjects, subjects
+
+
+def test_a_recap_deferred_past_the_queue_lifetime_is_failed_not_dropped(tmp_path: Path) -> None:
+    """452 for one member at every run: retried for five days, then recorded failed and
+    reported (exit 1) once — also when the next meeting's recap goes out in that run."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        for when in (MEETING_ENDED, DAY_LATER, "2026-11-22T13:00"):
+            deferred = invoke(config, "recap", "--send", now=when)
+            assert deferred.returncode == 3, (when, deferred.stderr)
+        after = invoke(config, "recap", "--send", now="2026-12-01T14:00")
+        assert after.returncode == 1, after.stderr
+        assert "recap/2026-11-17/m2@example.org: failed" in after.stderr
+        assert "deferred for more than 5 days since 2026-11-17" in after.stderr
+        assert "452 4.2.2 mailbox full" in after.stderr
+        assert "recap/2026-12-01/m2@example.org: deferred" in after.stderr
+        del server.recorder.refuse["m2@example.org"]
+        quiet = invoke(config, "recap", "--send", now="2026-12-01T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+        received = server.recorder.received
+    assert len(recaps_of(received, "m1@example.org")) == 2
+    assert len(recaps_of(received, "m2@example.org")) == 1  # Dec 1's, once the mailbox had room
+    status = invoke(config, "recap", "--status", now="2026-12-01T15:00").stdout
+    assert "failed    recap/2026-11-17/m2@example.org" in status
+
+
 def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:
     config = write_club(tmp_path, None, count=2)
     state = tmp_path / ".sheetmentor"

@@ -51,17 +51,23 @@ __all__ = [
     "LEDGER_NAME",
     "LOCK_NAME",
     "LOG_NAME",
+    "QUEUE_LIFETIME",
     "Entry",
     "Ledger",
     "Planned",
     "SendLockBusy",
     "State",
+    "expired_detail",
     "mailing_of",
 ]
 
 LEDGER_NAME = "ledger.sqlite3"
 LOCK_NAME = "send.lock"
 LOG_NAME = "mailings.log"
+QUEUE_LIFETIME = dt.timedelta(days=5)
+"""How long a ``deferred`` message is retried, counted from when it was first planned (like an
+MTA's queue lifetime, five days by RFC 5321's advice): a later run past it records it
+``failed`` and says so (exit 1) instead of trying on, or of dropping it silently."""
 _SCHEMA_VERSION = 2
 
 _MESSAGES = """
@@ -361,6 +367,19 @@ class Ledger(StateFile):
             ).fetchone()
         return row[0] == 0
 
+    def unfinished(self, kind: str) -> list[str]:
+        """The mailings of ``kind`` some run planned and that still have a message to send
+        (``planned``, ``deferred`` or ``sending``), oldest first: cron finishes them even after
+        a newer meeting ended."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT m.mailing FROM mailings m WHERE m.kind = ? AND m.planned_at IS NOT NULL"
+                " AND EXISTS (SELECT 1 FROM messages WHERE mailing = m.mailing"
+                " AND state NOT IN (?, ?)) ORDER BY m.planned_at, m.rowid",
+                (kind, *map(str, DONE)),
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def latest_with_failures(self, kind: str) -> str | None:
         """The most recently planned mailing of ``kind`` with a ``failed`` message."""
         with _readable(self.path):
@@ -515,6 +534,16 @@ class Ledger(StateFile):
         with _readable(self.path):
             rows = self._db.execute(sql, params).fetchall()
         return [_entry(row) for row in reversed(rows)]
+
+
+def expired_detail(entry: Entry) -> str:
+    """Why a message deferred past :data:`QUEUE_LIFETIME` is given up, with its last error."""
+    days = QUEUE_LIFETIME.days
+    last = f": {entry.error}" if entry.error else ""
+    return (
+        f"deferred for more than {days} days since {entry.created_at.date().isoformat()}, "
+        f"given up (--retry-failed tries again){last}"
+    )
 
 
 def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:

@@ -32,7 +32,14 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.commands import memory_block, record_sheet
-from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
+from sheetmentor.outbound.ledger import (
+    LEDGER_NAME,
+    QUEUE_LIFETIME,
+    Ledger,
+    Planned,
+    State,
+    expired_detail,
+)
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
 from sheetmentor.render.contexts import render_template
@@ -80,12 +87,39 @@ def send_due(
     if not config.meetings.nudge_before:
         return recap
     nudges = send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
+    return _merged([recap, nudges], nudges.mailing or recap.mailing)
+
+
+def _merged(reports: list[DeliveryReport], mailing: str | None) -> SendReport:
+    """One report of several runs' outcomes, notices and chat outcomes, in order."""
     return SendReport(
-        (*recap.outcomes, *nudges.outcomes),
-        nudges.mailing or recap.mailing,
-        (*recap.notices, *nudges.notices),
-        (*getattr(recap, "chat", ()), *getattr(nudges, "chat", ())),
+        tuple(outcome for report in reports for outcome in report.outcomes),
+        mailing,
+        tuple(notice for report in reports for notice in report.notices),
+        tuple(outcome for report in reports for outcome in getattr(report, "chat", ())),
     )
+
+
+def _finish_older_recaps(
+    config: Config, now: dt.datetime, current: str | None, options: dict
+) -> list[DeliveryReport]:
+    """The recaps of earlier meetings that some run started and that still have a message
+    deferred or planned: each is sent to those recipients only (nobody new gets an old
+    recap), until it goes or :data:`~sheetmentor.outbound.ledger.QUEUE_LIFETIME` runs out."""
+    if not (Path(config.state) / LEDGER_NAME).exists():
+        return []
+    with Ledger.open(config.state) as ledger:
+        older = [name for name in ledger.unfinished("recap") if name != current]
+    return [
+        send_recap(
+            config,
+            dt.date.fromisoformat(name.rpartition("/")[2]),
+            now=now,
+            only_unfinished=True,
+            **options,
+        )
+        for name in older
+    ]
 
 
 def send_nudges(
@@ -155,13 +189,15 @@ def send_recap(
     new_ledger: bool = False,
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
+    only_unfinished: bool = False,
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
     ``now`` is the clock (:func:`sheetmentor.clock.now`); ``as_of`` (default ``now``) is the
     moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
     the latest recap with a failed message and sends its failed messages again. The sheet must
-    have no errors unless ``force``.
+    have no errors unless ``force``. ``only_unfinished`` sends only the messages an earlier run
+    planned and that are not sent or failed yet (cron finishing an older recap).
 
     Raises :class:`~sheetmentor.errors.SheetProblemsError`, ``LedgerMissingError``,
     ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
@@ -191,18 +227,26 @@ def send_recap(
         chat = club_chat(config, "recap", club, schedule, chosen, moment, memory)
         return Prepared(mailing, chat)
 
-    return _send(
-        config,
-        "recap",
-        moment,
-        choose,
-        build,
+    options = dict(
         force=force,
         retry_failed=retry_failed,
         new_ledger=new_ledger,
         transport=transport,
         lock_timeout=lock_timeout,
     )
+    report = _send(
+        config,
+        "recap",
+        moment,
+        choose,
+        build,
+        only_unfinished=only_unfinished,
+        **options,  # type: ignore[arg-type]
+    )
+    if meeting is not None or retry_failed:
+        return report
+    older = _finish_older_recaps(config, now, report.mailing, options)
+    return _merged([report, *older], report.mailing) if older else report
 
 
 def send_agenda(
@@ -301,6 +345,7 @@ def _send(
     new_ledger: bool,
     transport: Transport | None,
     lock_timeout: float,
+    only_unfinished: bool = False,
 ) -> SendReport:
     """The steps every sending run shares (see the module docstring)."""
     from sheetmentor.sheet.normalize import read_club
@@ -338,7 +383,10 @@ def _send(
         )
         prepared = build(club, schedule, chosen, memory)
         name = mailing_name(kind, chosen)
-        posts = _plan_chat(ledger, name, kind, prepared.chat)
+        if only_unfinished:
+            prepared = _unfinished(ledger, prepared)
+        give_up_before = ledger_clock() - QUEUE_LIFETIME
+        posts = _plan_chat(ledger, name, kind, prepared.chat, only_unfinished=only_unfinished)
         outcomes: tuple = ()
         if prepared.mailing is not None and email is not None:
             with transport or transport_for(email) as opened:
@@ -351,20 +399,54 @@ def _send(
                     unsendable=prepared.mailing.unsendable,
                     mailing=name,
                     retry_failed=retry_failed,
+                    give_up_before=give_up_before,
                     lock_timeout=lock_timeout,
                 )
             outcomes = report.outcomes
-        chat = _post_chat(config, ledger, posts, retry_failed=retry_failed) if posts else ()
+        chat = (
+            _post_chat(
+                config, ledger, posts, retry_failed=retry_failed, give_up_before=give_up_before
+            )
+            if posts
+            else ()
+        )
     return SendReport(outcomes, mailing=name, chat=chat)
 
 
-def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -> list[ChatPost]:
+def _unfinished(ledger: Ledger, prepared: Prepared) -> Prepared:
+    """Only the e-mails an earlier run planned and that are not sent or failed yet."""
+    mailing = prepared.mailing
+    if mailing is None:
+        return prepared
+
+    def open_(key: str) -> bool:
+        entry = ledger.get(key)
+        return entry is not None and entry.state not in (State.SENT, State.FAILED)
+
+    kept = Mailing(
+        mailing.name,
+        mailing.kind,
+        [message for message in mailing.messages if open_(message.key)],
+        [item for item in mailing.unsendable if open_(item.key)],
+    )
+    return Prepared(kept, prepared.chat)
+
+
+def _plan_chat(
+    ledger: Ledger,
+    mailing: str,
+    kind: str,
+    chat: ClubChat | None,
+    *,
+    only_unfinished: bool = False,
+) -> list[ChatPost]:
     """Plan every chat message in the ledger, under the mailing of the e-mails, before anything
     is sent: the mailing is complete only when the chats have theirs too.
 
     A post an earlier run split otherwise (the content changed since) is not posted again in
     its new parts once one of its old parts was posted — that would repeat it in the channel;
-    its old parts not posted are closed as ``failed``, saying why."""
+    its old parts not posted are closed as ``failed``, saying why. ``only_unfinished``: only
+    the parts planned before and not posted yet (nothing is planned anew)."""
     from sheetmentor.outbound.chat import plan_chat_posts
 
     if chat is None:
@@ -384,6 +466,13 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
         if earlier[key].state not in (State.SENT, State.FAILED):
             ledger.mark_failed(key, "not posted: the message was split differently in a later run")
     posts = [post for post in posts if post.key not in posted]
+    if only_unfinished:
+        return [
+            post
+            for post in posts
+            if post.part_key in earlier
+            and earlier[post.part_key].state not in (State.SENT, State.FAILED)
+        ]
     ledger.plan(
         mailing,
         kind,
@@ -393,7 +482,12 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
 
 
 def _post_chat(
-    config: Config, ledger: Ledger, posts: list[ChatPost], *, retry_failed: bool
+    config: Config,
+    ledger: Ledger,
+    posts: list[ChatPost],
+    *,
+    retry_failed: bool,
+    give_up_before: dt.datetime | None = None,
 ) -> tuple[ChatOutcome, ...]:
     """Post each planned chat message not yet posted, recording it in the ledger around each
     request: ``sending`` right before the request goes (one part at a time, after any wait),
@@ -404,7 +498,9 @@ def _post_chat(
     its request, after the platform may have posted it) or whose request went unanswered is
     not posted again: it is recorded ``sent`` by the next run, which says so on stderr. Only
     that part is in doubt; the parts after it were never started and are posted as usual. A
-    duplicate in the club's channel is what the ledger exists to prevent.
+    duplicate in the club's channel is what the ledger exists to prevent. A part still
+    ``deferred`` that was first planned before ``give_up_before`` is not tried again: it is
+    recorded ``failed`` (exit 1), saying why.
     """
     from sheetmentor.outbound.chat import ChatOutcome, WebhookPoster, send_chat_posts
 
@@ -442,6 +538,17 @@ def _post_chat(
                 continue
             if entry is not None and entry.state == State.SENT:
                 outcomes.append(ChatOutcome(**base, status="skipped", detail="already posted"))
+                continue
+            if (
+                entry is not None
+                and entry.state == State.DEFERRED
+                and give_up_before is not None
+                and entry.created_at < give_up_before
+                and not retry_failed
+            ):
+                detail = expired_detail(entry)
+                ledger.mark_failed(post.part_key, detail)
+                outcomes.append(ChatOutcome(**base, status="failed-permanently", detail=detail))
                 continue
             if entry is not None and entry.state == State.FAILED and not retry_failed:
                 detail = f"failed in an earlier run: {entry.error}"
