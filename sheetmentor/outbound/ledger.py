@@ -45,7 +45,13 @@ from pathlib import Path
 import filelock
 
 from sheetmentor.errors import LedgerError, LedgerMissingError, SendLockBusy
-from sheetmentor.storage import FILE_MODE, StateFile, open_database, state_folder
+from sheetmentor.storage import (
+    FILE_MODE,
+    StateFile,
+    foreign_tables,
+    open_database,
+    state_folder,
+)
 
 __all__ = [
     "LEDGER_NAME",
@@ -200,6 +206,13 @@ class Ledger(StateFile):
 
     def _migrate(self) -> None:
         with self._transaction():
+            foreign = foreign_tables(self._db, ("messages", "mailings", "messages_v1"))
+            if foreign:
+                raise LedgerError(
+                    f"{self.path} is not a sheetmentor ledger: it holds tables sheetmentor does "
+                    f"not write ({', '.join(foreign[:5])}). Nothing was sent. Move the file "
+                    "away; sheetmentor then refuses to send until you confirm with --new-ledger"
+                )
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
                 raise LedgerError(
