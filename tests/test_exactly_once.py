@@ -294,6 +294,31 @@ def test_a_recap_deferred_past_the_queue_lifetime_is_failed_not_dropped(tmp_path
     assert "failed    recap/2026-11-17/m2@example.org" in status
 
 
+def test_a_clock_set_back_never_sends_an_older_meetings_recap(tmp_path: Path) -> None:
+    """The Dec 1 recap went out; then the clock says Nov 17 (a reset system clock, a wrong
+    SHEETMENTOR_NOW): the Nov 17 recap and the Dec 1 nudges are not sent, and the run says
+    why on stderr, with the command that sends it anyway."""
+    config = write_club(tmp_path, None, count=2, config={"meetings": {"nudge_before": "2d"}})
+    sent = invoke(config, "send-due", now="2026-12-01T14:00")
+    assert (sent.returncode, sent.stderr) == (0, "")
+    outbox = tmp_path / "outbox"
+    assert len(list(outbox.glob("*.eml"))) == 2
+    for command, when in (("recap", MEETING_ENDED), ("send-due", MEETING_ENDED)):
+        args = (command, "--send") if command == "recap" else (command,)
+        back = invoke(config, *args, now=when)
+        assert back.returncode == 0, back.stderr
+        assert "the recap of 2026-11-17 not sent: the clock says 2026-11-17 14:00" in back.stderr
+        assert "already sent for the meeting of 2026-12-01; is the clock right?" in back.stderr
+        assert "recap --send --meeting 2026-11-17" in back.stderr
+    nudge = invoke(config, "send-due", now="2026-11-30T09:00")
+    assert nudge.returncode == 0, nudge.stderr
+    assert "the nudges of 2026-12-01 not sent" in nudge.stderr
+    assert sorted(p.name for p in outbox.glob("*.eml")) == [
+        "recap_2026-12-01_m1@example.org.eml",
+        "recap_2026-12-01_m2@example.org.eml",
+    ]
+
+
 def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:
     config = write_club(tmp_path, None, count=2)
     state = tmp_path / ".sheetmentor"

@@ -393,6 +393,22 @@ class Ledger(StateFile):
             ).fetchall()
         return [row[0] for row in rows]
 
+    def newest_meeting(self, kind: str) -> dt.date | None:
+        """The latest meeting date of a planned mailing of ``kind`` (``recap/2026-11-24`` →
+        Nov 24): what cron has sent up to, so that a clock set back does not send an older
+        meeting's mailing after a newer one."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT mailing FROM mailings WHERE kind = ? AND planned_at IS NOT NULL", (kind,)
+            ).fetchall()
+        dates = []
+        for (mailing,) in rows:
+            try:
+                dates.append(dt.date.fromisoformat(mailing.rpartition("/")[2]))
+            except ValueError:
+                continue  # a key of its own (mark_sending without a plan): no meeting
+        return max(dates, default=None)
+
     def latest_with_failures(self, kind: str) -> str | None:
         """The most recently planned mailing of ``kind`` with a ``failed`` message."""
         with _readable(self.path):

@@ -497,6 +497,9 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
     if ledger.complete(name):
         log.info("the recap of %s was sent already", meeting.date)
         return Due(None)
+    behind = clock_behind(config, ledger, "recap", meeting, now)
+    if behind is not None:
+        return Due(None, behind)
     age = now - (meeting.end + settings.recap_delay)
     if age > settings.recap_max_age and not ledger.planned(name):
         old = _age_in_words(age)
@@ -516,6 +519,33 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
             f"meetings.recap_max_age. To send it anyway: {command}",
         )
     return Due(meeting)
+
+
+def clock_behind(
+    config: Config, ledger: Ledger, kind: str, meeting: Meeting, now: dt.datetime
+) -> str | None:
+    """Why cron must not send ``kind`` for ``meeting`` at ``now``: the ledger already has the
+    recap (or the nudges) of a later meeting, so the clock went back (``SHEETMENTOR_NOW``, or a
+    system clock reset). None when ``meeting`` is not older than what was sent."""
+    same = ledger.newest_meeting(kind)
+    later = same if same is not None and same > meeting.date else None
+    if kind == "nudge":
+        recap = ledger.newest_meeting("recap")  # a meeting with a recap needs no reminder
+        if recap is not None and recap >= meeting.date:
+            later = max(later or recap, recap)
+    if later is None:
+        return None
+    what = "recap" if kind == "recap" else "nudges"
+    command = f"sheetmentor {kind} --send --meeting {meeting.date.isoformat()}"
+    if config.path is not None:
+        command = f"sheetmentor --config {shlex.quote(str(config.path))} {kind} --send " + (
+            f"--meeting {meeting.date.isoformat()}"
+        )
+    return (
+        f"the {what} of {meeting.date.isoformat()} not sent: the clock says "
+        f"{now:%Y-%m-%d %H:%M}, but the ledger has already sent for the meeting of "
+        f"{later.isoformat()}; is the clock right? To send it anyway: {command}"
+    )
 
 
 def _age_in_words(age: dt.timedelta) -> str:

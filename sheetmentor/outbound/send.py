@@ -147,10 +147,12 @@ def send_nudges(
     moment = as_of or now
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
-        from sheetmentor.outbound.plan import due_nudge, nudge_meeting
+        from sheetmentor.outbound.plan import clock_behind, due_nudge, nudge_meeting
 
         if due_only:
-            return due_nudge(config, schedule, moment), None
+            due = due_nudge(config, schedule, moment)
+            behind = None if due is None else clock_behind(config, ledger, "nudge", due, moment)
+            return (None, behind) if behind else (due, None)
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: dict) -> Prepared:
