@@ -149,6 +149,63 @@ def test_a_deleted_ledger_is_a_refusal_not_a_resend(tmp_path: Path) -> None:
         assert len(server.recorder.received) == 2 * COUNT  # what the override is documented to do
 
 
+def test_a_deleted_state_folder_is_a_refusal_not_a_resend(tmp_path: Path) -> None:
+    """The whole state folder deleted — between two runs, or while a run is sending: no
+    member gets the recap twice; the next run refuses, naming --new-ledger."""
+    import shutil
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=COUNT)
+        state = tmp_path / ".sheetmentor"
+        seen = []
+
+        def delete_the_state_folder() -> None:
+            seen.append(1)
+            if len(seen) == 2:
+                shutil.rmtree(state)
+
+        server.recorder.on_mail = delete_the_state_folder
+        during = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        assert during.returncode == 0, during.stderr
+        assert not state.exists()
+        for when in (HOUR_LATER, DAY_LATER):
+            refused = invoke(config, "recap", "--send", now=when)
+            assert refused.returncode == 1, refused.stderr
+            assert "ledger" in refused.stderr and "is missing" in refused.stderr
+            assert "was the state folder deleted?" in refused.stderr
+            assert "--new-ledger" in refused.stderr and "Traceback" not in refused.stderr
+        found = tally(server.recorder.received, ADDRESSES)
+        assert (found.missing, found.duplicates, found.resends) == (0, 0, 0)
+
+
+def test_a_state_folder_restored_from_an_older_copy_is_a_refusal(tmp_path: Path) -> None:
+    """A backup of the state folder taken after the Nov 17 recap, restored after the Dec 1
+    recap went out: its ledger does not know the Dec 1 recap, so the run refuses instead of
+    sending it again; --new-ledger goes on with it (and sends it again, as documented)."""
+    import shutil
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        state = tmp_path / ".sheetmentor"
+        assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+        shutil.copytree(state, tmp_path / "backup")
+        assert invoke(config, "recap", "--send", now="2026-12-01T14:00").returncode == 0
+        shutil.rmtree(state)
+        shutil.copytree(tmp_path / "backup", state)
+        refused = invoke(config, "recap", "--send", now="2026-12-01T15:00")
+        assert refused.returncode == 1, refused.stderr
+        assert "does not know 1 mailing sent from this state folder (recap/2026-12-01)" in (
+            refused.stderr
+        )
+        assert "--new-ledger" in refused.stderr and "Traceback" not in refused.stderr
+        assert len(server.recorder.received) == 4
+        anyway = invoke(config, "recap", "--send", "--new-ledger", now="2026-12-01T15:00")
+        assert anyway.returncode == 0, anyway.stderr
+        later = invoke(config, "recap", "--send", now="2026-12-01T16:00")
+        assert (later.returncode, later.stderr) == (0, "")
+        assert len(server.recorder.received) == 6
+
+
 # --- faults that end a run, each with its exit code --------------------------------------------
 
 

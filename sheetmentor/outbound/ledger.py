@@ -27,12 +27,17 @@ The database is in WAL mode with ``synchronous=FULL`` (a ``sent`` commit survive
 a ``busy_timeout`` (a ``recap --status`` reading during a send waits instead of failing). Runs that
 *send* are serialised by a file lock, ``<state>/send.lock`` (:meth:`Ledger.send_lock`). Each plan
 also adds a line to ``<state>/mailings.log``, outside the database: if the ledger file is deleted,
-that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over.
+that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over. The
+same mailing name also goes to a *witness* outside the state folder
+(``$XDG_STATE_HOME/sheetmentor/<digest of the state folder's path>.log``, by default under
+``~/.local/state``), so that a whole state folder deleted, or replaced by one that does not know
+what was sent from it (an old backup, another club's), is a refusal too, not a resend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -248,15 +253,41 @@ class Ledger(StateFile):
         anyway.
         """
         state_dir = state_folder(state_dir)
+        witness = witness_path(state_dir)
+        witnessed = _witnessed(witness)
         if not (state_dir / LEDGER_NAME).exists() and not new_ledger:
             evidence = _earlier_sends(state_dir, outbox)
+            if evidence is None and witnessed:
+                evidence = (
+                    f"{witness} records {len(witnessed)} mailing"
+                    f"{'s' if len(witnessed) != 1 else ''} sent from {state_dir} (was the "
+                    "state folder deleted?)"
+                )
             if evidence:
                 raise LedgerMissingError(
                     f"the ledger {state_dir / LEDGER_NAME} is missing, but {evidence}: a new "
                     "ledger would send those messages again. Restore the file if you can; to "
                     "start a new ledger anyway, run the same command with --new-ledger"
                 )
-        return cls.open(state_dir, clock=clock)
+        ledger = cls.open(state_dir, clock=clock)
+        try:
+            unknown = sorted(witnessed - ledger.planned_mailings())
+            if unknown and not new_ledger:
+                shown = ", ".join(unknown[-3:])
+                raise LedgerMissingError(
+                    f"the ledger {ledger.path} does not know {len(unknown)} mailing"
+                    f"{'s' if len(unknown) != 1 else ''} sent from this state folder ({shown}), "
+                    f"which {witness} records: it is not the ledger they were sent with (an "
+                    "older copy, or another folder's), and would send them again. Restore the "
+                    "right state folder if you can; to go on with this one anyway, run the same "
+                    "command with --new-ledger"
+                )
+            if new_ledger and witness is not None and witnessed:
+                _rewrite_witness(witness, state_dir, ledger.planned_mailings())
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
 
     @property
     def state_dir(self) -> Path:
@@ -338,6 +369,7 @@ class Ledger(StateFile):
                 added += cursor.rowcount
         if added:
             self._log(f"{now} planned {mailing}: {added} message{'s' if added != 1 else ''}")
+            _witness(witness_path(self.state_dir), self.state_dir, mailing)
         return added
 
     def _log(self, line: str) -> None:
@@ -360,6 +392,14 @@ class Ledger(StateFile):
                 "SELECT planned_at FROM mailings WHERE mailing = ?", (mailing,)
             ).fetchone()
         return row is not None and row["planned_at"] is not None
+
+    def planned_mailings(self) -> set[str]:
+        """Every mailing some run planned in this ledger."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT mailing FROM mailings WHERE planned_at IS NOT NULL"
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def ever_planned(self) -> bool:
         """Some mailing was planned in this ledger (this is not a new installation)."""
@@ -573,6 +613,59 @@ def expired_detail(entry: Entry) -> str:
         f"deferred for more than {days} days since {entry.created_at.date().isoformat()}, "
         f"given up (--retry-failed tries again){last}"
     )
+
+
+WITNESS_HEADER = "# sheetmentor: mailings planned from the state folder "
+
+
+def witness_path(state_dir: Path) -> Path | None:
+    """Where the witness of ``state_dir`` lives, outside it: ``$XDG_STATE_HOME/sheetmentor/``
+    (default ``~/.local/state/sheetmentor/``), one file per state folder, named by a digest of
+    its absolute path. None when there is no home folder to keep it in."""
+    base = os.environ.get("XDG_STATE_HOME")
+    try:
+        root = Path(base) if base else Path.home() / ".local" / "state"
+    except RuntimeError:
+        return None
+    digest = hashlib.sha256(str(Path(state_dir).resolve()).encode()).hexdigest()[:24]
+    return root / "sheetmentor" / f"{digest}.log"
+
+
+def _witnessed(witness: Path | None) -> set[str]:
+    """The mailings the witness records (none when it cannot be read)."""
+    if witness is None:
+        return set()
+    try:
+        lines = witness.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line.split(" ", 1)[1] for line in lines if line and not line.startswith("#")}
+
+
+def _witness(witness: Path | None, state_dir: Path, mailing: str) -> None:
+    """Append ``mailing`` to the witness. A witness that cannot be written only weakens the
+    protection (``mailings.log`` still holds): sending goes on."""
+    if witness is None:
+        return
+    try:
+        witness.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(witness, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as file:
+            if file.tell() == 0:
+                file.write(f"{WITNESS_HEADER}{Path(state_dir).resolve()}\n")
+            file.write(f"{_iso(_utc_now())} {mailing}\n")
+    except OSError:
+        return
+
+
+def _rewrite_witness(witness: Path, state_dir: Path, mailings: set[str]) -> None:
+    """``--new-ledger`` accepted this ledger: the witness now records what it knows."""
+    try:
+        witness.unlink(missing_ok=True)
+    except OSError:
+        return
+    for mailing in sorted(mailings):
+        _witness(witness, state_dir, mailing)
 
 
 def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:
