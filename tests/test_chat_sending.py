@@ -371,3 +371,26 @@ def test_a_part_left_unanswered_is_in_doubt_and_not_posted_again(tmp_path: Path)
         assert later.exit_code == 0, later.stderr
         assert "chat/slack/recap/2026-11-17/part-1-of-2: in doubt" in later.stderr
         assert_each_part_once(config, {"slack": servers["slack"], "discord": servers["discord"]})
+
+
+def test_a_refusal_echoing_a_digit_free_token_never_shows_it(tmp_path: Path) -> None:
+    """Slack and Discord answer 400 echoing pieces of the webhook URL — tokens without a digit,
+    a query value: none of them reaches stderr, the log or the ledger (``recap --status``)."""
+    token, team, query = "abcdefghijklmnopqrstuvwx", "TEAMABCDEF", "thequeryvaluesecret"
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        slack, discord = servers["slack"], servers["discord"]
+        slack_url = f"http://127.0.0.1:{slack.port}/services/{team}/BOTWXYZ/{token}"
+        discord_url = f"http://127.0.0.1:{discord.port}/api/webhooks/hookid/{token}?key={query}"
+        slack.script(Answer(400, f"invalid_token {team}/{token}"))
+        errors = {"content": {"_errors": [{"code": "BAD", "message": f"{token} {query}"}]}}
+        discord.script(Answer(400, {"code": 50035, "message": token, "errors": errors}))
+        env = {"TEST_SLACK_WEBHOOK": slack_url, "TEST_DISCORD_WEBHOOK": discord_url}
+        result = cli(config, MEETING_ENDED, env, "-v", "recap", "--send")
+    assert result.exit_code == 1, result.stderr
+    assert "chat/slack/recap/2026-11-17" in result.stderr
+    assert "chat/discord/recap/2026-11-17" in result.stderr
+    shown = "\n".join([result.stdout, result.stderr, *status(config)])
+    assert "failed" in shown
+    for secret in (token, team, query, "hookid"):
+        assert secret not in shown, secret

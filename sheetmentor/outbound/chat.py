@@ -581,18 +581,28 @@ _SECRETS: set[str] = set()
 """Every webhook URL this process was given, and its secret-bearing pieces."""
 
 
+_ROUTE_WORDS = frozenset(
+    {"services", "api", "webhooks", "workflows", "triggers", "manual", "paths", "invoke", "run"}
+)
+"""The platforms' public route words in a webhook path; every other segment may be a secret."""
+_SHORTEST_SECRET = 4
+"""Shorter pieces are not worth a guess, and scrubbing them would garble every message."""
+
+
 def _register_secret(url: str) -> None:
+    """Every piece of ``url`` beyond the host is a secret: each path segment but the platforms'
+    route words, and each query value (encoded or not), whatever characters it holds — a token
+    without a digit is a token too."""
     parts = urllib.parse.urlsplit(url)
     pieces = {url, parts.path, f"{parts.path}?{parts.query}" if parts.query else parts.path}
-    pieces.update(
-        segment
-        for segment in parts.path.split("/")
-        if len(segment) >= 8 and any(char.isdigit() for char in segment)
-    )
-    for _, value in urllib.parse.parse_qsl(parts.query):
-        if len(value) >= 16:
-            pieces.update({value, urllib.parse.quote(value, safe="")})
-    _SECRETS.update(piece for piece in pieces if len(piece) >= 8)
+    if parts.query:
+        pieces.add(parts.query)
+    for segment in parts.path.split("/"):
+        if segment.lower() not in _ROUTE_WORDS:
+            pieces.update({segment, urllib.parse.unquote(segment)})
+    for _, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        pieces.update({value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)})
+    _SECRETS.update(piece for piece in pieces if len(piece) >= _SHORTEST_SECRET)
 
 
 def _scrub(text: str) -> str:
@@ -838,7 +848,15 @@ def _flatten_discord(errors: Any, path: str = "") -> list[str]:
 
 
 def _refusal(platform: Platform, response: requests.Response) -> tuple[str, str | None, bool]:
-    """(what the platform said, its error name, does it refuse the webhook itself)."""
+    """(what the platform said, its error name, does it refuse the webhook itself), with every
+    piece of a webhook URL scrubbed: a platform may echo the token it refuses."""
+    said, code, gone = _refusal_as_said(platform, response)
+    return _scrub(said), None if code is None else _scrub(code), gone
+
+
+def _refusal_as_said(
+    platform: Platform, response: requests.Response
+) -> tuple[str, str | None, bool]:
     status = response.status_code
     text = _scrub(response.text.strip())
     if platform == "slack":
