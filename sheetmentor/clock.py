@@ -12,6 +12,9 @@ import os
 from sheetmentor.errors import ConfigError
 
 NOW_VARIABLE = "SHEETMENTOR_NOW"
+YEARS = (1900, 2261)
+"""The years a moment may fall in: what a meeting schedule reaches (pandas holds dates up to
+2262), with room for a year of meetings after the last one."""
 
 
 def now(zone: dt.tzinfo = dt.UTC) -> dt.datetime:
@@ -26,4 +29,9 @@ def now(zone: dt.tzinfo = dt.UTC) -> dt.datetime:
         raise ConfigError(
             f"{NOW_VARIABLE}={text!r} is not a date-time like 2026-11-24T14:00"
         ) from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ConfigError(
+            f"{NOW_VARIABLE}={text!r} is outside the years {YEARS[0]}–{YEARS[1]} that "
+            "sheetmentor plans meetings in"
+        )
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)

@@ -198,3 +198,11 @@ def test_a_foreign_sqlite_file_in_the_state_folder_is_refused(club: ClubFolder, 
     with sqlite3.connect(state / name) as db:
         tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
     assert tables == ["contacts"]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00", "0001-01-01T00:00", "1850-06-01"])
+def test_a_clock_outside_the_planned_years_is_a_config_error(club: ClubFolder, moment: str) -> None:
+    for command in ("next", "status"):
+        result = club.run(command, env={"SHEETMENTOR_NOW": moment})
+        assert result.exit_code == 2, result.stderr
+        assert f"SHEETMENTOR_NOW='{moment}' is outside the years 1900–2261" in result.stderr
