@@ -14,7 +14,11 @@ it exits 0, then once more a day later. The faults:
 * ``no-answer``: the server records a random message and never answers (the client's 1 s
   timeout ends it);
 * ``busy``: ``451`` to a random number of MAIL FROMs (retried in the run, then next hour);
-* ``concurrent``: two or three runs at once; ``concurrent-kill``: the same, one of them killed.
+* ``concurrent``: two or three runs at once; ``concurrent-kill``: the same, one of them killed;
+* ``state-deleted``: the whole state folder deleted at a random MAIL FROM, mid-run (the later
+  runs must refuse, naming ``--new-ledger``, rather than send everyone the recap again);
+* ``clock-back``: after the episode, a run whose clock says two weeks earlier, when the
+  previous meeting's recap was due (it must send nothing).
 
 At the end of each episode it counts, per member, the copies the server got and their distinct
 Message-IDs. The table prints, per fault: runs, messages expected / delivered, **missing**
@@ -27,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +67,8 @@ FAULTS = (
     "busy",
     "concurrent",
     "concurrent-kill",
+    "state-deleted",
+    "clock-back",
 )
 
 
@@ -114,6 +122,16 @@ class Faults:
                 processes += [start(self.config, "recap", "--send", now=now)]
             killer.pid = processes[0].pid
             return [finish(p) for p in processes]
+        if fault == "state-deleted":
+            target, seen = rng.randint(1, count), [0]
+            state = self.config.parent / ".sheetmentor"
+
+            def delete_state() -> None:
+                seen[0] += 1
+                if seen[0] == target:
+                    shutil.rmtree(state, ignore_errors=True)
+
+            recorder.on_mail = delete_state
         if fault == "drop":
             recorder.script("DATA", *[OK] * rng.randint(0, count - 1), DROP)
         elif fault == "reset":
@@ -155,6 +173,8 @@ def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) 
             if result.returncode in (0, 1):
                 break
         row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour + 24))])
+        if fault == "clock-back":
+            row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, -24 * 14))])
         found = tally(server.recorder.received, members(count))
     row.episodes += 1
     row.expected += found.expected
@@ -170,15 +190,18 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="a few runs (CI)")
+    parser.add_argument("--fault", action="append", choices=FAULTS, help="only these faults")
     args = parser.parse_args()
+    faults = tuple(args.fault or FAULTS)
     target = 8 if args.smoke else args.runs
     rng = random.Random(args.seed)
     rows: dict[str, Row] = defaultdict(Row)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp:
+        os.environ["XDG_STATE_HOME"] = str(Path(temp) / "xdg")  # the ledgers' witnesses
         number = 0
         while sum(r.runs for r in rows.values()) < target:
-            fault = FAULTS[number % len(FAULTS)] if not args.smoke else rng.choice(FAULTS)
+            fault = faults[number % len(faults)] if not args.smoke else rng.choice(faults)
             episode(Path(temp) / f"e{number}", fault, args.members, rng, rows[fault])
             number += 1
     elapsed = time.perf_counter() - started
