@@ -326,6 +326,34 @@ def test_a_deferred_recap_is_retried_after_the_next_meeting_ended(tmp_path: Path
     assert "November 17" in subjects and "November 19" in subjects, subjects
 
 
+def test_a_deferred_recap_whose_meeting_was_removed_is_failed_once(tmp_path: Path) -> None:
+    """The extra Nov 19 meeting's recap was deferred for one member, then its Meetings row
+    was deleted: the next run cannot render it any more, records it failed and says so once
+    (no exit 2 every hour for ever)."""
+    from openpyxl import load_workbook
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].append(["2026-11-19", "Member 1"])
+        book.save(tmp_path / "club.xlsx")
+        assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        deferred = invoke(config, "recap", "--send", now="2026-11-19T14:00")
+        assert deferred.returncode == 3, deferred.stderr
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].delete_rows(3)
+        book.save(tmp_path / "club.xlsx")
+        del server.recorder.refuse["m2@example.org"]
+        gone = invoke(config, "recap", "--send", now="2026-11-20T14:00")
+        assert gone.returncode == 0, gone.stderr
+        assert "recap/2026-11-19: 1 message not sent: no meeting on 2026-11-19" in gone.stderr
+        quiet = invoke(config, "recap", "--send", now="2026-11-20T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+    status = invoke(config, "recap", "--status", now="2026-11-20T15:00").stdout
+    assert "failed    recap/2026-11-19/m2@example.org" in status
+
+
 def test_a_recap_deferred_past_the_queue_lifetime_is_failed_not_dropped(tmp_path: Path) -> None:
     """452 for one member at every run: retried for five days, then recorded failed and
     reported (exit 1) once — also when the next meeting's recap goes out in that run."""

@@ -433,6 +433,18 @@ class Ledger(StateFile):
             ).fetchall()
         return [row[0] for row in rows]
 
+    def fail_unfinished(self, mailing: str, error: str) -> int:
+        """Record every message of ``mailing`` not sent or failed yet as ``failed`` with
+        ``error`` (it can no longer be sent); how many."""
+        now = _iso(self._clock())
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE messages SET state = 'failed', error = ?, updated_at = ?"
+                " WHERE mailing = ? AND state NOT IN (?, ?)",
+                (error, now, mailing, *map(str, DONE)),
+            )
+            return cursor.rowcount
+
     def newest_meeting(self, kind: str) -> dt.date | None:
         """The latest meeting date of a planned mailing of ``kind`` (``recap/2026-11-24`` →
         Nov 24): what cron has sent up to, so that a clock set back does not send an older

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.commands import memory_block, record_sheet
+from sheetmentor.errors import ConfigError
 from sheetmentor.outbound.ledger import (
     LEDGER_NAME,
     QUEUE_LIFETIME,
@@ -44,6 +45,7 @@ from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settin
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
 from sheetmentor.render.contexts import render_template
 from sheetmentor.storage import state_folder
+from sheetmentor.words import plural
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config, EmailConfig
@@ -208,6 +210,8 @@ def send_recap(
     moment = as_of or now
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
+        if meeting is not None and only_unfinished:
+            return _still_scheduled(ledger, schedule, meeting)
         if meeting is not None:
             return schedule.on(meeting), None
         if retry_failed:
@@ -413,6 +417,20 @@ def _send(
             else ()
         )
     return SendReport(outcomes, mailing=name, chat=chat)
+
+
+def _still_scheduled(
+    ledger: Ledger, schedule: Schedule, date: dt.date
+) -> tuple[Meeting | None, str | None]:
+    """The meeting of an older unfinished recap; when the schedule no longer has it (its
+    Meetings row was removed), its messages left are recorded failed, said once."""
+    try:
+        return schedule.on(date), None
+    except ConfigError as error:
+        name = f"recap/{date.isoformat()}"
+        why = f"not sent: {error.message}, so its recap cannot be rendered any more"
+        count = ledger.fail_unfinished(name, why)
+        return None, f"{name}: {plural(count, 'message')} {why}"
 
 
 def _unfinished(ledger: Ledger, prepared: Prepared) -> Prepared:
