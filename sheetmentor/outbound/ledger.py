@@ -651,7 +651,8 @@ def _witnessed(witness: Path | None) -> set[str]:
         lines = witness.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return set()
-    return {line.split(" ", 1)[1] for line in lines if line and not line.startswith("#")}
+    named = (line.partition(" ")[2].strip() for line in lines if not line.startswith("#"))
+    return {mailing for mailing in named if mailing}
 
 
 def _witness(witness: Path | None, state_dir: Path, mailing: str) -> None:
