@@ -31,6 +31,8 @@ requests in turn before the normal handling (``DROP`` closes the connection with
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import ssl
 import threading
@@ -358,6 +360,26 @@ class ChatServer:
         else:
             self.received.append(payload)
         return Answer(202)
+
+
+class KillingServer(ChatServer):
+    """A chat server that records the ``at``-th post, then ``kill -9``s the process ``pid``
+    before answering: the post is in the channel, the sender never hears so."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.received.append(json.loads(raw))
+            self.fired = True
+            os.kill(self.pid, signal.SIGKILL)
+            return
+        super()._handle(handler, raw)
 
 
 @contextmanager

@@ -16,7 +16,15 @@ from typing import Any
 
 import pytest
 import yaml
-from chat_servers import HANG, SECRETS, Answer, ChatServer, chat_servers, closed_port_url
+from chat_servers import (
+    HANG,
+    SECRETS,
+    Answer,
+    ChatServer,
+    KillingServer,
+    chat_servers,
+    closed_port_url,
+)
 from cli_faults import HOUR_LATER, MEETING_ENDED, ROOT, WAIT, write_club
 from conftest import run_cli
 
@@ -28,26 +36,6 @@ CHAT = {
     }
 }
 NUDGE_TIME = "2026-11-29T13:00"  # 47 hours before the Dec 1 meeting
-
-
-class KillingServer(ChatServer):
-    """A chat server that records the ``at``-th post, then ``kill -9``s the process posting it
-    before answering: the post is in the channel, the sender never hears so."""
-
-    def __init__(self, platform: str, at: int) -> None:
-        super().__init__(platform)
-        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
-
-    def _handle(self, handler: Any, raw: bytes) -> None:
-        with self._lock:
-            self.seen += 1
-            fire = self.seen == self.at and self.pid and not self.fired
-        if fire:
-            self.received.append(json.loads(raw))
-            self.fired = True
-            os.kill(self.pid, signal.SIGKILL)
-            return
-        super()._handle(handler, raw)
 
 
 def hooks(slack: ChatServer, discord: ChatServer) -> dict[str, str]:
