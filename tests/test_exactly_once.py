@@ -354,6 +354,31 @@ def test_a_deferred_recap_whose_meeting_was_removed_is_failed_once(tmp_path: Pat
     assert "failed    recap/2026-11-19/m2@example.org" in status
 
 
+def test_a_nudge_still_deferred_when_its_meeting_starts_is_failed_not_dropped(
+    tmp_path: Path,
+) -> None:
+    """452 for one member's nudge before the Dec 1 meeting; once the meeting started it will
+    never be due again: cron's next run records it failed and reports it (exit 1), once."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        nudged = invoke(config, "send-due", now="2026-11-29T13:00")
+        assert nudged.returncode == 3, nudged.stderr
+        assert "nudge/2026-12-01/m2@example.org: deferred" in nudged.stderr
+        del server.recorder.refuse["m2@example.org"]
+        after = invoke(config, "send-due", now="2026-12-01T14:00")
+        assert after.returncode == 1, after.stderr
+        assert (
+            "nudge/2026-12-01/m2@example.org: failed: not sent before the meeting of 2026-12-01 "
+            "started; last error: RCPT TO m2@example.org: 452 4.2.2 mailbox full"
+        ) in after.stderr
+        quiet = invoke(config, "send-due", now="2026-12-01T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+        received = server.recorder.received
+    assert len(recaps_of(received, "m1@example.org")) == 2  # the nudge and the Dec 1 recap
+    assert len(recaps_of(received, "m2@example.org")) == 1  # the Dec 1 recap
+
+
 def test_a_recap_deferred_past_the_queue_lifetime_is_failed_not_dropped(tmp_path: Path) -> None:
     """452 for one member at every run: retried for five days, then recorded failed and
     reported (exit 1) once — also when the next meeting's recap goes out in that run."""

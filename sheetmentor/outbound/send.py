@@ -42,7 +42,13 @@ from sheetmentor.outbound.ledger import (
     expired_detail,
 )
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
-from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
+from sheetmentor.outbound.transport import (
+    DeliveryReport,
+    Outcome,
+    Transport,
+    deliver,
+    transport_for,
+)
 from sheetmentor.render.contexts import render_template
 from sheetmentor.storage import state_folder
 from sheetmentor.words import plural
@@ -86,10 +92,47 @@ def send_due(
     # The recap first: on a new installation the nudges' plan must not make a recap that was
     # never due for it look missed.
     recap = send_recap(config, now=now, **options)  # type: ignore[arg-type]
+    missed = _close_missed_nudges(config, now, lock_timeout)
+    if missed.outcomes:
+        recap = _merged([recap, missed], recap.mailing)
     if not config.meetings.nudge_before:
         return recap
     nudges = send_nudges(config, now=now, due_only=True, **options)  # type: ignore[arg-type]
     return _merged([recap, nudges], nudges.mailing or recap.mailing)
+
+
+def _close_missed_nudges(config: Config, now: dt.datetime, lock_timeout: float) -> SendReport:
+    """Nudges still deferred or planned when their meeting started will never be due again:
+    each is recorded ``failed`` and reported (exit 1), never dropped without a word."""
+    if not (Path(config.state) / LEDGER_NAME).exists():
+        return SendReport()
+    settings = config.meetings
+    outcomes = []
+    with Ledger.open(config.state) as ledger, ledger.send_lock(lock_timeout):
+        for name in ledger.unfinished("nudge"):
+            try:
+                day = dt.date.fromisoformat(name.rpartition("/")[2])
+            except ValueError:
+                continue
+            if now < dt.datetime.combine(day, settings.time, tzinfo=settings.zone):
+                continue
+            why = f"not sent before the meeting of {day.isoformat()} started"
+            for entry in ledger.history(kind="nudge"):
+                if entry.mailing != name or entry.state in (State.SENT, State.FAILED):
+                    continue
+                detail = f"{why}; last error: {entry.error}" if entry.error else why
+                ledger.mark_failed(entry.key, detail)
+                outcomes.append(
+                    Outcome(
+                        entry.key,
+                        entry.kind,
+                        entry.recipients,
+                        "failed",
+                        entry.message_id,
+                        detail=detail,
+                    )
+                )
+    return SendReport(tuple(outcomes))
 
 
 def _merged(reports: list[DeliveryReport], mailing: str | None) -> SendReport:
