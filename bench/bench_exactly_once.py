@@ -21,7 +21,8 @@ it exits 0, then once more a day later. The faults:
   previous meeting's recap was due (it must send nothing);
 * ``chat-kill``: the club also posts its recap to a Slack and a Discord webhook (loopback
   servers), long enough to take several messages on each; the chat server ``kill -9``s the
-  sender at a random post, after taking it. Its row counts e-mails and chat parts together: a
+  sender at a random post, either after taking it or while the sender waits to retry it after
+  a 429. Its row counts e-mails and chat parts together: a
   part missing is one the ledger planned that never reached its channel.
 
 At the end of each episode it counts, per member, the copies the server got and their distinct
@@ -200,12 +201,13 @@ def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) 
 def chat_episode(folder: Path, count: int, rng: random.Random, row: Row) -> None:
     """``chat-kill``: one killed run at a random chat post, then cron's clean runs; every part
     the ledger planned must be in its channel exactly once."""
-    from chat_servers import ChatServer, KillingServer
+    from chat_servers import ChatServer, KillingServer, RetryKillingServer
     from openpyxl import load_workbook
 
     platforms = ("slack", "discord")
     victim = rng.choice(platforms)
-    killer = KillingServer(victim, rng.randint(1, 2 if victim == "slack" else 4))
+    kind = rng.choice((KillingServer, RetryKillingServer))
+    killer = kind(victim, rng.randint(1, 2 if victim == "slack" else 4))
     with smtp_server() as mail, killer, ChatServer(platforms[victim == "slack"]) as plain:
         servers = {victim: killer, plain.platform: plain}
         os.environ["BENCH_SLACK_WEBHOOK"] = servers["slack"].url

@@ -382,6 +382,29 @@ class KillingServer(ChatServer):
         super()._handle(handler, raw)
 
 
+class RetryKillingServer(ChatServer):
+    """Answers the ``at``-th post with a 429 that asks for a retry in five seconds, then
+    ``kill -9``s the poster while it waits: that part was never posted."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.fired = True
+            wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
+            body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
+            self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
+            super()._handle(handler, raw)
+            threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
+            return
+        super()._handle(handler, raw)
+
+
 @contextmanager
 def chat_servers(ssl_context: ssl.SSLContext | None = None) -> Iterator[dict[str, ChatServer]]:
     """A Slack, a Discord and a Teams server, running (over TLS with ``ssl_context``)."""

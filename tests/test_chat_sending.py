@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from chat_servers import (
     Answer,
     ChatServer,
     KillingServer,
+    RetryKillingServer,
     chat_servers,
     closed_port_url,
 )
@@ -276,29 +275,6 @@ def assert_each_part_once(config: Path, servers: dict[str, ChatServer]) -> None:
         assert [state for state, _ in rows] == ["sent"] * len(rows), rows
         bodies = [json.dumps(payload, sort_keys=True) for payload in server.received]
         assert len(bodies) == len(rows) == len(set(bodies)), (platform, len(bodies), rows)
-
-
-class RetryKillingServer(ChatServer):
-    """Answers the ``at``-th post with a 429 that asks for a retry in five seconds, then
-    ``kill -9``s the poster while it waits: that part was never posted."""
-
-    def __init__(self, platform: str, at: int) -> None:
-        super().__init__(platform)
-        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
-
-    def _handle(self, handler: Any, raw: bytes) -> None:
-        with self._lock:
-            self.seen += 1
-            fire = self.seen == self.at and self.pid and not self.fired
-        if fire:
-            self.fired = True
-            wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
-            body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
-            self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
-            super()._handle(handler, raw)
-            threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
-            return
-        super()._handle(handler, raw)
 
 
 @pytest.mark.slow
