@@ -93,6 +93,7 @@ def cycle(members: int) -> None:
     ):
         os.environ["BENCH_SLACK_WEBHOOK"] = slack.url
         os.environ["BENCH_DISCORD_WEBHOOK"] = discord.url
+        os.environ["XDG_STATE_HOME"] = str(Path(tmp) / "xdg")  # the ledger's witness
         config = load_config(write_club(Path(tmp), members, (smtp.host, smtp.port)))
         counts = [0, 0, 0]
         for label, now in (("recap", RECAP_TIME), ("nudge", NUDGE_TIME)):

@@ -14,7 +14,16 @@ it exits 0, then once more a day later. The faults:
 * ``no-answer``: the server records a random message and never answers (the client's 1 s
   timeout ends it);
 * ``busy``: ``451`` to a random number of MAIL FROMs (retried in the run, then next hour);
-* ``concurrent``: two or three runs at once; ``concurrent-kill``: the same, one of them killed.
+* ``concurrent``: two or three runs at once; ``concurrent-kill``: the same, one of them killed;
+* ``state-deleted``: the whole state folder deleted at a random MAIL FROM, mid-run (the later
+  runs must refuse, naming ``--new-ledger``, rather than send everyone the recap again);
+* ``clock-back``: after the episode, a run whose clock says two weeks earlier, when the
+  previous meeting's recap was due (it must send nothing);
+* ``chat-kill``: the club also posts its recap to a Slack and a Discord webhook (loopback
+  servers), long enough to take several messages on each; the chat server ``kill -9``s the
+  sender at a random post, either after taking it or while the sender waits to retry it after
+  a 429. Its row counts e-mails and chat parts together: a
+  part missing is one the ledger planned that never reached its channel.
 
 At the end of each episode it counts, per member, the copies the server got and their distinct
 Message-IDs. The table prints, per fault: runs, messages expected / delivered, **missing**
@@ -27,7 +36,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,7 +73,17 @@ FAULTS = (
     "busy",
     "concurrent",
     "concurrent-kill",
+    "state-deleted",
+    "clock-back",
+    "chat-kill",
 )
+CHAT = {
+    "chat": {
+        "slack": {"webhook_env": "BENCH_SLACK_WEBHOOK"},
+        "discord": {"webhook_env": "BENCH_DISCORD_WEBHOOK"},
+        "post": ["recap"],
+    }
+}
 
 
 @dataclass
@@ -114,6 +136,16 @@ class Faults:
                 processes += [start(self.config, "recap", "--send", now=now)]
             killer.pid = processes[0].pid
             return [finish(p) for p in processes]
+        if fault == "state-deleted":
+            target, seen = rng.randint(1, count), [0]
+            state = self.config.parent / ".sheetmentor"
+
+            def delete_state() -> None:
+                seen[0] += 1
+                if seen[0] == target:
+                    shutil.rmtree(state, ignore_errors=True)
+
+            recorder.on_mail = delete_state
         if fault == "drop":
             recorder.script("DATA", *[OK] * rng.randint(0, count - 1), DROP)
         elif fault == "reset":
@@ -155,6 +187,8 @@ def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) 
             if result.returncode in (0, 1):
                 break
         row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour + 24))])
+        if fault == "clock-back":
+            row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, -24 * 14))])
         found = tally(server.recorder.received, members(count))
     row.episodes += 1
     row.expected += found.expected
@@ -164,22 +198,69 @@ def episode(folder: Path, fault: str, count: int, rng: random.Random, row: Row) 
     row.resends += found.resends
 
 
+def chat_episode(folder: Path, count: int, rng: random.Random, row: Row) -> None:
+    """``chat-kill``: one killed run at a random chat post, then cron's clean runs; every part
+    the ledger planned must be in its channel exactly once."""
+    from chat_servers import ChatServer, KillingServer, RetryKillingServer
+    from openpyxl import load_workbook
+
+    platforms = ("slack", "discord")
+    victim = rng.choice(platforms)
+    kind = rng.choice((KillingServer, RetryKillingServer))
+    killer = kind(victim, rng.randint(1, 2 if victim == "slack" else 4))
+    with smtp_server() as mail, killer, ChatServer(platforms[victim == "slack"]) as plain:
+        servers = {victim: killer, plain.platform: plain}
+        os.environ["BENCH_SLACK_WEBHOOK"] = servers["slack"].url
+        os.environ["BENCH_DISCORD_WEBHOOK"] = servers["discord"].url
+        config = write_club(folder, smtp_settings(mail, timeout="1s"), count=count, config=CHAT)
+        book = load_workbook(folder / "club.xlsx")
+        for line in book["Goals"].iter_rows(min_row=2):
+            line[1].value = " ".join(["a long goal text"] * 400)
+        book.save(folder / "club.xlsx")
+        process = start(config, "recap", "--send", now=MEETING_ENDED)
+        killer.pid = process.pid
+        row.record([finish(process)])
+        for hour in range(1, 4):
+            row.record([run(config, "recap", "--send", now=hours_after(MEETING_ENDED, hour))])
+        found = tally(mail.recorder.received, members(count))
+        status = run(config, "recap", "--status", now=hours_after(MEETING_ENDED, 4)).stdout
+    row.episodes += 1
+    row.expected += found.expected
+    row.delivered += found.delivered
+    row.missing += found.missing
+    row.duplicates += found.duplicates
+    row.resends += found.resends
+    for platform, server in servers.items():
+        parts = sum(f"chat/{platform}/" in line for line in status.splitlines())
+        bodies = [json.dumps(payload, sort_keys=True) for payload in server.received]
+        row.expected += parts
+        row.delivered += len(bodies)
+        row.missing += max(0, parts - len(set(bodies)))
+        row.duplicates += len(bodies) - len(set(bodies))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="CLI runs at least (default 200)")
     parser.add_argument("--members", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="a few runs (CI)")
+    parser.add_argument("--fault", action="append", choices=FAULTS, help="only these faults")
     args = parser.parse_args()
+    faults = tuple(args.fault or FAULTS)
     target = 8 if args.smoke else args.runs
     rng = random.Random(args.seed)
     rows: dict[str, Row] = defaultdict(Row)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp:
+        os.environ["XDG_STATE_HOME"] = str(Path(temp) / "xdg")  # the ledgers' witnesses
         number = 0
         while sum(r.runs for r in rows.values()) < target:
-            fault = FAULTS[number % len(FAULTS)] if not args.smoke else rng.choice(FAULTS)
-            episode(Path(temp) / f"e{number}", fault, args.members, rng, rows[fault])
+            fault = faults[number % len(faults)] if not args.smoke else rng.choice(faults)
+            if fault == "chat-kill":
+                chat_episode(Path(temp) / f"e{number}", args.members, rng, rows[fault])
+            else:
+                episode(Path(temp) / f"e{number}", fault, args.members, rng, rows[fault])
             number += 1
     elapsed = time.perf_counter() - started
 

@@ -23,6 +23,7 @@ import argparse
 import datetime as dt
 import multiprocessing
 import multiprocessing.connection
+import os
 import shutil
 import smtplib
 import ssl
@@ -213,6 +214,7 @@ def main() -> int:
 
     modes: list[tuple[str, ssl.SSLContext | None, str | None]] = [("none", None, None)]
     workdir = Path(tempfile.mkdtemp(prefix="bench-smtp-"))
+    os.environ["XDG_STATE_HOME"] = str(workdir / "xdg")  # the ledgers' witnesses
     if not args.no_tls:
         try:
             import trustme

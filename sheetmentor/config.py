@@ -137,9 +137,13 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+MAX_CAP = 1000
+"""More members than a peer-mentoring club can hold in one meeting: a typo, not a club."""
+
+
 class ClubConfig(_Section):
     name: str
-    cap: int = Field(10, ge=1)
+    cap: int = Field(10, ge=1, le=MAX_CAP)
     language: LanguageTag = ENGLISH
     """The language of every output (a BCP 47 tag: ``fr``, ``pt-BR``); ``check`` stays English."""
 
@@ -248,7 +252,7 @@ class SourceConfig(_Section):
 
 class SmtpConfig(_Section):
     host: str
-    port: int | None = None
+    port: int | None = Field(None, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: str | None = None
@@ -372,14 +376,39 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     return parse_config(text, config_path)
 
 
+MAX_INT_DIGITS = 100
+"""An integer written longer than this stays text, for the setting's validator to refuse: no
+setting needs it, and Python refuses to convert more than 4,300 digits at all."""
+
+
 class _ConfigLoader(yaml.SafeLoader):
     """YAML as a person writes a config: ``12:00`` unquoted is a time (YAML 1.1 would read the
-    sexagesimal number 720), and an impossible date is an error at its line, not a crash."""
+    sexagesimal number 720), an impossible date is an error at its line, not a crash, and a key
+    given twice in one mapping is an error naming both lines (YAML would keep the second)."""
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:
-        if ":" in node.value:
+        if ":" in node.value or len(node.value) > MAX_INT_DIGITS:
             return node.value
         return super().construct_yaml_int(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(
+                key_node, yaml.ScalarNode
+            ):
+                continue  # a << merge may override keys: that is what it is for
+            line = key_node.start_mark.line + 1
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f'"{key_node.value}" is given twice (lines {seen[key_node.value]} and '
+                    f"{line}); keep one",
+                    key_node.start_mark,
+                )
+            seen[key_node.value] = line
+        return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -394,8 +423,38 @@ _ConfigLoader.add_constructor("tag:yaml.org,2002:int", _ConfigLoader.construct_y
 _ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _ConfigLoader.construct_yaml_timestamp)
 
 
+MAX_DEPTH = 20
+"""Settings nest four levels deep at most; YAML nested far deeper is not a config, and the YAML
+composer would recurse past Python's limit on it."""
+
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _check_depth(text: str, config_path: Path) -> None:
+    """Refuse YAML nested deeper than :data:`MAX_DEPTH`, at the line where it gets too deep,
+    before anything recursive reads it (the scanner does not recurse)."""
+    depth = 0
+    for token in yaml.scan(text, Loader=_ConfigLoader):
+        if isinstance(token, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ConfigError(
+                    f"{config_path} line {token.start_mark.line + 1}: the YAML is nested more "
+                    f"than {MAX_DEPTH} levels deep; no setting is"
+                )
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+
+
 def parse_config(text: str, config_path: Path) -> Config:
     try:
+        _check_depth(text, config_path)
         node = yaml.compose(text, Loader=_ConfigLoader)
         data = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as error:
@@ -411,7 +470,19 @@ def parse_config(text: str, config_path: Path) -> Config:
         config = Config.model_validate(data)
     except ValidationError as error:
         raise ConfigError(_describe(error, node, config_path)) from None
-    return _resolve_paths(config, config_path)
+    return _check_paths(_resolve_paths(config, config_path), node, config_path)
+
+
+def _check_paths(config: Config, node: yaml.Node | None, config_path: Path) -> Config:
+    """Paths that must name an existing folder now, at their line (a typo in ``templates:``
+    would otherwise quietly render the built-in templates)."""
+    templates = config.templates
+    if templates is not None and not templates.is_dir():
+        line = _line_of(node, ["templates"])
+        where = f"{config_path} line {line}" if line else str(config_path)
+        what = "is not a folder" if templates.exists() else "does not exist"
+        raise ConfigError(f"{where}: templates: the folder {templates} {what}")
+    return config
 
 
 def is_loopback(host: str) -> bool:

@@ -38,6 +38,12 @@ class SheetError(SheetmentorError):
     exit_code = 1
 
 
+class SourceError(SheetError):
+    """The workbook is not something sheetmentor reads within its bounds (exit 1): not a regular
+    file (a FIFO, a device), or a zip that would unpack to more than it ever needs (a zip
+    bomb). Nothing was read."""
+
+
 class SheetProblemsError(SheetError):
     """The sheet has errors, listed with their cells, and the command refuses to go on."""
 

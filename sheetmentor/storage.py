@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
@@ -81,6 +81,20 @@ def open_database(
         db.close()
         raise
     return db
+
+
+def foreign_tables(db: sqlite3.Connection, ours: Iterable[str]) -> list[str]:
+    """The tables of ``db`` that are not among ``ours``: a file some other program wrote (a
+    copied database, another tool's file given our name), which must not be written into."""
+    names = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+    ]
+    known = set(ours)
+    return [name for name in names if name not in known]
 
 
 class StateFile:

@@ -31,6 +31,8 @@ requests in turn before the normal handling (``DROP`` closes the connection with
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import ssl
 import threading
@@ -372,6 +374,49 @@ class ChatServer:
         else:
             self.received.append(payload)
         return Answer(202)
+
+
+class KillingServer(ChatServer):
+    """A chat server that records the ``at``-th post, then ``kill -9``s the process ``pid``
+    before answering: the post is in the channel, the sender never hears so."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.received.append(json.loads(raw))
+            self.fired = True
+            os.kill(self.pid, signal.SIGKILL)
+            return
+        super()._handle(handler, raw)
+
+
+class RetryKillingServer(ChatServer):
+    """Answers the ``at``-th post with a 429 that asks for a retry in five seconds, then
+    ``kill -9``s the poster while it waits: that part was never posted."""
+
+    def __init__(self, platform: str, at: int) -> None:
+        super().__init__(platform)
+        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
+
+    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        with self._lock:
+            self.seen += 1
+            fire = self.seen == self.at and self.pid and not self.fired
+        if fire:
+            self.fired = True
+            wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
+            body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
+            self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
+            super()._handle(handler, raw)
+            threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
+            return
+        super()._handle(handler, raw)
 
 
 @contextmanager

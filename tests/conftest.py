@@ -122,6 +122,17 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def _witness_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The ledger's witness (``$XDG_STATE_HOME/sheetmentor``) in a folder of the test session,
+    never the home folder; subprocesses inherit it through the environment."""
+    home = tmp_path_factory.getbasetemp() / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def club(tmp_path: Path) -> ClubFolder:
     return ClubFolder(tmp_path).write()

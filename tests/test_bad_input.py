@@ -989,3 +989,74 @@ def test_force_never_crashes(club: ClubFolder, goals: list[list], command: str) 
     )
     result = clean(club.run(*args))
     assert result.exit_code == 0, result.stderr
+
+
+def repacked(club: ClubFolder, *, declare: int | None = None, extra_files: int = 0) -> None:
+    """Rewrite the club's .xlsx as a small zip bomb: the first sheet declares ``declare``
+    unpacked bytes (its real data stays small), and ``extra_files`` empty files are added."""
+    import zipfile
+
+    source = club.folder / "club.xlsx"
+    with zipfile.ZipFile(source) as original:
+        parts = [(info, original.read(info)) for info in original.infolist()]
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info, data in parts:
+            bomb.writestr(info, data)
+            if declare is not None and info.filename == "xl/worksheets/sheet1.xml":
+                bomb.filelist[-1].file_size = declare  # what the central directory will say
+        for number in range(extra_files):
+            bomb.writestr(f"xl/media/pad{number}.bin", b"")
+
+
+@pytest.mark.parametrize(
+    ("declare", "extra_files", "expected"),
+    [
+        (3 * 1024**3, 0, "would unpack to 3,221,"),
+        (None, 10_001, "files, more than any workbook needs"),
+    ],
+    ids=["3-GB-declared", "10001-files"],
+)
+def test_a_zip_bomb_workbook_is_refused_by_name_before_reading(
+    club: ClubFolder, declare: int | None, extra_files: int, expected: str
+) -> None:
+    repacked(club, declare=declare, extra_files=extra_files)
+    result = clean(club.run("check"))
+    assert result.exit_code == 1, result.stderr
+    assert "club.xlsx" in result.stderr and expected in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["workbook", "csv"])
+def test_a_fifo_in_place_of_the_workbook_is_refused_not_waited_on(
+    club: ClubFolder, where: str
+) -> None:
+    """A named pipe where the workbook (or one .csv of a folder) should be: a clear refusal at
+    once, in a real process (reading it would wait for a writer for ever)."""
+    import os
+    import subprocess
+    import sys
+
+    if where == "workbook":
+        (club.folder / "club.xlsx").unlink()
+        os.mkfifo(club.folder / "club.xlsx")
+        pipe = club.folder / "club.xlsx"
+    else:
+        folder = club.folder / "sheet"
+        folder.mkdir()
+        (folder / "Members.csv").write_text(
+            "\n".join(",".join(str(c or "") for c in row) for row in MEMBERS), encoding="utf-8"
+        )
+        os.mkfifo(folder / "Goals.csv")
+        pipe = folder / "Goals.csv"
+        club.write_config(club.config_path.read_text().replace("club.xlsx", "sheet"))
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetmentor", "--config", str(club.config_path), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"{pipe} is not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr

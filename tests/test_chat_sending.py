@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chat_servers import SECRETS, Answer, ChatServer, chat_servers, closed_port_url
+from chat_servers import (
+    HANG,
+    SECRETS,
+    Answer,
+    ChatServer,
+    KillingServer,
+    RetryKillingServer,
+    chat_servers,
+    closed_port_url,
+)
 from cli_faults import HOUR_LATER, MEETING_ENDED, ROOT, WAIT, write_club
 from conftest import run_cli
 
@@ -26,26 +35,6 @@ CHAT = {
     }
 }
 NUDGE_TIME = "2026-11-29T13:00"  # 47 hours before the Dec 1 meeting
-
-
-class KillingServer(ChatServer):
-    """A chat server that records the ``at``-th post, then ``kill -9``s the process posting it
-    before answering: the post is in the channel, the sender never hears so."""
-
-    def __init__(self, platform: str, at: int) -> None:
-        super().__init__(platform)
-        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
-
-    def _handle(self, handler: Any, raw: bytes) -> None:
-        with self._lock:
-            self.seen += 1
-            fire = self.seen == self.at and self.pid and not self.fired
-        if fire:
-            self.received.append(json.loads(raw))
-            self.fired = True
-            os.kill(self.pid, signal.SIGKILL)
-            return
-        super()._handle(handler, raw)
 
 
 def hooks(slack: ChatServer, discord: ChatServer) -> dict[str, str]:
@@ -280,3 +269,113 @@ def test_the_chat_recap_says_what_the_e_mail_recap_says_a_club_needs(club) -> No
     assert "Facilitator: " in text.split("*Next meeting*")[1]
     shown = json.dumps(discord, ensure_ascii=False)
     assert "Missed: Bo Chen" in shown and "Next meeting" in shown and "Rewrite CV" in shown
+
+
+def long_club(folder: Path) -> Path:
+    """A club whose recap takes two messages on Slack and three or more on Discord."""
+    config = chat_club(folder)
+    from openpyxl import load_workbook
+
+    book = load_workbook(folder / "club.xlsx")
+    for row in book["Goals"].iter_rows(min_row=2):
+        row[1].value = " ".join(["a long goal text"] * 400)
+    book.save(folder / "club.xlsx")
+    return config
+
+
+def parts_posted(config: Path, platform: str) -> list[str]:
+    """The ledger's part keys of ``platform``'s recap, each with its state."""
+    return [line.split()[-2:] for line in status(config) if f"chat/{platform}/" in line]
+
+
+def assert_each_part_once(config: Path, servers: dict[str, ChatServer]) -> None:
+    """Every part of every post in its channel exactly once, and the ledger says sent."""
+    for platform, server in servers.items():
+        rows = parts_posted(config, platform)
+        assert len(rows) >= 2, rows
+        assert [state for state, _ in rows] == ["sent"] * len(rows), rows
+        bodies = [json.dumps(payload, sort_keys=True) for payload in server.received]
+        assert len(bodies) == len(rows) == len(set(bodies)), (platform, len(bodies), rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("platform", "at", "server"),
+    [
+        ("slack", 1, KillingServer),
+        ("slack", 2, KillingServer),
+        ("discord", 2, KillingServer),
+        ("discord", 3, KillingServer),
+        ("slack", 2, RetryKillingServer),
+        ("discord", 1, RetryKillingServer),
+    ],
+)
+def test_kill_9_in_a_long_post_posts_every_part_once(
+    tmp_path: Path, platform: str, at: int, server: type[ChatServer]
+) -> None:
+    """A recap split into several messages, the poster killed at its ``at``-th part — after
+    the platform took it, or while it waits to retry a part the platform refused with 429:
+    the next runs post every part not posted, and none twice."""
+    config = long_club(tmp_path)
+    killer = server(platform, at)  # type: ignore[call-arg]
+    other = "discord" if platform == "slack" else "slack"
+    with killer, ChatServer(other) as plain:
+        servers = {platform: killer, other: plain}
+        env = hooks(servers["slack"], servers["discord"])
+        process = start(config, MEETING_ENDED, env, "recap", "--send")
+        killer.pid = process.pid  # type: ignore[attr-defined]
+        code, err = finish(process)
+        assert killer.fired and code == -9, err  # type: ignore[attr-defined]
+        for when in (HOUR_LATER, "2026-11-18T14:00"):
+            later = cli(config, when, env, "recap", "--send")
+            assert later.exit_code == 0, later.stderr
+        assert_each_part_once(config, servers)
+    assert len(outbox(config)) == 3
+
+
+def test_a_part_left_unanswered_is_in_doubt_and_not_posted_again(tmp_path: Path) -> None:
+    """Slack takes the first part and does not answer in time: that part is in doubt (the
+    next run records it sent and says so), the part after it is posted by the next run."""
+    chat = {"chat": {**CHAT["chat"], "timeout": "1s"}}
+    config = write_club(tmp_path, None, config=chat)
+    long_club(tmp_path)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["chat"] = chat["chat"]
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with chat_servers() as servers:
+        servers["slack"].hang_seconds = 2.5
+        servers["slack"].script(HANG)
+        env = hooks(servers["slack"], servers["discord"])
+        first = cli(config, MEETING_ENDED, env, "recap", "--send")
+        assert first.exit_code == 3, first.stderr
+        assert "may have been posted" in first.stderr
+        deadline = time.monotonic() + WAIT
+        while not servers["slack"].hits and time.monotonic() < deadline:
+            time.sleep(0.05)  # the server posts the part when it wakes, after the run gave up
+        later = cli(config, HOUR_LATER, env, "recap", "--send")
+        assert later.exit_code == 0, later.stderr
+        assert "chat/slack/recap/2026-11-17/part-1-of-2: in doubt" in later.stderr
+        assert_each_part_once(config, {"slack": servers["slack"], "discord": servers["discord"]})
+
+
+def test_a_refusal_echoing_a_digit_free_token_never_shows_it(tmp_path: Path) -> None:
+    """Slack and Discord answer 400 echoing pieces of the webhook URL — tokens without a digit,
+    a query value: none of them reaches stderr, the log or the ledger (``recap --status``)."""
+    token, team, query = "abcdefghijklmnopqrstuvwx", "TEAMABCDEF", "thequeryvaluesecret"
+    config = chat_club(tmp_path)
+    with chat_servers() as servers:
+        slack, discord = servers["slack"], servers["discord"]
+        slack_url = f"http://127.0.0.1:{slack.port}/services/{team}/BOTWXYZ/{token}"
+        discord_url = f"http://127.0.0.1:{discord.port}/api/webhooks/hookid/{token}?key={query}"
+        slack.script(Answer(400, f"invalid_token {team}/{token}"))
+        errors = {"content": {"_errors": [{"code": "BAD", "message": f"{token} {query}"}]}}
+        discord.script(Answer(400, {"code": 50035, "message": token, "errors": errors}))
+        env = {"TEST_SLACK_WEBHOOK": slack_url, "TEST_DISCORD_WEBHOOK": discord_url}
+        result = cli(config, MEETING_ENDED, env, "-v", "recap", "--send")
+    assert result.exit_code == 1, result.stderr
+    assert "chat/slack/recap/2026-11-17" in result.stderr
+    assert "chat/discord/recap/2026-11-17" in result.stderr
+    shown = "\n".join([result.stdout, result.stderr, *status(config)])
+    assert "failed" in shown
+    for secret in (token, team, query, "hookid"):
+        assert secret not in shown, secret

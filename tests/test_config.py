@@ -129,6 +129,26 @@ def test_a_bare_hour_is_that_hour_not_minutes_past_midnight(
         ("every: 2 weeks", "every: 99999999999 weeks", "is more than 52 weeks between meetings"),
         ("every: 2 weeks", "every: 0", '"0" is not a cadence'),
         ("duration: 60m", "duration: 99999999999d", "is longer than a year"),
+        ("cap: 10", "cap: " + "9" * 5000, "line 3: club.cap: Unable to parse"),
+        ("cap: 10", "cap: 5000", "line 3: club.cap: Input should be less than or equal to 1000"),
+        ("cap: 10", "cap: 10\n  cap: 12", 'line 4: "cap" is given twice (lines 3 and 4)'),
+        ("cap: 10", "cap: " + "[" * 5000 + "]" * 5000, "line 3: the YAML is nested more than 20"),
+        (
+            "source:\n",
+            "deep:\n" + "".join(" " * depth + "x:\n" for depth in range(1, 99)) + "source:\n",
+            "line 32: the YAML is nested more than 20 levels deep",
+        ),
+        (
+            "source:\n",
+            "email:\n  from: c@example.org\n  smtp: {host: localhost, port: 70000}\nsource:\n",
+            "line 14: email.smtp.port: Input should be less than or equal to 65535",
+        ),
+        (
+            "source:\n",
+            "email:\n  from: c@example.org\n  smtp: {host: localhost, port: -1}\nsource:\n",
+            "line 14: email.smtp.port: Input should be greater than or equal to 1",
+        ),
+        ("source:\n", "templates: my-templates\nsource:\n", "line 12: templates: the folder"),
     ],
 )
 def test_impossible_values_are_config_errors_at_their_line(
@@ -142,3 +162,48 @@ def test_impossible_values_are_config_errors_at_their_line(
     assert message in result.stderr
     assert " line " in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_merge_key_may_override_what_it_merges(club: ClubFolder) -> None:
+    """A ``<<`` merge is how YAML shares settings: a key after it is an override, not a key
+    given twice."""
+    text = club.config_path.read_text().replace(
+        "club:\n  name: Test Club\n  cap: 10\n",
+        "defaults: &club {name: Test Club, cap: 10}\nclub:\n  <<: *club\n  cap: 12\n",
+    )
+    club.write_config(text)
+    result = club.run("check")
+    assert result.exit_code == 2 and "defaults: unknown setting" in result.stderr
+    club.write_config(text.replace("defaults: &club", "x-defaults: &club"))
+    assert "cap" not in club.run("check").stderr
+
+
+@pytest.mark.parametrize("name", ["ledger.sqlite3", "history.sqlite3"])
+def test_a_foreign_sqlite_file_in_the_state_folder_is_refused(club: ClubFolder, name: str) -> None:
+    """Another program's database under our file name is refused, naming the file, and left
+    untouched: nothing is written into it, nothing is sent."""
+    import sqlite3
+
+    state = club.folder / ".sheetmentor"
+    state.mkdir()
+    with sqlite3.connect(state / name) as db:
+        db.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+        db.execute("INSERT INTO contacts VALUES ('Ada', '555-0100')")
+    club.write(config={"email": {"from": "Club <club@example.org>"}})
+    result = club.run("recap", "--send", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"})
+    assert result.exit_code in (1, 2), result.stderr
+    assert f"{state / name} is not a sheetmentor" in result.stderr
+    assert "contacts" in result.stderr and "Traceback" not in result.stderr
+    assert not (club.folder / "outbox").exists()
+    with sqlite3.connect(state / name) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["contacts"]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00", "0001-01-01T00:00", "1850-06-01"])
+def test_a_clock_outside_the_planned_years_is_a_config_error(club: ClubFolder, moment: str) -> None:
+    for command in ("next", "status"):
+        result = club.run(command, env={"SHEETMENTOR_NOW": moment})
+        assert result.exit_code == 2, result.stderr
+        assert f"SHEETMENTOR_NOW='{moment}' is out of range" in result.stderr
+        assert "sheetmentor counts meetings between 1900 and 2261" in result.stderr

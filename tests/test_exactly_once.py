@@ -149,6 +149,63 @@ def test_a_deleted_ledger_is_a_refusal_not_a_resend(tmp_path: Path) -> None:
         assert len(server.recorder.received) == 2 * COUNT  # what the override is documented to do
 
 
+def test_a_deleted_state_folder_is_a_refusal_not_a_resend(tmp_path: Path) -> None:
+    """The whole state folder deleted — between two runs, or while a run is sending: no
+    member gets the recap twice; the next run refuses, naming --new-ledger."""
+    import shutil
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=COUNT)
+        state = tmp_path / ".sheetmentor"
+        seen = []
+
+        def delete_the_state_folder() -> None:
+            seen.append(1)
+            if len(seen) == 2:
+                shutil.rmtree(state)
+
+        server.recorder.on_mail = delete_the_state_folder
+        during = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        assert during.returncode == 0, during.stderr
+        assert not (state / "ledger.sqlite3").exists()  # the run records the sheet when it ends
+        for when in (HOUR_LATER, DAY_LATER):
+            refused = invoke(config, "recap", "--send", now=when)
+            assert refused.returncode == 1, refused.stderr
+            assert "ledger" in refused.stderr and "is missing" in refused.stderr
+            assert "was the state folder deleted?" in refused.stderr
+            assert "--new-ledger" in refused.stderr and "Traceback" not in refused.stderr
+        found = tally(server.recorder.received, ADDRESSES)
+        assert (found.missing, found.duplicates, found.resends) == (0, 0, 0)
+
+
+def test_a_state_folder_restored_from_an_older_copy_is_a_refusal(tmp_path: Path) -> None:
+    """A backup of the state folder taken after the Nov 17 recap, restored after the Dec 1
+    recap went out: its ledger does not know the Dec 1 recap, so the run refuses instead of
+    sending it again; --new-ledger goes on with it (and sends it again, as documented)."""
+    import shutil
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        state = tmp_path / ".sheetmentor"
+        assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+        shutil.copytree(state, tmp_path / "backup")
+        assert invoke(config, "recap", "--send", now="2026-12-01T14:00").returncode == 0
+        shutil.rmtree(state)
+        shutil.copytree(tmp_path / "backup", state)
+        refused = invoke(config, "recap", "--send", now="2026-12-01T15:00")
+        assert refused.returncode == 1, refused.stderr
+        assert "does not know 1 mailing sent from this state folder (recap/2026-12-01)" in (
+            refused.stderr
+        )
+        assert "--new-ledger" in refused.stderr and "Traceback" not in refused.stderr
+        assert len(server.recorder.received) == 4
+        anyway = invoke(config, "recap", "--send", "--new-ledger", now="2026-12-01T15:00")
+        assert anyway.returncode == 0, anyway.stderr
+        later = invoke(config, "recap", "--send", now="2026-12-01T16:00")
+        assert (later.returncode, later.stderr) == (0, "")
+        assert len(server.recorder.received) == 6
+
+
 # --- faults that end a run, each with its exit code --------------------------------------------
 
 
@@ -202,6 +259,174 @@ def test_bad_recipients_fail_alone_and_the_others_get_theirs(tmp_path: Path) -> 
         ["2026-11-17", "14:00", state] for state in ["failed"] * 3 + ["sent"] * 2
     ]
     assert "recap/2026-11-17/m1@example.org (Twin)" in "\n".join(status)
+
+
+def test_an_address_that_is_not_one_stops_only_that_members_recap(tmp_path: Path) -> None:
+    """A typo, a second address or a ``Bcc:`` line smuggled into one member's address cell:
+    that member's recap fails (exit 1, the cell named, once); everyone else gets theirs, and
+    nothing goes to the smuggled address. ``check`` still reports each cell."""
+    rows = [
+        ["Member 1", "m1@example.org", "yes"],
+        ["Ben Carter", "ben@@example", "yes"],
+        ["Smuggler", "sm@example.org\r\nBcc: spy@example.net", "yes"],
+        ["Two Boxes", "tb@example.org, spy@example.net", "yes"],
+        ["Member 2", "m2@example.org", "yes"],
+    ]
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), rows=rows)
+        check = invoke(config, "check", now=MEETING_ENDED)
+        result = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        again = invoke(config, "recap", "--send", now=HOUR_LATER)
+        received = server.recorder.received
+    assert check.returncode == 1, check.stdout + check.stderr
+    for cell in ("Members!B3", "Members!B4", "Members!B5"):
+        assert f"error: {cell}: " in check.stdout, check.stdout
+    assert "has no email address" not in check.stdout + check.stderr
+    assert sorted(rcpt for message in received for rcpt in message.rcpt_tos) == [
+        "m1@example.org",
+        "m2@example.org",
+    ]
+    assert not any(b"spy@" in message.data for message in received)
+    assert result.returncode == 1, result.stderr
+    assert "3 delivery problems" in result.stderr
+    assert '"ben@@example" is not an email address' in result.stderr
+    assert "Members!B4" in result.stderr and "line break" in result.stderr
+    assert "\nBcc" not in result.stderr and "Traceback" not in result.stderr
+    assert (again.returncode, again.stderr) == (0, "")
+
+
+def recaps_of(received: list, address: str) -> list[str]:
+    """The subjects of the messages ``address`` received, in order."""
+    return [r.message["Subject"] for r in received if address in r.rcpt_tos]
+
+
+def test_a_deferred_recap_is_retried_after_the_next_meeting_ended(tmp_path: Path) -> None:
+    """A mailbox full (452) on Nov 17; an extra meeting on Nov 19 ends before the server takes
+    mail again: the Nov 19 run sends the Nov 19 recap to everyone *and* the deferred Nov 17
+    recap to the one member who has not had it — to nobody else, and only once."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=3)
+        from openpyxl import load_workbook
+
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].append(["2026-11-19", "Member 1"])
+        book.save(tmp_path / "club.xlsx")
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        first = invoke(config, "recap", "--send", now=MEETING_ENDED)
+        assert first.returncode == 3, first.stderr
+        assert "recap/2026-11-17/m2@example.org: deferred" in first.stderr
+        del server.recorder.refuse["m2@example.org"]
+        later = invoke(config, "recap", "--send", now="2026-11-19T14:00")
+        assert (later.returncode, later.stderr) == (0, "")
+        again = invoke(config, "recap", "--send", now="2026-11-19T15:00")
+        assert (again.returncode, again.stderr) == (0, "")
+        received = server.recorder.received
+    assert [len(recaps_of(received, a)) for a in members(3)] == [2, 2, 2]
+    subjects = " | ".join(recaps_of(received, "m2@example.org"))
+    assert "November 17" in subjects and "November 19" in subjects, subjects
+
+
+def test_a_deferred_recap_whose_meeting_was_removed_is_failed_once(tmp_path: Path) -> None:
+    """The extra Nov 19 meeting's recap was deferred for one member, then its Meetings row
+    was deleted: the next run cannot render it any more, records it failed and says so once
+    (no exit 2 every hour for ever)."""
+    from openpyxl import load_workbook
+
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].append(["2026-11-19", "Member 1"])
+        book.save(tmp_path / "club.xlsx")
+        assert invoke(config, "recap", "--send", now=MEETING_ENDED).returncode == 0
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        deferred = invoke(config, "recap", "--send", now="2026-11-19T14:00")
+        assert deferred.returncode == 3, deferred.stderr
+        book = load_workbook(tmp_path / "club.xlsx")
+        book["Meetings"].delete_rows(3)
+        book.save(tmp_path / "club.xlsx")
+        del server.recorder.refuse["m2@example.org"]
+        gone = invoke(config, "recap", "--send", now="2026-11-20T14:00")
+        assert gone.returncode == 0, gone.stderr
+        assert "recap/2026-11-19: 1 message not sent: no meeting on 2026-11-19" in gone.stderr
+        quiet = invoke(config, "recap", "--send", now="2026-11-20T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+    status = invoke(config, "recap", "--status", now="2026-11-20T15:00").stdout
+    assert "failed    recap/2026-11-19/m2@example.org" in status
+
+
+def test_a_nudge_still_deferred_when_its_meeting_starts_is_failed_not_dropped(
+    tmp_path: Path,
+) -> None:
+    """452 for one member's nudge before the Dec 1 meeting; once the meeting started it will
+    never be due again: cron's next run records it failed and reports it (exit 1), once."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        nudged = invoke(config, "send-due", now="2026-11-29T13:00")
+        assert nudged.returncode == 3, nudged.stderr
+        assert "nudge/2026-12-01/m2@example.org: deferred" in nudged.stderr
+        del server.recorder.refuse["m2@example.org"]
+        after = invoke(config, "send-due", now="2026-12-01T14:00")
+        assert after.returncode == 1, after.stderr
+        assert (
+            "nudge/2026-12-01/m2@example.org: failed: not sent before the meeting of 2026-12-01 "
+            "started; last error: RCPT TO m2@example.org: 452 4.2.2 mailbox full"
+        ) in after.stderr
+        quiet = invoke(config, "send-due", now="2026-12-01T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+        received = server.recorder.received
+    assert len(recaps_of(received, "m1@example.org")) == 2  # the nudge and the Dec 1 recap
+    assert len(recaps_of(received, "m2@example.org")) == 1  # the Dec 1 recap
+
+
+def test_a_recap_deferred_past_the_queue_lifetime_is_failed_not_dropped(tmp_path: Path) -> None:
+    """452 for one member at every run: retried for five days, then recorded failed and
+    reported (exit 1) once — also when the next meeting's recap goes out in that run."""
+    with smtp_server() as server:
+        config = write_club(tmp_path, smtp_settings(server), count=2)
+        server.recorder.refuse["m2@example.org"] = "452 4.2.2 mailbox full"
+        for when in (MEETING_ENDED, DAY_LATER, "2026-11-22T13:00"):
+            deferred = invoke(config, "recap", "--send", now=when)
+            assert deferred.returncode == 3, (when, deferred.stderr)
+        after = invoke(config, "recap", "--send", now="2026-12-01T14:00")
+        assert after.returncode == 1, after.stderr
+        assert "recap/2026-11-17/m2@example.org: failed" in after.stderr
+        assert "deferred for more than 5 days since 2026-11-17" in after.stderr
+        assert "452 4.2.2 mailbox full" in after.stderr
+        assert "recap/2026-12-01/m2@example.org: deferred" in after.stderr
+        del server.recorder.refuse["m2@example.org"]
+        quiet = invoke(config, "recap", "--send", now="2026-12-01T15:00")
+        assert (quiet.returncode, quiet.stderr) == (0, "")
+        received = server.recorder.received
+    assert len(recaps_of(received, "m1@example.org")) == 2
+    assert len(recaps_of(received, "m2@example.org")) == 1  # Dec 1's, once the mailbox had room
+    status = invoke(config, "recap", "--status", now="2026-12-01T15:00").stdout
+    assert "failed    recap/2026-11-17/m2@example.org" in status
+
+
+def test_a_clock_set_back_never_sends_an_older_meetings_recap(tmp_path: Path) -> None:
+    """The Dec 1 recap went out; then the clock says Nov 17 (a reset system clock, a wrong
+    SHEETMENTOR_NOW): the Nov 17 recap and the Dec 1 nudges are not sent, and the run says
+    why on stderr, with the command that sends it anyway."""
+    config = write_club(tmp_path, None, count=2, config={"meetings": {"nudge_before": "2d"}})
+    sent = invoke(config, "send-due", now="2026-12-01T14:00")
+    assert (sent.returncode, sent.stderr) == (0, "")
+    outbox = tmp_path / "outbox"
+    assert len(list(outbox.glob("*.eml"))) == 2
+    for command, when in (("recap", MEETING_ENDED), ("send-due", MEETING_ENDED)):
+        args = (command, "--send") if command == "recap" else (command,)
+        back = invoke(config, *args, now=when)
+        assert back.returncode == 0, back.stderr
+        assert "the recap of 2026-11-17 not sent: the clock says 2026-11-17 14:00" in back.stderr
+        assert "already sent for the meeting of 2026-12-01; is the clock right?" in back.stderr
+        assert "recap --send --meeting 2026-11-17" in back.stderr
+    nudge = invoke(config, "send-due", now="2026-11-30T09:00")
+    assert nudge.returncode == 0, nudge.stderr
+    assert "the nudges of 2026-12-01 not sent" in nudge.stderr
+    assert sorted(p.name for p in outbox.glob("*.eml")) == [
+        "recap_2026-12-01_m1@example.org.eml",
+        "recap_2026-12-01_m2@example.org.eml",
+    ]
 
 
 def test_a_corrupted_ledger_is_a_clear_error(tmp_path: Path) -> None:

@@ -320,7 +320,10 @@ def test_a_missing_store_starts_over(season: Season, tmp_path: Path) -> None:
 
 def test_a_version_0_file_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / HISTORY_NAME
-    sqlite3.connect(path).execute("CREATE TABLE notes (text TEXT)").connection.close()
+    db = sqlite3.connect(path)  # a version 0 file: SQLite's, with none of our tables yet
+    db.executescript("CREATE TABLE scratch (text TEXT); DROP TABLE scratch;")
+    db.close()
+    assert path.stat().st_size > 0
     with HistoryStore(path) as store:
         assert (store.created, store.migrated_from, store.version) == (False, 0, 2)
         assert store.snapshots() == []

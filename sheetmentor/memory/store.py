@@ -45,7 +45,7 @@ from sheetmentor.memory.identity import (
 )
 from sheetmentor.schedule import Meeting, Schedule
 from sheetmentor.sheet.normalize import Club
-from sheetmentor.storage import StateFile, open_database, state_folder
+from sheetmentor.storage import StateFile, foreign_tables, open_database, state_folder
 
 HISTORY_NAME = "history.sqlite3"
 
@@ -302,6 +302,11 @@ class HistoryStore(StateFile):
     def _migrate(self) -> None:
         target = schema_version()
         with self._transaction():
+            foreign = foreign_tables(self._db, ("rosters", "snapshots", "versions"))
+            if foreign:
+                raise sqlite3.DatabaseError(
+                    f"it holds tables sheetmentor does not write: {', '.join(foreign[:5])}"
+                )
             version = self.version
             if version > target:
                 raise HistoryVersionError(

@@ -61,6 +61,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import requests
@@ -590,18 +591,28 @@ _SECRETS: set[str] = set()
 """Every webhook URL this process was given, and its secret-bearing pieces."""
 
 
+_ROUTE_WORDS = frozenset(
+    {"services", "api", "webhooks", "workflows", "triggers", "manual", "paths", "invoke", "run"}
+)
+"""The platforms' public route words in a webhook path; every other segment may be a secret."""
+_SHORTEST_SECRET = 4
+"""Shorter pieces are not worth a guess, and scrubbing them would garble every message."""
+
+
 def _register_secret(url: str) -> None:
+    """Every piece of ``url`` beyond the host is a secret: each path segment but the platforms'
+    route words, and each query value (encoded or not), whatever characters it holds — a token
+    without a digit is a token too."""
     parts = urllib.parse.urlsplit(url)
     pieces = {url, parts.path, f"{parts.path}?{parts.query}" if parts.query else parts.path}
-    pieces.update(
-        segment
-        for segment in parts.path.split("/")
-        if len(segment) >= 8 and any(char.isdigit() for char in segment)
-    )
-    for _key, value in urllib.parse.parse_qsl(parts.query):
-        if len(value) >= 16:
-            pieces.update({value, urllib.parse.quote(value, safe="")})
-    _SECRETS.update(piece for piece in pieces if len(piece) >= 8)
+    if parts.query:
+        pieces.add(parts.query)
+    for segment in parts.path.split("/"):
+        if segment.lower() not in _ROUTE_WORDS:
+            pieces.update({segment, urllib.parse.unquote(segment)})
+    for _name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
+        pieces.update({value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)})
+    _SECRETS.update(piece for piece in pieces if len(piece) >= _SHORTEST_SECRET)
 
 
 def _scrub(text: str) -> str:
@@ -838,7 +849,15 @@ def _flatten_discord(errors: Any, path: str = "") -> list[str]:
 
 
 def _refusal(platform: Platform, response: requests.Response) -> tuple[str, str | None, bool]:
-    """(what the platform said, its error name, does it refuse the webhook itself)."""
+    """(what the platform said, its error name, does it refuse the webhook itself), with every
+    piece of a webhook URL scrubbed: a platform may echo the token it refuses."""
+    said, code, gone = _refusal_as_said(platform, response)
+    return _scrub(said), None if code is None else _scrub(code), gone
+
+
+def _refusal_as_said(
+    platform: Platform, response: requests.Response
+) -> tuple[str, str | None, bool]:
     status = response.status_code
     text = _scrub(response.text.strip())
     if platform == "slack":
@@ -945,8 +964,22 @@ class WebhookPoster:
             self.waited += seconds
         return True
 
-    def post(self, webhook: Webhook, payload: Mapping[str, Any]) -> PostAnswer:
-        """One message, retried on 429/5xx within the budget; never raises for HTTP trouble."""
+    def post(
+        self,
+        webhook: Webhook,
+        payload: Mapping[str, Any],
+        *,
+        before_request: Callable[[], None] | None = None,
+        before_retry: Callable[[str], None] | None = None,
+    ) -> PostAnswer:
+        """One message, retried on 429/5xx within the budget; never raises for HTTP trouble.
+
+        ``before_request`` is called right before each request goes (after any wait), and
+        ``before_retry`` with the reason when the platform answered that it did not post the
+        message and the poster is about to wait and try again: a ledger records ``sending``
+        only while a request may be on its way, so a run killed during a wait has nothing in
+        doubt.
+        """
         name = _NAMES[webhook.platform]
         where = redact_url(webhook.url)
         url = webhook.url
@@ -966,6 +999,8 @@ class WebhookPoster:
                     stop=True,
                 )
             self.requests += 1
+            if before_request is not None:
+                before_request()
             try:
                 response = self.session.post(
                     url,
@@ -1009,7 +1044,10 @@ class WebhookPoster:
                 delay = asked
                 if delay is None:
                     delay = self.rng.uniform(0, min(self.backoff_cap, self.backoff * 2**attempt))
-                if self._wait(delay):
+                if self.waited + delay <= self.budget:
+                    if before_retry is not None:
+                        before_retry(f"{name} answered HTTP {status}; retrying in {delay:.1f} s")
+                    self._wait(delay)
                     log.info("%s answered HTTP %d; retrying in %.1f s", name, status, delay)
                     continue
                 said, code, _ = _refusal(webhook.platform, response)
@@ -1168,6 +1206,8 @@ def send_chat_posts(
     poster: WebhookPoster | None = None,
     skip_keys: Collection[str] = (),
     on_outcome: Callable[[ChatOutcome], None] | None = None,
+    before_request: Callable[[ChatPost], None] | None = None,
+    before_retry: Callable[[ChatPost, str], None] | None = None,
 ) -> list[ChatOutcome]:
     """Post planned messages in order; one :class:`ChatOutcome` each, never raising for HTTP.
 
@@ -1175,7 +1215,8 @@ def send_chat_posts(
     again. Once a part of a post fails, the later parts of that post are not posted (they would
     arrive out of order) and get the same status; once a webhook is unreachable, gone or out of
     retry budget, nothing more is posted to it in this run. ``on_outcome`` is called after each
-    part, so a ledger can commit it before the next one goes.
+    part, so a ledger can commit it before the next one goes; ``before_request`` and
+    ``before_retry`` are :meth:`WebhookPoster.post`'s, for the part being posted.
     """
     owned = poster is None
     poster = poster or WebhookPoster()
@@ -1195,7 +1236,14 @@ def send_chat_posts(
                 detail = f"not posted: this webhook failed earlier in this run ({gone.detail})"
                 answer = PostAnswer(gone.status, detail, error=gone.error)
             else:
-                answer = poster.post(post.webhook, post.payload)
+                answer = poster.post(
+                    post.webhook,
+                    post.payload,
+                    before_request=None
+                    if before_request is None
+                    else partial(before_request, post),
+                    before_retry=None if before_retry is None else partial(before_retry, post),
+                )
                 if answer.status != "accepted":
                     blocked[post.key] = answer
                 if answer.stop:

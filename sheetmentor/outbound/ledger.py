@@ -33,12 +33,17 @@ can only turn it back into ``sending``, which the next run treats as in doubt: t
 with the same Message-ID the handover allows anyway (ARCHITECTURE.md has the proof). Runs that
 *send* are serialised by a file lock, ``<state>/send.lock`` (:meth:`Ledger.send_lock`). Each plan
 also adds a line to ``<state>/mailings.log``, outside the database: if the ledger file is deleted,
-that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over.
+that line is the evidence that makes :meth:`Ledger.open_for_sending` refuse to start over. The
+same mailing name also goes to a *witness* outside the state folder
+(``$XDG_STATE_HOME/sheetmentor/<digest of the state folder's path>.log``, by default under
+``~/.local/state``), so that a whole state folder deleted, or replaced by one that does not know
+what was sent from it (an old backup, another club's), is a refusal too, not a resend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
@@ -51,23 +56,35 @@ from pathlib import Path
 import filelock
 
 from sheetmentor.errors import LedgerError, LedgerMissingError, SendLockBusy
-from sheetmentor.storage import FILE_MODE, StateFile, open_database, state_folder
+from sheetmentor.storage import (
+    FILE_MODE,
+    StateFile,
+    foreign_tables,
+    open_database,
+    state_folder,
+)
 
 __all__ = [
     "LEDGER_NAME",
     "LOCK_NAME",
     "LOG_NAME",
+    "QUEUE_LIFETIME",
     "Entry",
     "Ledger",
     "Planned",
     "SendLockBusy",
     "State",
+    "expired_detail",
     "mailing_of",
 ]
 
 LEDGER_NAME = "ledger.sqlite3"
 LOCK_NAME = "send.lock"
 LOG_NAME = "mailings.log"
+QUEUE_LIFETIME = dt.timedelta(days=5)
+"""How long a ``deferred`` message is retried, counted from when it was first planned (like an
+MTA's queue lifetime, five days by RFC 5321's advice): a later run past it records it
+``failed`` and says so (exit 1) instead of trying on, or of dropping it silently."""
 _SCHEMA_VERSION = 2
 
 _MESSAGES = """
@@ -213,6 +230,13 @@ class Ledger(StateFile):
 
     def _migrate(self) -> None:
         with self._transaction():
+            foreign = foreign_tables(self._db, ("messages", "mailings", "messages_v1"))
+            if foreign:
+                raise LedgerError(
+                    f"{self.path} is not a sheetmentor ledger: it holds tables sheetmentor does "
+                    f"not write ({', '.join(foreign[:5])}). Nothing was sent. Move the file "
+                    "away; sheetmentor then refuses to send until you confirm with --new-ledger"
+                )
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > _SCHEMA_VERSION:
                 raise LedgerError(
@@ -268,15 +292,41 @@ class Ledger(StateFile):
         anyway.
         """
         state_dir = state_folder(state_dir)
+        witness = witness_path(state_dir)
+        witnessed = _witnessed(witness)
         if not (state_dir / LEDGER_NAME).exists() and not new_ledger:
             evidence = _earlier_sends(state_dir, outbox)
+            if evidence is None and witnessed:
+                evidence = (
+                    f"{witness} records {len(witnessed)} mailing"
+                    f"{'s' if len(witnessed) != 1 else ''} sent from {state_dir} (was the "
+                    "state folder deleted?)"
+                )
             if evidence:
                 raise LedgerMissingError(
                     f"the ledger {state_dir / LEDGER_NAME} is missing, but {evidence}: a new "
                     "ledger would send those messages again. Restore the file if you can; to "
                     "start a new ledger anyway, run the same command with --new-ledger"
                 )
-        return cls.open(state_dir, clock=clock)
+        ledger = cls.open(state_dir, clock=clock)
+        try:
+            unknown = sorted(witnessed - ledger.planned_mailings())
+            if unknown and not new_ledger:
+                shown = ", ".join(unknown[-3:])
+                raise LedgerMissingError(
+                    f"the ledger {ledger.path} does not know {len(unknown)} mailing"
+                    f"{'s' if len(unknown) != 1 else ''} sent from this state folder ({shown}), "
+                    f"which {witness} records: it is not the ledger they were sent with (an "
+                    "older copy, or another folder's), and would send them again. Restore the "
+                    "right state folder if you can; to go on with this one anyway, run the same "
+                    "command with --new-ledger"
+                )
+            if new_ledger and witness is not None and witnessed:
+                _rewrite_witness(witness, state_dir, ledger.planned_mailings())
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
 
     @property
     def state_dir(self) -> Path:
@@ -358,6 +408,7 @@ class Ledger(StateFile):
                 added += cursor.rowcount
         if added:
             self._log(f"{now} planned {mailing}: {added} message{'s' if added != 1 else ''}")
+            _witness(witness_path(self.state_dir), self.state_dir, mailing)
         return added
 
     def _log(self, line: str) -> None:
@@ -381,6 +432,14 @@ class Ledger(StateFile):
             ).fetchone()
         return row is not None and row["planned_at"] is not None
 
+    def planned_mailings(self) -> set[str]:
+        """Every mailing some run planned in this ledger."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT mailing FROM mailings WHERE planned_at IS NOT NULL"
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def ever_planned(self) -> bool:
         """Some mailing was planned in this ledger (this is not a new installation)."""
         with _readable(self.path):
@@ -399,6 +458,47 @@ class Ledger(StateFile):
                 (mailing, *map(str, DONE)),
             ).fetchone()
         return row[0] == 0
+
+    def unfinished(self, kind: str) -> list[str]:
+        """The mailings of ``kind`` some run planned and that still have a message to send
+        (``planned``, ``deferred`` or ``sending``), oldest first: cron finishes them even after
+        a newer meeting ended."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT m.mailing FROM mailings m WHERE m.kind = ? AND m.planned_at IS NOT NULL"
+                " AND EXISTS (SELECT 1 FROM messages WHERE mailing = m.mailing"
+                " AND state NOT IN (?, ?)) ORDER BY m.planned_at, m.rowid",
+                (kind, *map(str, DONE)),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def fail_unfinished(self, mailing: str, error: str) -> int:
+        """Record every message of ``mailing`` not sent or failed yet as ``failed`` with
+        ``error`` (it can no longer be sent); how many."""
+        now = _iso(self._clock())
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE messages SET state = 'failed', error = ?, updated_at = ?"
+                " WHERE mailing = ? AND state NOT IN (?, ?)",
+                (error, now, mailing, *map(str, DONE)),
+            )
+            return cursor.rowcount
+
+    def newest_meeting(self, kind: str) -> dt.date | None:
+        """The latest meeting date of a planned mailing of ``kind`` (``recap/2026-11-24`` →
+        Nov 24): what cron has sent up to, so that a clock set back does not send an older
+        meeting's mailing after a newer one."""
+        with _readable(self.path):
+            rows = self._db.execute(
+                "SELECT mailing FROM mailings WHERE kind = ? AND planned_at IS NOT NULL", (kind,)
+            ).fetchall()
+        dates = []
+        for (mailing,) in rows:
+            try:
+                dates.append(dt.date.fromisoformat(mailing.rpartition("/")[2]))
+            except ValueError:
+                continue  # a key of its own (mark_sending without a plan): no meeting
+        return max(dates, default=None)
 
     def latest_with_failures(self, kind: str) -> str | None:
         """The most recently planned mailing of ``kind`` with a ``failed`` message."""
@@ -586,6 +686,70 @@ class Ledger(StateFile):
         with _readable(self.path):
             rows = self._db.execute(sql, params).fetchall()
         return [_entry(row) for row in reversed(rows)]
+
+
+def expired_detail(entry: Entry) -> str:
+    """Why a message deferred past :data:`QUEUE_LIFETIME` is given up, with its last error."""
+    days = QUEUE_LIFETIME.days
+    last = f": {entry.error}" if entry.error else ""
+    return (
+        f"deferred for more than {days} days since {entry.created_at.date().isoformat()}, "
+        f"given up (--retry-failed tries again){last}"
+    )
+
+
+WITNESS_HEADER = "# sheetmentor: mailings planned from the state folder "
+
+
+def witness_path(state_dir: Path) -> Path | None:
+    """Where the witness of ``state_dir`` lives, outside it: ``$XDG_STATE_HOME/sheetmentor/``
+    (default ``~/.local/state/sheetmentor/``), one file per state folder, named by a digest of
+    its absolute path. None when there is no home folder to keep it in."""
+    base = os.environ.get("XDG_STATE_HOME")
+    try:
+        root = Path(base) if base else Path.home() / ".local" / "state"
+    except RuntimeError:
+        return None
+    digest = hashlib.sha256(str(Path(state_dir).resolve()).encode()).hexdigest()[:24]
+    return root / "sheetmentor" / f"{digest}.log"
+
+
+def _witnessed(witness: Path | None) -> set[str]:
+    """The mailings the witness records (none when it cannot be read)."""
+    if witness is None:
+        return set()
+    try:
+        lines = witness.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    named = (line.partition(" ")[2].strip() for line in lines if not line.startswith("#"))
+    return {mailing for mailing in named if mailing}
+
+
+def _witness(witness: Path | None, state_dir: Path, mailing: str) -> None:
+    """Append ``mailing`` to the witness. A witness that cannot be written only weakens the
+    protection (``mailings.log`` still holds): sending goes on."""
+    if witness is None:
+        return
+    try:
+        witness.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(witness, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8") as file:
+            if file.tell() == 0:
+                file.write(f"{WITNESS_HEADER}{Path(state_dir).resolve()}\n")
+            file.write(f"{_iso(_utc_now())} {mailing}\n")
+    except OSError:
+        return
+
+
+def _rewrite_witness(witness: Path, state_dir: Path, mailings: set[str]) -> None:
+    """``--new-ledger`` accepted this ledger: the witness now records what it knows."""
+    try:
+        witness.unlink(missing_ok=True)
+    except OSError:
+        return
+    for mailing in sorted(mailings):
+        _witness(witness, state_dir, mailing)
 
 
 def _earlier_sends(state_dir: Path, outbox: Path | None) -> str | None:

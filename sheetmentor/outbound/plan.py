@@ -88,15 +88,19 @@ def recipients(club: Club) -> list[Recipient]:
 def addressees(club: Club) -> tuple[list[Recipient], list[Unreachable]]:
     """Active members with an email address, in sheet order: those that can be mailed, and
     those that cannot (a line break in the name, not an address, an address taken by an
-    earlier member)."""
+    earlier member, a cell that is not one address)."""
     active = club.active_members
     good: list[Recipient] = []
     bad: list[Unreachable] = []
     seen: dict[str, str] = {}
     for name, email in zip(active["name"], active["email"], strict=True):
+        shown = " ".join(name.split())  # a line break in a cell stays out of the report
+        if name in club.unusable_addresses:
+            written, why = club.unusable_addresses[name]
+            bad.append(Unreachable(shown, written, f"cannot mail {shown}: {why}"))
+            continue
         if not isinstance(email, str) or not email.strip():
             continue
-        shown = " ".join(name.split())  # a line break in a cell stays out of the report
         try:
             recipient = Recipient(name, address(name, email))
         except (UnsafeHeaderError, ValueError) as error:
@@ -599,6 +603,9 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
     if ledger.complete(name):
         log.info("the recap of %s was sent already", meeting.date)
         return Due(None)
+    behind = clock_behind(config, ledger, "recap", meeting, now)
+    if behind is not None:
+        return Due(None, behind)
     age = now - due_from
     if age > settings.recap_max_age and not ledger.planned(name):
         old = _age_in_words(age)
@@ -618,6 +625,34 @@ def due_recap(config: Config, schedule: Schedule, now: dt.datetime, ledger: Ledg
             f"meetings.recap_max_age. To send it anyway: {command}",
         )
     return Due(meeting)
+
+
+def clock_behind(
+    config: Config, ledger: Ledger, kind: str, meeting: Meeting, now: dt.datetime
+) -> str | None:
+    """Why cron must not send ``kind`` for ``meeting`` at ``now``: the ledger already has the
+    recap (or the nudges) of a later meeting, so the clock went back (``SHEETMENTOR_NOW``, or a
+    system clock reset). None when ``meeting`` is not older than what was sent."""
+    same = ledger.newest_meeting(kind)
+    later = same if same is not None and same > meeting.date else None
+    if kind == "nudge":
+        recap = ledger.newest_meeting("recap")  # a meeting with a recap needs no reminder
+        if recap is not None and recap >= meeting.date:
+            later = max(later or recap, recap)
+    if later is None:
+        return None
+    what = "recap" if kind == "recap" else "nudges"
+    command = f"sheetmentor {kind} --send --meeting {meeting.date.isoformat()}"
+    if config.path is not None:
+        command = f"sheetmentor --config {shlex.quote(str(config.path))} {kind} --send " + (
+            f"--meeting {meeting.date.isoformat()}"
+        )
+    return (
+        f"the {what} of {meeting.date.isoformat()} not sent: the clock says "
+        f"{clock.local(now, config.meetings.zone):%Y-%m-%d %H:%M}, but the ledger has already "
+        f"sent for the meeting of {later.isoformat()}; is the clock right? To send it anyway: "
+        f"{command}"
+    )
 
 
 def _age_in_words(age: dt.timedelta) -> str:

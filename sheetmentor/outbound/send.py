@@ -36,13 +36,28 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.commands import memory_block
+from sheetmentor.errors import ConfigError
 from sheetmentor.i18n import in_club_language
-from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
+from sheetmentor.outbound.ledger import (
+    LEDGER_NAME,
+    QUEUE_LIFETIME,
+    Ledger,
+    Planned,
+    State,
+    expired_detail,
+)
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
-from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
+from sheetmentor.outbound.transport import (
+    DeliveryReport,
+    Outcome,
+    Transport,
+    deliver,
+    transport_for,
+)
 from sheetmentor.render.contexts import render_template
 from sheetmentor.run import Run
 from sheetmentor.storage import state_folder
+from sheetmentor.words import plural
 
 if TYPE_CHECKING:
     from sheetmentor.config import Config, EmailConfig
@@ -90,15 +105,80 @@ def send_due(
         # The recap first: on a new installation the nudges' plan must not make a recap that
         # was never due for it look missed.
         recap = send_recap(config, now=now, run=run, **options)  # type: ignore[arg-type]
+        missed = _close_missed_nudges(config, now, lock_timeout)
+        if missed.outcomes:
+            recap = _merged([recap, missed], recap.mailing)
         if not config.meetings.nudge_before:
             return recap
         nudges = send_nudges(config, now=now, due_only=True, run=run, **options)  # type: ignore[arg-type]
+    return _merged([recap, nudges], nudges.mailing or recap.mailing)
+
+
+def _close_missed_nudges(config: Config, now: dt.datetime, lock_timeout: float) -> SendReport:
+    """Nudges still deferred or planned when their meeting started will never be due again:
+    each is recorded ``failed`` and reported (exit 1), never dropped without a word."""
+    if not (Path(config.state) / LEDGER_NAME).exists():
+        return SendReport()
+    settings = config.meetings
+    outcomes = []
+    with Ledger.open(config.state) as ledger, ledger.send_lock(lock_timeout):
+        for name in ledger.unfinished("nudge"):
+            try:
+                day = dt.date.fromisoformat(name.rpartition("/")[2])
+            except ValueError:
+                continue
+            if now < dt.datetime.combine(day, settings.time, tzinfo=settings.zone):
+                continue
+            why = f"not sent before the meeting of {day.isoformat()} started"
+            for entry in ledger.history(kind="nudge"):
+                if entry.mailing != name or entry.state in (State.SENT, State.FAILED):
+                    continue
+                detail = f"{why}; last error: {entry.error}" if entry.error else why
+                ledger.mark_failed(entry.key, detail)
+                outcomes.append(
+                    Outcome(
+                        entry.key,
+                        entry.kind,
+                        entry.recipients,
+                        "failed",
+                        entry.message_id,
+                        detail=detail,
+                    )
+                )
+    return SendReport(tuple(outcomes))
+
+
+def _merged(reports: list[DeliveryReport], mailing: str | None) -> SendReport:
+    """One report of several runs' outcomes, notices and chat outcomes, in order."""
     return SendReport(
-        (*recap.outcomes, *nudges.outcomes),
-        nudges.mailing or recap.mailing,
-        (*recap.notices, *nudges.notices),
-        (*getattr(recap, "chat", ()), *getattr(nudges, "chat", ())),
+        tuple(outcome for report in reports for outcome in report.outcomes),
+        mailing,
+        tuple(notice for report in reports for notice in report.notices),
+        tuple(outcome for report in reports for outcome in getattr(report, "chat", ())),
     )
+
+
+def _finish_older_recaps(
+    config: Config, now: dt.datetime, current: str | None, options: dict, run: Run
+) -> list[DeliveryReport]:
+    """The recaps of earlier meetings that some run started and that still have a message
+    deferred or planned: each is sent to those recipients only (nobody new gets an old
+    recap), until it goes or :data:`~sheetmentor.outbound.ledger.QUEUE_LIFETIME` runs out."""
+    if not (Path(config.state) / LEDGER_NAME).exists():
+        return []
+    with Ledger.open(config.state) as ledger:
+        older = [name for name in ledger.unfinished("recap") if name != current]
+    return [
+        send_recap(
+            config,
+            dt.date.fromisoformat(name.rpartition("/")[2]),
+            now=now,
+            only_unfinished=True,
+            run=run,
+            **options,
+        )
+        for name in older
+    ]
 
 
 @in_club_language
@@ -130,10 +210,12 @@ def send_nudges(
     moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
-        from sheetmentor.outbound.plan import due_nudge, nudge_meeting
+        from sheetmentor.outbound.plan import clock_behind, due_nudge, nudge_meeting
 
         if due_only:
-            return due_nudge(config, schedule, moment), None
+            due = due_nudge(config, schedule, moment)
+            behind = None if due is None else clock_behind(config, ledger, "nudge", due, moment)
+            return (None, behind) if behind else (due, None)
         return (schedule.on(meeting) if meeting else nudge_meeting(schedule, moment)), None
 
     def build(club: Club, schedule: Schedule, chosen: Meeting, memory: MeetingMemory) -> Prepared:
@@ -189,6 +271,7 @@ def send_recap(
     transport: Transport | None = None,
     lock_timeout: float = LOCK_TIMEOUT,
     run: Run | None = None,
+    only_unfinished: bool = False,
 ) -> DeliveryReport:
     """Send the recap of ``meeting`` (a date), or of the meeting that is due at ``as_of``.
 
@@ -197,7 +280,9 @@ def send_recap(
     :class:`~sheetmentor.errors.NaiveTimeError`); ``as_of`` (default ``now``, aware too) is the
     moment the recap is computed and judged due for. Without ``meeting``, ``retry_failed`` picks
     the latest recap with a failed message and sends its failed messages again. The sheet must
-    have no errors unless ``force``. ``run``: as for :func:`send_nudges`.
+    have no errors unless ``force``. ``run``: as for :func:`send_nudges`. ``only_unfinished``
+    sends only the messages an earlier run planned and that are not sent or failed yet (cron
+    finishing an older recap).
 
     Raises :class:`~sheetmentor.errors.SheetProblemsError`, ``LedgerMissingError``,
     ``LedgerError``, ``SendLockBusy`` (exit 1) and ``ServiceError`` (exit 3); what happened to
@@ -206,6 +291,8 @@ def send_recap(
     moment, day = _moment(config, now, as_of)
 
     def choose(ledger: Ledger, schedule: Schedule) -> tuple[Meeting | None, str | None]:
+        if meeting is not None and only_unfinished:
+            return _still_scheduled(ledger, schedule, meeting)
         if meeting is not None:
             return schedule.on(meeting), None
         if retry_failed:
@@ -228,19 +315,27 @@ def send_recap(
         chat = club_chat(config, "recap", club, schedule, chosen, moment, memory, context=context)
         return Prepared(mailing, chat)
 
+    options = dict(
+        force=force,
+        retry_failed=retry_failed,
+        new_ledger=new_ledger,
+        transport=transport,
+        lock_timeout=lock_timeout,
+    )
     with _recording(config, now, run) as this:
-        return _send(
+        report = _send(
             this,
             "recap",
             moment,
             choose,
             build,
-            force=force,
-            retry_failed=retry_failed,
-            new_ledger=new_ledger,
-            transport=transport,
-            lock_timeout=lock_timeout,
+            only_unfinished=only_unfinished,
+            **options,  # type: ignore[arg-type]
         )
+        if meeting is not None or retry_failed:
+            return report
+        older = _finish_older_recaps(config, now, report.mailing, options, this)
+    return _merged([report, *older], report.mailing) if older else report
 
 
 @in_club_language
@@ -357,6 +452,7 @@ def _send(
     new_ledger: bool,
     transport: Transport | None,
     lock_timeout: float,
+    only_unfinished: bool = False,
 ) -> SendReport:
     """The steps every sending run shares (see the module docstring) but the recording, which
     the :class:`Run` does once when it ends."""
@@ -393,7 +489,10 @@ def _send(
         )
         prepared = build(club, schedule, chosen, memory)
         name = mailing_name(kind, chosen)
-        posts = _plan_chat(ledger, name, kind, prepared.chat)
+        if only_unfinished:
+            prepared = _unfinished(ledger, prepared)
+        give_up_before = ledger_clock() - QUEUE_LIFETIME
+        posts = _plan_chat(ledger, name, kind, prepared.chat, only_unfinished=only_unfinished)
         outcomes: tuple = ()
         if prepared.mailing is not None and email is not None:
             with transport or transport_for(email) as opened:
@@ -406,20 +505,68 @@ def _send(
                     unsendable=prepared.mailing.unsendable,
                     mailing=name,
                     retry_failed=retry_failed,
+                    give_up_before=give_up_before,
                     lock_timeout=lock_timeout,
                 )
             outcomes = report.outcomes
-        chat = _post_chat(config, ledger, posts, retry_failed=retry_failed) if posts else ()
+        chat = (
+            _post_chat(
+                config, ledger, posts, retry_failed=retry_failed, give_up_before=give_up_before
+            )
+            if posts
+            else ()
+        )
     return SendReport(outcomes, mailing=name, chat=chat)
 
 
-def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -> list[ChatPost]:
+def _still_scheduled(
+    ledger: Ledger, schedule: Schedule, date: dt.date
+) -> tuple[Meeting | None, str | None]:
+    """The meeting of an older unfinished recap; when the schedule no longer has it (its
+    Meetings row was removed), its messages left are recorded failed, said once."""
+    try:
+        return schedule.on(date), None
+    except ConfigError as error:
+        name = f"recap/{date.isoformat()}"
+        why = f"not sent: {error.message}, so its recap cannot be rendered any more"
+        count = ledger.fail_unfinished(name, why)
+        return None, f"{name}: {plural(count, 'message')} {why}"
+
+
+def _unfinished(ledger: Ledger, prepared: Prepared) -> Prepared:
+    """Only the e-mails an earlier run planned and that are not sent or failed yet."""
+    mailing = prepared.mailing
+    if mailing is None:
+        return prepared
+
+    def open_(key: str) -> bool:
+        entry = ledger.get(key)
+        return entry is not None and entry.state not in (State.SENT, State.FAILED)
+
+    kept = Mailing(
+        mailing.name,
+        mailing.kind,
+        [message for message in mailing.messages if open_(message.key)],
+        [item for item in mailing.unsendable if open_(item.key)],
+    )
+    return Prepared(kept, prepared.chat)
+
+
+def _plan_chat(
+    ledger: Ledger,
+    mailing: str,
+    kind: str,
+    chat: ClubChat | None,
+    *,
+    only_unfinished: bool = False,
+) -> list[ChatPost]:
     """Plan every chat message in the ledger, under the mailing of the e-mails, before anything
     is sent: the mailing is complete only when the chats have theirs too.
 
     A post an earlier run split otherwise (the content changed since) is not posted again in
     its new parts once one of its old parts was posted — that would repeat it in the channel;
-    its old parts not posted are closed as ``failed``, saying why."""
+    its old parts not posted are closed as ``failed``, saying why. ``only_unfinished``: only
+    the parts planned before and not posted yet (nothing is planned anew)."""
     from sheetmentor.outbound.chat import plan_chat_posts
 
     if chat is None:
@@ -439,6 +586,13 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
         if earlier[key].state not in (State.SENT, State.FAILED):
             ledger.mark_failed(key, "not posted: the message was split differently in a later run")
     posts = [post for post in posts if post.key not in posted]
+    if only_unfinished:
+        return [
+            post
+            for post in posts
+            if post.part_key in earlier
+            and earlier[post.part_key].state not in (State.SENT, State.FAILED)
+        ]
     ledger.plan(
         mailing,
         kind,
@@ -448,21 +602,43 @@ def _plan_chat(ledger: Ledger, mailing: str, kind: str, chat: ClubChat | None) -
 
 
 def _post_chat(
-    config: Config, ledger: Ledger, posts: list[ChatPost], *, retry_failed: bool
+    config: Config,
+    ledger: Ledger,
+    posts: list[ChatPost],
+    *,
+    retry_failed: bool,
+    give_up_before: dt.datetime | None = None,
 ) -> tuple[ChatOutcome, ...]:
-    """Post each planned chat message not yet posted, recording it in the ledger around the
-    request: ``sending`` before, ``sent``/``failed``/``deferred`` after.
+    """Post each planned chat message not yet posted, recording it in the ledger around each
+    request: ``sending`` right before the request goes (one part at a time, after any wait),
+    ``sent``/``failed``/``deferred`` after; a part the platform answered 429/5xx for is
+    ``deferred`` again while the poster waits to retry it.
 
-    Incoming webhooks take no idempotency key, so a message found ``sending`` (its run died
-    during the request, after the platform may have posted it) is not posted again: it is
-    recorded ``sent`` and the run says so on stderr. A duplicate in the club's channel is what
-    the ledger exists to prevent.
+    Incoming webhooks take no idempotency key, so a part found ``sending`` (its run died during
+    its request, after the platform may have posted it) or whose request went unanswered is
+    not posted again: it is recorded ``sent`` by the next run, which says so on stderr. Only
+    that part is in doubt; the parts after it were never started and are posted as usual. A
+    duplicate in the club's channel is what the ledger exists to prevent. A part still
+    ``deferred`` that was first planned before ``give_up_before`` is not tried again: it is
+    recorded ``failed`` (exit 1), saying why.
     """
     from sheetmentor.outbound.chat import ChatOutcome, WebhookPoster, send_chat_posts
 
     outcomes: list[ChatOutcome] = []
     stopped: dict[str, ChatOutcome] = {}
     assert config.chat is not None
+
+    def sending(post: ChatPost) -> None:
+        ledger.mark_sending(
+            post.part_key,
+            kind=post.key.split("/")[2],
+            message_id=f"chat:{post.digest}",
+            recipients=(post.platform,),
+        )
+
+    def not_posted(post: ChatPost, why: str) -> None:
+        ledger.mark_deferred(post.part_key, why)
+
     with WebhookPoster.from_config(config.chat) as poster:
         for post in posts:
             entry = ledger.get(post.part_key)
@@ -483,6 +659,17 @@ def _post_chat(
             if entry is not None and entry.state == State.SENT:
                 outcomes.append(ChatOutcome(**base, status="skipped", detail="already posted"))
                 continue
+            if (
+                entry is not None
+                and entry.state == State.DEFERRED
+                and give_up_before is not None
+                and entry.created_at < give_up_before
+                and not retry_failed
+            ):
+                detail = expired_detail(entry)
+                ledger.mark_failed(post.part_key, detail)
+                outcomes.append(ChatOutcome(**base, status="failed-permanently", detail=detail))
+                continue
             if entry is not None and entry.state == State.FAILED and not retry_failed:
                 detail = f"failed in an earlier run: {entry.error}"
                 outcomes.append(ChatOutcome(**base, status="failed-permanently", detail=detail))
@@ -493,15 +680,15 @@ def _post_chat(
                 ledger.mark_deferred(post.part_key, detail)
                 outcomes.append(ChatOutcome(**base, status="failed-temporarily", detail=detail))
                 continue
-            ledger.mark_sending(
-                post.part_key,
-                kind=post.key.split("/")[2],
-                message_id=f"chat:{post.digest}",
-                recipients=(post.platform,),
+            (outcome,) = send_chat_posts(
+                [post], poster=poster, before_request=sending, before_retry=not_posted
             )
-            (outcome,) = send_chat_posts([post], poster=poster)
             if outcome.status == "accepted":
                 ledger.mark_sent(post.part_key)
+            elif outcome.in_doubt:
+                ledger.mark_in_doubt(post.part_key, outcome.detail)
+                stopped[post.key] = outcome
+                stopped[post.webhook.url] = outcome
             elif outcome.status == "failed-permanently":
                 ledger.mark_failed(post.part_key, outcome.detail)
                 stopped[post.key] = outcome

@@ -44,6 +44,7 @@ in an error.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
 import os
 import re
@@ -73,7 +74,14 @@ from sheetmentor.errors import (
     ServiceError,
     UnsafeHeaderError,
 )
-from sheetmentor.outbound.ledger import Entry, Ledger, Planned, State, mailing_of
+from sheetmentor.outbound.ledger import (
+    Entry,
+    Ledger,
+    Planned,
+    State,
+    expired_detail,
+    mailing_of,
+)
 from sheetmentor.outbound.mime import (
     MESSAGE_POLICY,
     MessageTemplate,
@@ -787,6 +795,7 @@ def deliver(
     unsendable: Iterable[Unsendable] = (),
     mailing: str | None = None,
     retry_failed: bool = False,
+    give_up_before: dt.datetime | None = None,
     lock_timeout: float = 60.0,
     max_attempts: int = 3,
     backoff: float = 1.0,
@@ -806,7 +815,9 @@ def deliver(
     times, sleeping ``backoff``, ``2 * backoff``, … seconds; a message the server took without
     answering is not sent again in this run (a later run sends it once more, with the same
     Message-ID); when the server cannot be reached or stops answering, the messages left are
-    deferred without trying.
+    deferred without trying. A message still ``deferred`` that was first planned before
+    ``give_up_before`` (see :data:`~sheetmentor.outbound.ledger.QUEUE_LIFETIME`) is not tried
+    again: it becomes ``failed``, saying for how long it was deferred and why.
 
     Raises :class:`ServiceError` (exit 3) when the server refuses the login or the sender, or
     cannot be reached at the start (nothing is lost: the messages stay planned);
@@ -827,7 +838,15 @@ def deliver(
             outcomes.append(outcome)
             _log(outcome)
         run = _Run(
-            transport, ledger, email, club_name, sender.addr_spec, max_attempts, backoff, sleep
+            transport,
+            ledger,
+            email,
+            club_name,
+            sender.addr_spec,
+            max_attempts,
+            backoff,
+            sleep,
+            give_up_before=give_up_before,
         )
         for outgoing in items:
             outcome = run.one(outgoing, retry_failed=retry_failed)
@@ -892,6 +911,7 @@ class _Run:
     unavailable: str | None = None
     template: MessageTemplate | None = None
     """Prepared at the first message built: what every message of the run shares."""
+    give_up_before: dt.datetime | None = None
 
     def one(self, outgoing: Outgoing | Pending, *, retry_failed: bool) -> Outcome:
         entry = self.ledger.get(outgoing.key)
@@ -902,6 +922,16 @@ class _Run:
             detail = f"failed in an earlier run: {entry.error}"
             return Outcome(**base, status="held", message_id=entry.message_id, detail=detail)
         message_id = entry.message_id if entry is not None else None
+        if (
+            entry is not None
+            and entry.state == State.DEFERRED
+            and self.give_up_before is not None
+            and entry.created_at < self.give_up_before
+            and not retry_failed
+        ):
+            detail = expired_detail(entry)
+            self.ledger.mark_failed(outgoing.key, detail)
+            return Outcome(**base, status="failed", message_id=message_id, detail=detail)
         if entry is not None and entry.state == State.SENDING:
             entry = self.ledger.count_doubt(outgoing.key)
         in_doubt = entry is not None and entry.doubts >= 1

@@ -69,6 +69,10 @@ class Club:
     problems: list[Problem] = field(default_factory=list)
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
     explanation: Explanation = field(default_factory=Explanation)
+    unusable_addresses: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Member name → (the address cell as written, on one line; why no message can go to it),
+    for the members whose address is not one: their ``email`` is empty, and the messages
+    planned for them fail alone (a recipient error, not a sheet error)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -135,6 +139,7 @@ class _Normalizer:
         self.explanation = Explanation()
         self.reader = Reader(config, self.problems, self.explanation)
         self.extra_columns: dict[str, list[str]] = {}
+        self.unusable_addresses: dict[str, tuple[str, str]] = {}
 
     def error(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("error", ref, message))
@@ -173,6 +178,7 @@ class _Normalizer:
             problems=self.problems,
             extra_columns=self.extra_columns,
             explanation=self.explanation,
+            unusable_addresses=self.unusable_addresses,
         )
 
     # -- values ----------------------------------------------------------------------------------
@@ -250,7 +256,7 @@ class _Normalizer:
         active = self.parse(tab, "active", _parse_active, vocabulary="active")
         frame = frame.assign(
             name=names,
-            email=self.parse(tab, "email", _parse_email),
+            email=self.emails(tab, names, keep),
             active=active.astype(bool),
             focus=_texts(frame["focus"]),
             joined=self.dates(tab, "joined"),
@@ -258,6 +264,26 @@ class _Normalizer:
         self._unsendable_emails(tab, frame, keep)
         frame["email"] = frame["email"].astype(object).where(frame["email"].notna(), None)
         return frame[keep].reset_index(drop=True)
+
+    def emails(self, tab: Table, names: list[str | None], keep: np.ndarray) -> np.ndarray:
+        """The email column, once per distinct value. A cell that is not one address (a typo
+        like ``ben@@example``, a second address or a ``Bcc:`` line in the cell) is an error that
+        stops only that member's messages: the others' recaps still go out."""
+        codes, uniques = tab.distinct("email")
+        parsed = [_parse_email(value) for value in uniques] + [(None, None)]
+        values = np.empty(len(parsed), dtype=object)
+        values[:] = [value for value, _ in parsed]
+        for position, code in enumerate(codes):
+            message = parsed[code][1]
+            if message is None:
+                continue
+            ref, name = tab.ref("email", position), names[position]
+            if name is None or not keep[position]:
+                self.error(ref, message)
+                continue
+            self.recipient_error(ref, name, f"{message}; this member's messages are not sent")
+            self.unusable_addresses[name] = (_one_line(uniques[code]), message)
+        return values[codes]
 
     def _unsendable_emails(self, tab: Table, frame: pd.DataFrame, keep: np.ndarray) -> None:
         """Addresses a recap cannot go to as written: errors naming the cell that stop only
@@ -320,6 +346,8 @@ class _Normalizer:
             )
         if self.config.email is not None:
             for row in active[active["email"].isna()].itertuples():
+                if row.name in self.unusable_addresses:
+                    continue  # its address cell is an error already
                 where = f"{row.tab}!{row.sheet_row}:{row.sheet_row}" if row.sheet_row else row.tab
                 self.warning(where, f"{row.name} has no email address; they will not get recaps")
 
@@ -703,10 +731,17 @@ def _parse_active(value: Any) -> tuple[bool, str | None]:
 _EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
+def _one_line(value: Any) -> str:
+    """A cell's text with every run of white space (line breaks too) as one space."""
+    return " ".join(str(value).split())
+
+
 def _parse_email(value: Any) -> tuple[str | None, str | None]:
     if value is None:
         return None, None
     text = str(value).strip()
     if not _EMAIL.fullmatch(text):
-        return None, f'"{text}" is not an email address'
+        if any(char in text for char in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"):
+            return None, f'"{_one_line(text)}" has a line break in it: one address per cell'
+        return None, f'"{_one_line(text)}" is not an email address'
     return text, None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import re
+import stat
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from sheetmentor.errors import ConfigError, SheetError
+from sheetmentor.errors import ConfigError, SheetError, SourceError
 from sheetmentor.sheet.sources.tables import CellValue, RawTable, column_index, column_letter
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
@@ -24,18 +25,66 @@ MAX_CELLS = 20_000_000
 a stray cell far away (Ctrl+End shows it) would make the reader allocate gigabytes."""
 
 
+MAX_UNPACKED = 512 * 1024 * 1024
+"""The most an .xlsx/.ods may declare it unpacks to (a 100,000-goal workbook is ~60 MB): past
+that it is a zip bomb, and reading it would end in an out-of-memory crash."""
+MAX_ENTRIES = 10_000
+"""The most files an .xlsx/.ods zip may hold (a workbook has a few dozen, one per tab plus a
+few)."""
+MAX_CSV_BYTES = 512 * 1024 * 1024
+"""The largest .csv file read (it is read whole)."""
+
+
 def open_workbook(path: Path) -> SpreadsheetFile | CsvFolder:
-    """The reader for ``path``; a missing file or an unsupported kind is a config error."""
+    """The reader for ``path``; a missing file or an unsupported kind is a config error, and a
+    file that is not a regular one (a FIFO would block for ever) or a zip bomb is a
+    :class:`SourceError` naming it, before anything is read."""
     if not path.exists():
         raise ConfigError(f"source.path: {path} does not exist")
     if path.is_dir():
         return CsvFolder(path)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        _refuse_irregular(path)
+        _refuse_bomb(path)
         return SpreadsheetFile(path)
     raise ConfigError(
         f"source.path: {path.name} is not a workbook sheetmentor can read "
         f"(expected .xlsx, .ods, or a folder of .csv files)"
     )
+
+
+def _refuse_irregular(path: Path, *, limit: int | None = None) -> None:
+    """A FIFO, a socket or a device in place of a workbook file is refused (reading a FIFO
+    waits for a writer for ever), and with ``limit`` a file larger than that."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(
+            f"source.path: {path} is not a regular file (a pipe or a device?); point it at the "
+            "workbook itself"
+        )
+    if limit is not None and info.st_size > limit:
+        raise SourceError(
+            f"source.path: {path.name} is {info.st_size:,} bytes, more than sheetmentor reads "
+            f"({limit:,}); is it really the club's sheet?"
+        )
+
+
+def _refuse_bomb(path: Path) -> None:
+    """An .xlsx/.ods is a zip: refuse one that declares more files or more unpacked bytes than
+    a workbook ever needs, before calamine unpacks it. A file that is not a zip at all is left
+    to calamine, which names it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > MAX_ENTRIES or unpacked > MAX_UNPACKED:
+        raise SourceError(
+            f"source.path: {path.name} would unpack to {unpacked:,} bytes in "
+            f"{len(entries):,} files, more than any workbook needs ({MAX_UNPACKED:,} bytes, "
+            f"{MAX_ENTRIES:,} files); it is not read (a damaged or hostile file?)"
+        )
 
 
 def _blank_to_none(value: CellValue) -> CellValue:
@@ -193,6 +242,7 @@ class CsvFolder(_LocalSource):
 
     def read_table(self, title: str) -> RawTable:
         file = self._files[title]
+        _refuse_irregular(file, limit=MAX_CSV_BYTES)
         try:
             with file.open(newline="", encoding="utf-8-sig") as handle:
                 rows = [[_blank_to_none(value) for value in row] for row in csv.reader(handle)]
