@@ -132,9 +132,22 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def _language(value: Any) -> str:
+    """A BCP 47 language tag ("fr", "pt-BR"), as written."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", text):
+        raise ValueError(f'"{value}" is not a language tag (write it like en, fr or pt-BR)')
+    return text
+
+
+LanguageTag = Annotated[str, BeforeValidator(_language)]
+
+
 class ClubConfig(_Section):
     name: str
     cap: int = Field(10, ge=1)
+    language: LanguageTag = "en"
+    """The club's language (BCP 47): the sheet is read with its words as well as English."""
 
 
 class AgendaConfig(_Section):
@@ -303,6 +316,47 @@ class ChatConfig(_Section):
         return self
 
 
+def _words(value: Any) -> list[str]:
+    """One word or a list of words, each a non-blank text."""
+    words = [value] if isinstance(value, str) else value
+    if not isinstance(words, list) or not words:
+        raise ValueError("give a word or a list of words")
+    if not all(isinstance(word, str | int | float) and str(word).strip() for word in words):
+        raise ValueError("every word must be a non-blank text")
+    return [str(word).strip() for word in words]
+
+
+WordList = Annotated[list[str], BeforeValidator(_words)]
+
+
+class VocabularyConfig(_Section):
+    """Words a sheet uses, added to the built-in ones: ``{status: {done: [Hecho]}}``."""
+
+    tier: dict[Literal["two-week", "quarterly", "long-term"], WordList] = {}
+    category: dict[Literal["professional", "personal"], WordList] = {}
+    status: dict[Literal["done", "open", "dropped"], WordList] = {}
+    active: dict[Literal["yes", "no"], WordList] = {}
+    meeting: dict[Literal["held", "skipped"], WordList] = {}
+
+    @model_validator(mode="after")
+    def _one_meaning_per_word(self) -> VocabularyConfig:
+        for setting, values in self.model_dump().items():
+            meaning: dict[str, str] = {}
+            for value, words in values.items():
+                for word in words:
+                    key = " ".join(word.casefold().split())
+                    if meaning.setdefault(key, value) != value:
+                        raise ValueError(
+                            f'"{word}" is listed under both vocabulary.{setting}.'
+                            f"{meaning[key]} and vocabulary.{setting}.{value}; keep one"
+                        )
+        return self
+
+    def added(self) -> dict[str, dict[str, list[str]]]:
+        """The words given, per setting (settings without words left out)."""
+        return {setting: words for setting, words in self.model_dump().items() if words}
+
+
 class Config(_Section):
     club: ClubConfig
     meetings: MeetingsConfig
@@ -312,6 +366,7 @@ class Config(_Section):
     state: Path = Path(".sheetmentor")
     templates: Path | None = None
     """A folder of the user's own templates, looked up before the built-in ones."""
+    vocabulary: VocabularyConfig = VocabularyConfig()
     path: Path | None = Field(None, exclude=True)
     """Where this config was read from (not a YAML key)."""
 

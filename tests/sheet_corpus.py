@@ -413,7 +413,261 @@ def layouts() -> list[Layout]:
             kind="ods",
         ),
     ]
-    return found
+    return found + in_other_words()
+
+
+def _translated(members: Rows, goals_header: list[str], words: dict[str, str]) -> Rows:
+    """PLAIN's goals under ``goals_header`` (Member, Goal, Tier, Category, Status), each tier,
+    category and status written as ``words`` says (a word left out stays blank)."""
+    return [goals_header, *[[r[0], r[1], *(words.get(v, v) for v in r[2:])] for r in PLAIN[1:]]]
+
+
+def in_other_words() -> list[Layout]:
+    """The same club kept in Spanish, French, German, Portuguese, Italian and Dutch, and in an
+    English club's own words; then sheets whose rows or tabs are not all goals."""
+    spanish = {"two-week": "Dos semanas", "quarterly": "Trimestral", "long-term": "Largo plazo",
+               "professional": "Profesional", "personal": "Personal", "done": "Hecho",
+               "in progress": "En curso"}  # fmt: skip
+    french = {"two-week": "2 semaines", "quarterly": "Trimestriel", "long-term": "Long terme",
+              "professional": "Professionnel", "personal": "Personnel", "done": "Terminé",
+              "in progress": "En cours"}  # fmt: skip
+    german = {"two-week": "Zwei Wochen", "quarterly": "Quartal", "long-term": "Langfristig",
+              "professional": "Beruflich", "personal": "Persönlich", "done": "Erledigt",
+              "in progress": "In Arbeit", "": "Offen"}  # fmt: skip
+    portuguese = {"two-week": "Quinzenal", "quarterly": "Trimestral", "long-term": "Longo prazo",
+                  "professional": "Profissional", "personal": "Pessoal", "done": "Concluído",
+                  "in progress": "Em andamento"}  # fmt: skip
+    italian = {"two-week": "Due settimane", "quarterly": "Trimestrale",
+               "long-term": "Lungo termine", "professional": "Professionale",
+               "personal": "Personale", "done": "Fatto", "in progress": "In corso"}  # fmt: skip
+    dutch = {"two-week": "Twee weken", "quarterly": "Kwartaal", "long-term": "Lange termijn",
+             "professional": "Werk", "personal": "Persoonlijk", "done": "Klaar",
+             "in progress": "Mee bezig"}  # fmt: skip
+    local = {"two-week": "Next 2 wks", "quarterly": "90-day", "long-term": "FY2027",
+             "done": "checked", "in progress": "Amber", "": "unchecked"}  # fmt: skip
+    return [
+        Layout(
+            "spanish",
+            {
+                "Miembros": [
+                    ["Nombre", "Correo", "Activo"],
+                    *[[*r[:2], "sí"] for r in MEMBERS[1:]],
+                ],
+                "Metas": _translated(
+                    MEMBERS, ["Miembro", "Meta", "Plazo", "Categoría", "Estado"], spanish
+                ),
+            },
+        ),
+        Layout(
+            "french-ods",
+            {
+                "Membres": [["Nom", "Courriel", "Actif"], *[[*r[:2], "oui"] for r in MEMBERS[1:]]],
+                "Objectifs": _translated(
+                    MEMBERS, ["Membre", "Objectif", "Horizon", "Catégorie", "Statut"], french
+                ),
+            },
+            kind="ods",
+        ),
+        Layout(
+            "german-csv",
+            {
+                "Mitglieder": [["Name", "E-Mail", "Aktiv"], *[[*r[:2], "ja"] for r in MEMBERS[1:]]],
+                "Ziele": _translated(
+                    MEMBERS, ["Mitglied", "Ziel", "Zeitraum", "Kategorie", "Status"], german
+                ),
+            },
+            kind="csv",
+        ),
+        Layout(
+            "portuguese-configured",
+            {
+                "Membros": [["Nome", "E-mail", "Ativo"], *[[*r[:2], "sim"] for r in MEMBERS[1:]]],
+                "Metas": _translated(
+                    MEMBERS, ["Membro", "Meta", "Prazo", "Categoria", "Situação"], portuguese
+                ),
+            },
+            config={"club": {"language": "pt-BR"}},
+        ),
+        Layout(
+            "italian",
+            {
+                "Membri": [["Nome", "Email", "Attivo"], *[[*r[:2], "sì"] for r in MEMBERS[1:]]],
+                "Obiettivi": _translated(
+                    MEMBERS, ["Membro", "Obiettivo", "Orizzonte", "Categoria", "Stato"], italian
+                ),
+            },
+        ),
+        Layout(
+            "dutch",
+            {
+                "Leden": [["Naam", "E-mail", "Actief"], *[[*r[:2], "ja"] for r in MEMBERS[1:]]],
+                "Doelen": _translated(
+                    MEMBERS, ["Lid", "Doel", "Termijn", "Categorie", "Status"], dutch
+                ),
+            },
+        ),
+        Layout(
+            "spanish-wide-sections",
+            {
+                "Miembros": [["Nombre"], ["Ada Okonkwo"], ["Bo Chen"]],
+                "Metas": [
+                    ["Nombre", "Metas a dos semanas", "Metas trimestrales", "Largo plazo"],
+                    ["Ada Okonkwo", "✅ Rewrite CV\nCall two mentors", "Publish 3 posts", None],
+                    ["Bo Chen", "Find a studio", None, "✅ Learn to sail"],
+                ],
+            },
+        ),
+        Layout(
+            "english-local-words",
+            {"Members": MEMBERS, "Goals": _translated(MEMBERS, PLAIN[0], local)},
+        ),
+        Layout(
+            "quarters-and-cycles",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "Cycle 23", "Done"],
+                    ["Ada Okonkwo", "Call two mentors", "Sprint 12", "Open"],
+                    ["Ada Okonkwo", "Publish 3 posts", "Q4 2026", ""],
+                    ["Bo Chen", "Find a studio", "12-week", "Open"],
+                    ["Bo Chen", "Learn to sail", "1-year", "Done"],
+                ],
+            },
+            expected={
+                "Ada Okonkwo": {"two-week": [2, 1], "quarterly": [1, 0]},
+                "Bo Chen": {"quarterly": [1, 0], "long-term": [1, 1]},
+            },
+        ),
+        Layout(
+            "vocabulary-setting",
+            {
+                "Members": MEMBERS,
+                "Goals": _translated(
+                    MEMBERS,
+                    PLAIN[0],
+                    {
+                        "two-week": "Now",
+                        "quarterly": "Soon",
+                        "long-term": "Someday",
+                        "done": "Nailed it",
+                        "in progress": "Chipping away",
+                    },
+                ),
+            },
+            config={
+                "vocabulary": {
+                    "tier": {"two-week": ["Now"], "quarterly": "Soon", "long-term": ["Someday"]},
+                    "status": {"done": ["Nailed it"], "open": ["Chipping away"]},
+                }
+            },
+        ),
+        Layout(
+            "no-roster-tab",
+            {"Goals": PLAIN},
+        ),
+        Layout(
+            "single-tab-export",
+            {
+                "Sheet1": [
+                    ["Owner", "Goal", "Tier", "Status"],
+                    *[[r[0], r[1], r[2], r[4]] for r in PLAIN[1:]],
+                ]
+            },
+        ),
+        Layout(
+            "tab-per-tier",
+            {
+                "Members": MEMBERS,
+                "2-Week Goals": [
+                    ["Member", "Goal", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "Done"],
+                    ["Ada Okonkwo", "Call two mentors", "In progress"],
+                    ["Bo Chen", "Find a studio", ""],
+                ],
+                "Quarterly": [["Member", "Goal", "Status"], ["Ada Okonkwo", "Publish 3 posts", ""]],
+                "Yearly": [["Member", "Goal", "Status"], ["Bo Chen", "Learn to sail", "Done"]],
+                "Instructions": [["One tab per horizon"]],
+            },
+        ),
+        Layout(
+            "tab-per-tier-no-roster-spanish",
+            {
+                "Quincenal": [
+                    ["Miembro", "Meta", "Estado"],
+                    ["Ada Okonkwo", "Rewrite CV", "Hecho"],
+                    ["Ada Okonkwo", "Call two mentors", "Pendiente"],
+                    ["Bo Chen", "Find a studio", "Pendiente"],
+                ],
+                "Trimestral": [
+                    ["Miembro", "Meta", "Estado"],
+                    ["Ada Okonkwo", "Publish 3 posts", ""],
+                ],
+                "Largo plazo": [
+                    ["Miembro", "Meta", "Estado"],
+                    ["Bo Chen", "Learn to sail", "Hecho"],
+                ],
+            },
+        ),
+        Layout(
+            "template-rows-with-defaults",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Done?", "Progress", "Days left"],
+                    ["Ada Okonkwo", "Rewrite CV", "two-week", True, 1, 3],
+                    ["Ada Okonkwo", "Call two mentors", "two-week", False, "50%", 3],
+                    ["Ada Okonkwo", "Publish 3 posts", "quarterly", False, 0, 40],
+                    ["Bo Chen", "Find a studio", "two-week", False, 0, 3],
+                    ["Bo Chen", "Learn to sail", "long-term", True, 1, 200],
+                    ["Ada Okonkwo", None, "two-week", False, 0, 3],
+                    [None, None, None, False, "0%", 0],
+                    [None, None, None, "FALSE", 0, 0],
+                ],
+            },
+        ),
+        Layout(
+            "totals-row",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    *PLAIN,
+                    [],
+                    ["Total", None, None, None, "2 of 5"],
+                    ["Average", None, None, None, "40%"],
+                ],
+            },
+        ),
+        Layout(
+            "legend-beside-the-table",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    [*PLAIN[0], None, "Legend"],
+                    [*PLAIN[1], None, "✅ = done"],
+                    [*PLAIN[2], None, "⏳ = in progress"],
+                    [*PLAIN[3], None, "Tiers: two-week, quarterly, long-term"],
+                    [*PLAIN[4]],
+                    [*PLAIN[5]],
+                    [None, None, None, None, None, None, "Ask Ada about the sheet"],
+                ],
+            },
+        ),
+        Layout(
+            "members-as-initials-and-emails",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    PLAIN[0],
+                    ["Ada O.", *PLAIN[1][1:]],
+                    ["ada@example.org", *PLAIN[2][1:]],
+                    ["Ada O", *PLAIN[3][1:]],
+                    ["bo@example.org", *PLAIN[4][1:]],
+                    ["Bo C.", *PLAIN[5][1:]],
+                ],
+            },
+        ),
+    ]
 
 
 LAYOUTS: list[Layout] = layouts()

@@ -289,7 +289,9 @@ def test_an_unknown_category_is_not_also_called_missing(club: ClubFolder) -> Non
 
     assert result.exit_code == 1
     assert [line for line in result.stdout.splitlines() if "Goals!D2" in line] == [
-        'error: Goals!D2: unknown category "hobby" (expected professional or personal)'
+        'error: Goals!D2: unknown category "hobby" (expected professional or personal); to '
+        "read it as professional, add this line to the config: vocabulary: {category: "
+        '{professional: ["hobby"]}}'
     ]
 
 
@@ -326,12 +328,22 @@ def test_empty_goals_tab(club: ClubFolder) -> None:
     assert "header row" in line
 
 
-def test_missing_members_tab_lists_the_tabs_there_are(club: ClubFolder) -> None:
-    result = clean(club.write(tabs={"People": MEMBERS, "Goals": GOALS}).run("check"))
+def test_a_roster_under_another_name_is_found_by_its_headers(club: ClubFolder) -> None:
+    result = clean(club.write(tabs={"Crew": MEMBERS, "Goals": GOALS}).run("check", "--explain"))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'tab "Crew": members' in result.stdout
+
+
+def test_a_configured_members_tab_that_is_missing_lists_the_tabs_there_are(
+    club: ClubFolder,
+) -> None:
+    config = {"source": {"tabs": {"members": "Roster"}}}
+    result = clean(club.write(tabs={"People": MEMBERS, "Goals": GOALS}, config=config).run("check"))
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert 'no tab "Members"' in result.stderr
+    assert 'no tab "Roster"' in result.stderr
     assert '"People", "Goals"' in result.stderr
     assert "source.tabs" in result.stderr
 

@@ -37,20 +37,23 @@ from sheetmentor.errors import SheetError
 from sheetmentor.sheet.frames import distinct, per_distinct
 from sheetmentor.sheet.sources import RawTable
 from sheetmentor.sheet.vocabulary import (
-    CATEGORY,
     FIELDS,
     NAME_PARTS,
-    TIER,
     WEAK_ALIASES,
+    Words,
     candidates,
+    detect_language,
     word_key,
 )
 
 if TYPE_CHECKING:
-    from sheetmentor.config import Config
+    from sheetmentor.config import Config, TabsConfig
 
 HEADER_SCAN = 12
 """How many non-empty rows at the top of a tab may hold the header row."""
+
+LANGUAGE_SCAN = 20
+"""How many rows at the top of each tab tell the sheet's language."""
 
 LEFT_OUT_TABS = re.compile(
     r"^(instructions?|how ?to.*|read ?me|template.*|example.*|archive.*|summary|dashboard|"
@@ -115,6 +118,8 @@ class Explanation:
 
     layout: str = ""
     layout_how: str = ""
+    language: str = ""
+    """The sheet's words beside English, and why ("es (club.language)")."""
     tabs: list[TabReading] = field(default_factory=list)
     words: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -168,12 +173,14 @@ class Table:
 class Plan:
     """Which tab plays which role."""
 
-    layout: str  # "goals-tab" or "tab-per-member"
+    layout: str  # "goals-tab", "tab-per-member" or "tab-per-tier"
     how: str
     members: str | None
     goals: list[tuple[str, str | None]]  # (tab, owner as the tab names them, or None)
     meetings: str | None
     left_out: list[tuple[str, str]]  # (tab, why)
+    tiers: dict[str, str] = field(default_factory=dict)
+    """A tab-per-tier sheet: each goals tab's name, which says its goals' tier."""
 
 
 def filled(value: Any) -> bool:
@@ -187,6 +194,36 @@ class Reader:
         self.config = config
         self.problems = problems
         self.explanation = explanation
+        self.use_words(words_for(config))
+
+    def use_words(self, words: Words) -> None:
+        """Read with ``words`` from now on (header aliases are indexed once here)."""
+        self.words = words
+        self.aliases = {
+            kind: {word_key(alias): name for name, names in fields.items() for alias in names}
+            for kind, fields in words.fields.items()
+        }
+        self.spelled: dict[str, dict[str, str]] = {kind: {} for kind in words.fields}
+        for kind, fields in words.fields.items():
+            for names in fields.values():
+                for alias in names:
+                    self.spelled[kind].setdefault(word_key(alias), alias)
+
+    def choose_language(self, tables: dict[str, RawTable]) -> None:
+        """Add the words of the sheet's language when its tab names and first rows are in
+        one that ``club.language`` does not already bring."""
+        texts: list[Any] = list(tables)
+        for table in tables.values():
+            for row in table.rows[:LANGUAGE_SCAN]:
+                texts.extend(row)
+        found, seen = detect_language(texts)
+        configured = self.words.languages
+        if found is not None and found not in configured:
+            self.use_words(Words.build([*configured, found], self.config.vocabulary.added()))
+            shown = ", ".join(f'"{word}"' for word in seen[:4])
+            self.explanation.language = f"{found} (detected from the sheet's words: {shown})"
+        elif configured:
+            self.explanation.language = f"{configured[0]} (club.language)"
 
     def report(self, severity: Severity, ref: str | None, message: str) -> None:
         self.problems.append(Problem(severity, ref, message))
@@ -195,9 +232,10 @@ class Reader:
 
     def plan(self, tables: dict[str, RawTable]) -> Plan:
         """The layout: configured with ``source.layout``, else detected from the tabs."""
+        self.choose_language(tables)
         source = self.config.source
-        tabs = source.tabs
         titles = list(tables)
+        tabs = self._tab_names(tables)
         members = tabs.members if tabs.members in tables else None
         meetings = tabs.meetings if tabs.meetings in tables else None
         others = [t for t in titles if t not in (tabs.members, tabs.meetings)]
@@ -205,13 +243,6 @@ class Reader:
             how = "source.layout" if source.layout else f'a "{tabs.goals}" tab'
             if tabs.goals not in tables:
                 raise _missing_tab(tabs.goals, titles)
-            if tabs.members not in tables:
-                raise _missing_tab(
-                    tabs.members,
-                    titles,
-                    "add a Members tab with a Name column (one row per member), or set "
-                    "source.tabs.members to the tab that lists them",
-                )
             left_out = [(t, "not a Members, Goals or Meetings tab") for t in others
                         if t != tabs.goals]  # fmt: skip
             return Plan("goals-tab", how, members, [(tabs.goals, None)], meetings, left_out)
@@ -229,13 +260,18 @@ class Reader:
                 goal_tabs.append(title)
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
-        if with_member and (source.layout is None and len(goal_tabs) == 1):
-            raise _missing_tab(  # the goals tab, under another name
-                tabs.goals,
-                titles,
-                f'the tab "{with_member[0]}" has Member and Goal columns: rename it '
-                f'"{tabs.goals}", or set source.tabs.goals: "{with_member[0]}"',
+        tiers = {title: title for title in with_member if self.words.tier.meaning(title)}
+        if source.layout is None and tiers and len(tiers) == len(goal_tabs):
+            how = (
+                f"detected: each goals tab's name is a tier ({_listing(list(tiers))}) and "
+                "it has a Member column"
             )
+            goals = [(title, None) for title in tiers]
+            return Plan("tab-per-tier", how, members, goals, meetings, left_out, tiers)
+        if with_member and (source.layout is None and len(goal_tabs) == 1):
+            title = with_member[0]
+            how = f'detected: no "{tabs.goals}" tab, and "{title}" has Member and Goal columns'
+            return Plan("goals-tab", how, members, [(title, None)], meetings, left_out)
         if not goal_tabs:
             raise SheetError(
                 f'no tab "{tabs.goals}" and no tab with goal headers (tabs there: '
@@ -251,6 +287,43 @@ class Reader:
             how = "source.layout"
         plan_goals = [(title, title) for title in goal_tabs]
         return Plan("tab-per-member", how, members, plan_goals, meetings, left_out)
+
+    def _tab_names(self, tables: dict[str, RawTable]) -> TabsConfig:
+        """``source.tabs`` where set; else a tab named as the role is in English or in the
+        sheet's language ("Roster", "Metas", "Mitglieder"), or the one tab whose headers are
+        a roster's, else the default name."""
+        titles = list(tables)
+        tabs = self.config.source.tabs
+        named: dict[str, str] = {}
+        for role, names in self.words.tabs.items():
+            if role in tabs.model_fields_set:
+                if getattr(tabs, role) not in titles and role != "meetings":
+                    raise _missing_tab(getattr(tabs, role), titles)
+                continue
+            if getattr(tabs, role) in titles:
+                continue
+            keys = {word_key(name) for name in names}
+            found = [title for title in titles if word_key(title) in keys]
+            if found:
+                named[role] = found[0]
+        if "members" not in named and tabs.members not in titles:
+            rosters = [title for title in titles if self._is_roster(tables[title])]
+            if len(rosters) == 1:
+                named["members"] = rosters[0]
+        return tabs.model_copy(update=named) if named else tabs
+
+    def _is_roster(self, table: RawTable) -> bool:
+        """A tab whose header names a member's Name and Email or Active, and no goal."""
+        at = self.find_header(table.rows, "members")
+        if at is None:
+            return False
+        fields = set(self.header_fields(table.rows[at], "members"))
+        goals = set(self.header_fields(table.rows[at], "goals"))
+        return (
+            "name" in fields
+            and bool(fields & {"email", "active", "joined"})
+            and not (goals & {"goal", "wide", "tier"})
+        )
 
     def _goal_header_fields(self, table: RawTable) -> list[str]:
         at = self.find_header(table.rows, "goals")
@@ -275,15 +348,15 @@ class Reader:
         for name, header in mapping.items():
             if word_key(header) == key:
                 return name, f"source.columns.{kind}.{name}"
-        aliases = _ALIASES[kind]
+        aliases = self.aliases[kind]
         if key in aliases and aliases[key] not in mapping:
-            return aliases[key], f'alias "{_SPELLED[kind][key]}"'
+            return aliases[key], f'alias "{self.spelled[kind][key]}"'
         for candidate in candidates(text)[1:]:
             name = aliases.get(word_key(candidate))
             if name is not None and name not in mapping:
-                return name, f'alias "{_SPELLED[kind][word_key(candidate)]}" in "{text}"'
+                return name, f'alias "{self.spelled[kind][word_key(candidate)]}" in "{text}"'
         if kind == "goals":
-            tier = TIER.meaning(text)
+            tier = self.words.tier.meaning(text)
             if tier is not None:
                 return "wide", f"tier column ({tier})"
         return None, "extra column"
@@ -420,7 +493,7 @@ class Reader:
             name, how = self.match_header(text, kind)
             letter = column_letter(index)
             if name == "wide":
-                wide[index] = TIER.meaning(text) or ""
+                wide[index] = self.words.tier.meaning(text) or ""
                 reading.columns.append(ColumnReading(letter, text, "goal", how))
                 continue
             if name in seen and word_key(text) in WEAK_ALIASES.get(kind, ()):
@@ -471,7 +544,7 @@ class Reader:
         for row in rows[header_at + 1 : header_at + 1 + 200]:
             texts = [v for v in row if filled(v)]
             if len(texts) == 1 and isinstance(texts[0], str):
-                found = _section_kind(texts[0], members)
+                found = _section_kind(texts[0], members, self.words)
                 if found is not None:
                     supplied.add(found[0])
         return supplied
@@ -517,7 +590,10 @@ class Reader:
         if len(single):
             cells = data.iloc[single].bfill(axis=1).iloc[:, 0]
             meanings = per_distinct(
-                cells, lambda text: _section_kind(text, members) if isinstance(text, str) else None
+                cells,
+                lambda text: (
+                    _section_kind(text, members, self.words) if isinstance(text, str) else None
+                ),
             )
             for position, found in zip(single, meanings, strict=True):
                 if found is not None:
@@ -618,15 +694,11 @@ class Reader:
         return table
 
 
-_ALIASES = {
-    kind: {word_key(alias): name for name, names in fields.items() for alias in names}
-    for kind, fields in FIELDS.items()
-}
-_SPELLED: dict[str, dict[str, str]] = {kind: {} for kind in FIELDS}
-for _kind, _fields in FIELDS.items():
-    for _names in _fields.values():
-        for _alias in _names:
-            _SPELLED[_kind].setdefault(word_key(_alias), _alias)
+def words_for(config: Config) -> Words:
+    """The words ``config`` brings: English, ``club.language``'s and its ``vocabulary:``."""
+    language = config.club.language.split("-")[0].casefold()
+    languages = [] if language == "en" else [language]
+    return Words.build(languages, config.vocabulary.added())
 
 
 def _name_parts(names: dict[int, str]) -> dict[str, int]:
@@ -646,16 +718,16 @@ def _join_names(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return joined.astype(object).where(joined != "", None)
 
 
-def _section_kind(text: str, members: dict[str, str]) -> tuple[str, str] | None:
+def _section_kind(text: str, members: dict[str, str], words: Words) -> tuple[str, str] | None:
     """What a row whose only text is ``text`` sets: ``("tier", text)``, category or member."""
     if len(text) > 60:
         return None
     member = members.get(" ".join(text.split()).casefold())
     if member is not None:
         return "member", member
-    if TIER.meaning(text) is not None:
+    if words.tier.meaning(text) is not None:
         return "tier", text
-    if CATEGORY.meaning(text) is not None:
+    if words.category.meaning(text) is not None:
         return "category", text
     return None
 
