@@ -318,9 +318,10 @@ class ChatConfig(_Section):
 
 def _words(value: Any) -> list[str]:
     """One word or a list of words, each a non-blank text."""
-    words = [value] if isinstance(value, str) else value
+    words = [value] if isinstance(value, str | bool) else value
     if not isinstance(words, list) or not words:
         raise ValueError("give a word or a list of words")
+    words = [_yes_no(word) for word in words]
     if not all(isinstance(word, str | int | float) and str(word).strip() for word in words):
         raise ValueError("every word must be a non-blank text")
     return [str(word).strip() for word in words]
@@ -329,13 +330,24 @@ def _words(value: Any) -> list[str]:
 WordList = Annotated[list[str], BeforeValidator(_words)]
 
 
+def _yes_no(value: Any) -> Any:
+    """YAML reads an unquoted yes/no as a boolean; here it is the word."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
+def _yes_no_keys(value: Any) -> Any:
+    return (
+        {_yes_no(key): words for key, words in value.items()} if isinstance(value, dict) else value
+    )
+
+
 class VocabularyConfig(_Section):
     """Words a sheet uses, added to the built-in ones: ``{status: {done: [Hecho]}}``."""
 
     tier: dict[Literal["two-week", "quarterly", "long-term"], WordList] = {}
     category: dict[Literal["professional", "personal"], WordList] = {}
     status: dict[Literal["done", "open", "dropped"], WordList] = {}
-    active: dict[Literal["yes", "no"], WordList] = {}
+    active: Annotated[dict[Literal["yes", "no"], WordList], BeforeValidator(_yes_no_keys)] = {}
     meeting: dict[Literal["held", "skipped"], WordList] = {}
 
     @model_validator(mode="after")

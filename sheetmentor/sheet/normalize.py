@@ -508,6 +508,7 @@ class _Normalizer:
         )
         blank_category = frame["category"].isna().to_numpy()
         status = self.parse(tab, "status", _status_parser(words), vocabulary="status")
+        self._rag_warning(tab)
         given = self.parse(tab, "progress", _parse_progress)
         in_status = self.parse(tab, "status", _status_percent)
         given = pd.to_numeric(pd.Series(given), errors="coerce").to_numpy(dtype=float)
@@ -536,6 +537,32 @@ class _Normalizer:
                     "no category (professional or personal); the goal counts in its tier only",
                 )
         return frame
+
+    def _rag_warning(self, tab: Table) -> None:
+        """Red/Amber/Green say how a goal is going, so they read as open; whether a club's
+        Green means done is not certain, so a warning says how to make it so."""
+        told = self.config.vocabulary.status.values()
+        if any(word_key(word) in _RAG for words in told for word in words):
+            return  # the club has said what its colours mean
+        _, uniques = tab.distinct("status")
+        colours = [
+            str(value).strip()
+            for value in uniques
+            if isinstance(value, str)
+            and word_key(value) in _RAG
+            and self.words.status.exact(value) == "open"
+        ]
+        if colours:
+            shown = ", ".join(sorted(colours, key=lambda c: list(_RAG).index(word_key(c))))
+            fix = self.words.fix(self.words.status, "Green", "done").replace(
+                "to read it as done, ", ""
+            )
+            self.warning(
+                tab.title,
+                f"the status column holds Red/Amber/Green colours ({shown}): read as open (how "
+                "a goal is going), so none of them counts as done; if Green means done in this "
+                f"club, {fix}",
+            )
 
     # -- meetings --------------------------------------------------------------------------------
 
@@ -696,6 +723,7 @@ def member_key(name: Any) -> str:
     return " ".join(str(name).split()).casefold()
 
 
+_RAG = {word_key(colour): colour for colour in ("green", "amber", "yellow", "red")}
 _DEFAULTS = {"", "false", "0", "0%", "00%", "000", "☐", "no", "n"}
 _TOTALS = {"total", "totals", "sum", "average", "avg", "mean", "grandtotal", "subtotal",
            "overall", "count", "totalgoals"}  # fmt: skip

@@ -315,10 +315,10 @@ class Words:
             bool(added),
         )
 
-    def fix(self, vocabulary: Vocabulary, text: object) -> str:
-        """How to make ``text`` a word of ``vocabulary``: the line to paste, or where to add it
-        when the config already has a ``vocabulary:`` section."""
-        line = vocabulary.fix(text)
+    def fix(self, vocabulary: Vocabulary, text: object, value: str | None = None) -> str:
+        """How to make ``text`` a word of ``vocabulary`` (meaning ``value``, else a guess): the
+        line to paste, or where to add it when the config already has a ``vocabulary:``."""
+        line = vocabulary.fix(text, value)
         value = line.split("{", 2)[2].split(":", 1)[0]
         if not self.configured:
             return f"to read it as {value}, add this line to the config: {line}"

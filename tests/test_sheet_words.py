@@ -1,0 +1,224 @@
+"""A club's own words: the built-in languages, the ``vocabulary:`` setting, and refusals whose
+fix is a config line that works when pasted — all through the CLI on real workbooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, ClubFolder, deep_merge
+from sheet_corpus import EXPECTED, LAYOUTS, MEMBERS, PLAIN, Layout, figures
+
+AS_OF = ("--as-of", "2026-11-30")
+
+
+def layout(name: str) -> Layout:
+    return next(found for found in LAYOUTS if found.name == name)
+
+
+def write(found: Layout, folder: Path, config: dict | None = None) -> ClubFolder:
+    path = found.write(folder)
+    club = ClubFolder(folder)
+    setting = deep_merge({"source": {"path": path}}, found.config)
+    club.write_config(deep_merge(CONFIG, deep_merge(setting, config or {})))
+    return club
+
+
+def status_figures(club: ClubFolder) -> dict:
+    result = club.run("status", "--format", "json", *AS_OF)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return figures(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize(
+    ("cell", "word", "setting"),
+    [
+        ((5, 4), "Hecho", "status"),
+        ((1, 2), "Someday", "tier"),
+        ((2, 3), "Side hustle", "category"),
+    ],
+    ids=["status", "tier", "category"],
+)
+def test_a_refused_word_names_the_config_line_that_fixes_it_when_pasted(
+    tmp_path: Path, cell: tuple[int, int], word: str, setting: str
+) -> None:
+    """The refusal's line, pasted at the end of the config as it stands, makes the word read
+    (and the figures are those the word was meant to give)."""
+    row, column = cell
+    goals = [list(r) for r in PLAIN]
+    meant = goals[row][column]
+    goals[row][column] = word
+    club = write(Layout("one-unknown-word", {"Members": MEMBERS, "Goals": goals}), tmp_path)
+    checked = club.run("check")
+    assert checked.exit_code == 1
+    [line] = [line for line in checked.stdout.splitlines() if f'"{word}"' in line]
+    assert line.startswith(f"error: Goals!{'ABCDE'[column]}{row + 1}: unknown {setting}")
+    pasted = re.search(r"add this line to the config: (vocabulary: .*)$", line).group(1)
+    assert pasted.startswith(f"vocabulary: {{{setting}: ")
+    if pasted != f'vocabulary: {{{setting}: {{{meant or "done"}: ["{word}"]}}}}':
+        # the nearest word's meaning is only a guess: the club says what the word means
+        pasted = f'vocabulary: {{{setting}: {{{meant}: ["{word}"]}}}}'
+    config = club.config_path.read_text(encoding="utf-8")
+    club.write_config(config + pasted + "\n")
+    rechecked = club.run("check")
+    assert rechecked.exit_code == 0, rechecked.stdout
+    assert "0 errors" in rechecked.stdout
+    assert status_figures(club) == EXPECTED
+
+
+def test_the_pasted_line_for_a_status_is_exactly_the_one_in_the_refusal(tmp_path: Path) -> None:
+    goals = [list(r) for r in PLAIN]
+    goals[5][4] = "Hecho"  # Bo's "Learn to sail", done, in an English sheet
+    club = write(Layout("hecho", {"Members": MEMBERS, "Goals": goals}), tmp_path)
+    checked = club.run("check")
+    assert (
+        'error: Goals!E6: unknown status "Hecho" (expected done, open — e.g. "in progress" — or '
+        "dropped); to read it as done, add this line to the config: vocabulary: {status: "
+        '{done: ["Hecho"]}}'
+    ) in checked.stdout.splitlines()
+    club.write_config(club.config_path.read_text() + 'vocabulary: {status: {done: ["Hecho"]}}\n')
+    assert status_figures(club) == EXPECTED
+
+
+def test_with_a_vocabulary_section_the_fix_says_where_to_add_the_word(tmp_path: Path) -> None:
+    goals = [list(r) for r in PLAIN]
+    goals[5][4] = "Hecho"
+    club = write(
+        Layout("hecho", {"Members": MEMBERS, "Goals": goals}),
+        tmp_path,
+        {"vocabulary": {"tier": {"two-week": ["Now"]}}},
+    )
+    checked = club.run("check")
+    assert checked.exit_code == 1
+    assert 'to read it as done, add "Hecho" to vocabulary.status.done' in checked.stdout
+
+
+def test_an_unknown_member_status_names_the_line_too(tmp_path: Path) -> None:
+    members = [*MEMBERS, ["Cy Diallo", "cy@example.org", "Sabbatical"]]
+    club = write(Layout("sabbatical", {"Members": members, "Goals": PLAIN}), tmp_path)
+    checked = club.run("check")
+    assert checked.exit_code == 1
+    assert (
+        'add this line to the config: vocabulary: {active: {yes: ["Sabbatical"]}}' in checked.stdout
+    )
+    club.write_config(club.config_path.read_text() + 'vocabulary: {active: {no: ["Sabbatical"]}}\n')
+    rechecked = club.run("check")
+    assert rechecked.exit_code == 0, rechecked.stdout
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "expected"),
+    [
+        ({"status": {"finished": ["Hecho"]}}, "vocabulary.status.finished"),
+        ({"tiers": {"two-week": ["Now"]}}, "vocabulary.tiers: unknown setting"),
+        ({"status": {"done": ["Hecho"], "open": ["hecho"]}}, '"hecho" is listed under both'),
+        ({"status": {"done": [""]}}, "every word must be a non-blank text"),
+    ],
+    ids=["unknown-value", "unknown-field", "one-word-two-meanings", "blank-word"],
+)
+def test_the_vocabulary_setting_is_validated_with_key_and_line(
+    tmp_path: Path, vocabulary: dict, expected: str
+) -> None:
+    club = write(layout("plain"), tmp_path, {"vocabulary": vocabulary})
+    result = club.run("check")
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert re.search(r"sheetmentor\.yaml line \d+: vocabulary", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_club_language_is_validated(tmp_path: Path) -> None:
+    club = write(layout("plain"), tmp_path, {"club": {"language": "French!"}})
+    result = club.run("check")
+    assert result.exit_code == 2
+    assert "club.language" in result.stderr
+    assert "is not a language tag" in result.stderr
+
+
+def test_the_sheets_language_is_detected_and_said(tmp_path: Path) -> None:
+    club = write(layout("spanish"), tmp_path)
+    checked = club.run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert "language: es (detected from the sheet's words: " in checked.stdout
+    assert 'tab "Miembros": members' in checked.stdout
+    assert 'words (status): "Hecho" → done, "En curso" → open' in checked.stdout
+    assert "info: the sheet is read in es (detected" in checked.stdout
+
+
+def test_a_configured_language_is_said(tmp_path: Path) -> None:
+    checked = write(layout("portuguese-configured"), tmp_path).run("check", "--explain")
+    assert "language: pt (club.language)" in checked.stdout
+
+
+def test_an_english_sheet_is_read_in_english_only(tmp_path: Path) -> None:
+    checked = write(layout("plain"), tmp_path).run("check", "--explain")
+    assert "language:" not in checked.stdout
+    assert "read in" not in checked.stdout
+
+
+def test_rag_colours_are_open_with_a_warning_that_says_how_green_can_mean_done(
+    tmp_path: Path,
+) -> None:
+    goals = [list(r) for r in PLAIN]
+    goals[1][4], goals[5][4] = "Green", "Green"
+    goals[2][4] = "Amber"
+    club = write(Layout("rag", {"Members": MEMBERS, "Goals": goals}), tmp_path)
+    checked = club.run("check")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "warning: Goals: the status column holds Red/Amber/Green colours (Green, Amber): "
+        "read as open (how a goal is going), so none of them counts as done; if Green means "
+        'done in this club, add this line to the config: vocabulary: {status: {done: ["Green"]}}'
+    ) in checked.stdout.splitlines()
+    assert status_figures(club)["Ada Okonkwo"]["two-week"] == [2, 0]
+    club.write_config(club.config_path.read_text() + 'vocabulary: {status: {done: ["Green"]}}\n')
+    rechecked = club.run("check")
+    assert "Red/Amber/Green" not in rechecked.stdout
+    assert status_figures(club) == EXPECTED
+
+
+def test_no_roster_tab_says_who_the_members_are(tmp_path: Path) -> None:
+    checked = write(layout("no-roster-tab"), tmp_path).run("check")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "info: no Members tab: the members are the names in the Member column of Goals "
+        "(Ada Okonkwo, Bo Chen), all active; add a Members tab to mark who left or give addresses"
+    ) in checked.stdout.splitlines()
+
+
+def test_tab_per_tier_is_explained_and_its_other_tabs_left_out_in_check(tmp_path: Path) -> None:
+    club = write(layout("tab-per-tier"), tmp_path)
+    checked = club.run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert "layout: tab-per-tier (detected: each goals tab's name is a tier" in checked.stdout
+    assert 'tab "Quarterly": goals (Quarterly: the tab\'s name)' in checked.stdout
+    assert "info: Instructions: left out: its name says it is not a member's goals" in (
+        checked.stdout
+    )
+
+
+def test_a_left_out_tab_says_why_in_check_with_a_goals_tab(tmp_path: Path) -> None:
+    found = layout("plain")
+    tabs = {**found.tabs, "Scratch": [["some notes"]]}
+    checked = write(Layout("scratch", tabs), tmp_path).run("check")
+    assert "info: Scratch: left out: not a Members, Goals or Meetings tab" in checked.stdout
+
+
+def test_template_rows_with_defaults_are_one_info_line(tmp_path: Path) -> None:
+    checked = write(layout("template-rows-with-defaults"), tmp_path).run("check")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "info: Goals: 3 row(s) without goal text or status skipped (empty template slots)"
+        in checked.stdout.splitlines()
+    )
+    assert "the goal's text is empty" not in checked.stdout
+
+
+def test_totals_rows_are_left_out_and_said_in_explain(tmp_path: Path) -> None:
+    checked = write(layout("totals-row"), tmp_path).run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert "  row 8 is a totals or summary row: left out" in checked.stdout
+    assert "  row 9 is a totals or summary row: left out" in checked.stdout
+    assert "unknown member" not in checked.stdout
