@@ -237,6 +237,10 @@ class SourceConfig(_Section):
     layout: Literal["goals-tab", "tab-per-member"] | None = None
     """How goals are kept: one Goals tab, or one tab per member; detected when not set."""
     day_first: bool = False
+    encoding: str | None = None
+    """A .csv file's text encoding (``utf-8``, ``cp1252``…); detected when not set."""
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    """The character between a .csv file's columns; detected when not set."""
     timeout: Duration = dt.timedelta(seconds=30)
     retry_budget: Duration = dt.timedelta(seconds=60)
 

@@ -451,15 +451,20 @@ def test_csv_folder_without_csv_files(club: ClubFolder) -> None:
     assert "no .csv files" in result.stderr
 
 
-def test_csv_that_is_not_utf8(club: ClubFolder) -> None:
+def test_csv_in_no_encoding_it_can_tell_names_the_setting(club: ClubFolder) -> None:
     club.write(config={"source": {"path": "export"}})
     (club.folder / "export").mkdir()
-    (club.folder / "export" / "Members.csv").write_bytes("Name\nZoë\n".encode("latin-1"))
+    (club.folder / "export" / "Members.csv").write_bytes(b"Name\nZo\x81\n")  # not UTF-8/cp1252
     (club.folder / "export" / "Goals.csv").write_text("Member,Goal,Tier\n", encoding="utf-8")
     result = clean(club.run("check"))
 
     assert result.exit_code == 1
-    assert "Members.csv: not a UTF-8 CSV" in result.stderr
+    assert "Members.csv: neither UTF-8 nor Windows-1252 text (byte 0x81 at position 7)" in (
+        result.stderr
+    )
+    assert "source.encoding: latin-1" in result.stderr
+    club.write_config(club.config_path.read_text() + "  encoding: latin-1\n")
+    assert "Members.csv" not in clean(club.run("check")).stderr
 
 
 # -- the config file: exit 2, the key and its line ----------------------------------------------
