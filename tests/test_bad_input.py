@@ -427,7 +427,7 @@ def test_source_path_of_a_kind_it_cannot_read(club: ClubFolder) -> None:
 
     assert result.exit_code == 2
     assert "source.path: club.txt is not a workbook" in result.stderr
-    assert ".xlsx, .ods, or a folder of .csv" in result.stderr
+    assert ".xlsx, .ods, a .csv file, or a folder of .csv" in result.stderr
 
 
 def test_xlsx_that_is_really_text(club: ClubFolder) -> None:
