@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 Rows = list[list[Any]]
 
@@ -50,6 +51,8 @@ class Layout:
     """Cells set by A1 reference after the rows (an error cell: ``{"Goals": {"E3": "#N/A"}}``)."""
     expected: dict = field(default_factory=lambda: EXPECTED)
     kind: str = "xlsx"
+    struck: dict[str, list[str]] = field(default_factory=dict)
+    """Cells whose font is struck through (.xlsx only): ``{"Goals": ["B2"]}``."""
 
     def write(self, folder: Path) -> str:
         """Write the sheet into ``folder``; returns the ``source.path`` to configure."""
@@ -75,6 +78,8 @@ class Layout:
                 sheet.merge_cells(cells)
             for ref, value in self.cells.get(title, {}).items():
                 sheet[ref] = value
+            for ref in self.struck.get(title, []):
+                sheet[ref].font = Font(strike=True)
         book.save(folder / "club.xlsx")
         return "club.xlsx"
 

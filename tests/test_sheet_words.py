@@ -222,3 +222,40 @@ def test_totals_rows_are_left_out_and_said_in_explain(tmp_path: Path) -> None:
     assert "  row 8 is a totals or summary row: left out" in checked.stdout
     assert "  row 9 is a totals or summary row: left out" in checked.stdout
     assert "unknown member" not in checked.stdout
+
+
+def test_goals_struck_through_in_an_xlsx_are_done(tmp_path: Path) -> None:
+    """No status column; finished goals struck through (Rewrite CV, Learn to sail)."""
+    goals = [["Member", "Goal", "Tier"], *[[r[0], r[1], r[2]] for r in PLAIN[1:]]]
+    struck = Layout("struck", {"Members": MEMBERS, "Goals": goals}, struck={"Goals": ["B2", "B6"]})
+    club = write(struck, tmp_path)
+    checked = club.run("check")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "info: Goals: 2 goal(s) struck through and with no status read as done (B2, B6)"
+        in checked.stdout.splitlines()
+    )
+    assert status_figures(club) == EXPECTED
+
+
+def test_a_struck_goal_whose_status_says_open_is_a_warning_naming_the_cell(
+    tmp_path: Path,
+) -> None:
+    struck = Layout("struck", {"Members": MEMBERS, "Goals": PLAIN}, struck={"Goals": ["B2", "B3"]})
+    checked = write(struck, tmp_path).run("check")
+    assert (
+        "warning: Goals: 1 goal(s) struck through but with a status that is not done (B3): "
+        "read by their status; set the status to done if they are"
+    ) in checked.stdout.splitlines()
+
+
+def test_struck_goals_in_a_wide_cell_are_done(tmp_path: Path) -> None:
+    wide = layout("wide-lines-and-check-marks")
+    goals = [
+        ["Member", "Two-week goal(s)", "Quarterly goal", "1 year goal"],
+        ["Ada Okonkwo", "Rewrite CV", "Publish 3 posts", None],
+        ["Ada Okonkwo", "Call two mentors", None, None],
+        ["Bo Chen", "Find a studio", None, "Learn to sail"],
+    ]
+    struck = Layout("struck-wide", {**wide.tabs, "Goals": goals}, struck={"Goals": ["B2", "D4"]})
+    assert status_figures(write(struck, tmp_path)) == EXPECTED

@@ -148,6 +148,8 @@ class Table:
     extras: list[str]
     cell_column: np.ndarray | None = None
     reading: TabReading | None = None
+    struck: frozenset[str] = frozenset()
+    """The tab's cells (``B3``) whose text is struck through."""
     _distinct: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict, repr=False)
     _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -159,6 +161,17 @@ class Table:
         if name not in self._distinct:
             self._distinct[name] = distinct(self.frame[name])
         return self._distinct[name]
+
+    def struck_goals(self) -> np.ndarray:
+        """Whether each row's goal cell is struck through."""
+        if not self.struck:
+            return np.zeros(len(self.frame), dtype=bool)
+        rows = self.frame["sheet_row"].to_numpy()
+        if self.cell_column is not None:
+            letters = self.cell_column
+        else:
+            letters = np.full(len(rows), self.columns.get("goal", ""), dtype=object)
+        return np.array([f"{c}{r}" in self.struck for c, r in zip(letters, rows, strict=True)])
 
     def ref(self, name: str, position: int) -> str:
         row = int(self.frame["sheet_row"].iat[position])
@@ -471,6 +484,7 @@ class Reader:
             if name not in frame.columns:
                 frame[name] = None
         result = Table(table.title, frame.reset_index(drop=True), letters, extras, None, reading)
+        result.struck = frozenset(f"{column_letter(c)}{r + 1}" for r, c in table.struck)
         if is_wide:
             reading.layout = "wide: one row per member, one column per tier"
             return self._widen(result, wide)

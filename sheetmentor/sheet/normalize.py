@@ -515,6 +515,10 @@ class _Normalizer:
         in_status = pd.to_numeric(pd.Series(in_status), errors="coerce").to_numpy(dtype=float)
         given = np.where(np.isnan(given), in_status, given)
         no_status = pd.isna(status)
+        struck = tab.struck_goals()
+        if struck.any():
+            status = self._struck_through(tab, struck, status, no_status)
+            no_status = pd.isna(status)
         status = np.where(no_status, np.where(given == 1.0, "done", "open"), status)
         progress = np.where(status == "done", 1.0, np.where(np.isnan(given), 0.0, given))
         frame = frame.assign(
@@ -537,6 +541,31 @@ class _Normalizer:
                     "no category (professional or personal); the goal counts in its tier only",
                 )
         return frame
+
+    def _struck_through(
+        self, tab: Table, struck: np.ndarray, status: np.ndarray, no_status: np.ndarray
+    ) -> np.ndarray:
+        """A goal struck through with no status is done (how many sheets mark it), said in one
+        info line; struck through beside a status that says otherwise is that status, with a
+        warning naming the cells, since which one the member meant is not certain."""
+        done = struck & no_status
+        status = np.where(done, "done", status)
+        if done.any():
+            cells = [tab.ref("goal", int(p)).split("!")[1] for p in np.flatnonzero(done)]
+            self.info(
+                tab.title,
+                f"{len(cells)} goal(s) struck through and with no status read as done "
+                f"({_cells(cells)})",
+            )
+        unsure = struck & ~no_status & (status != "done")
+        if unsure.any():
+            cells = [tab.ref("goal", int(p)).split("!")[1] for p in np.flatnonzero(unsure)]
+            self.warning(
+                tab.title,
+                f"{len(cells)} goal(s) struck through but with a status that is not done "
+                f"({_cells(cells)}): read by their status; set the status to done if they are",
+            )
+        return status
 
     def _rag_warning(self, tab: Table) -> None:
         """Red/Amber/Green say how a goal is going, so they read as open; whether a club's
@@ -741,6 +770,11 @@ def _is_default(value: Any) -> bool:
 def _is_total(value: Any) -> bool:
     """Whether a member or goal cell names a totals or summary row ("Total:", "Average")."""
     return isinstance(value, str) and word_key(value) in _TOTALS
+
+
+def _cells(refs: list[str], shown: int = 8) -> str:
+    more = f" and {len(refs) - shown} more" if len(refs) > shown else ""
+    return ", ".join(refs[:shown]) + more
 
 
 def _goals_role(title: str, plan: Plan) -> str:

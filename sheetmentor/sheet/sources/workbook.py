@@ -112,7 +112,8 @@ class SpreadsheetFile(_LocalSource):
             line.extend([None] * (column + 1 - len(line)))
             line[column] = text
         empty: list = []
-        return RawTable(title, [*([empty] * top), *used])
+        struck = frozenset(self._scan().struck.get(title, ()))
+        return RawTable(title, [*([empty] * top), *used], struck)
 
     def _refuse_absurd(self, title: str, top: int, left: int, bottom: int, right: int) -> None:
         if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
@@ -136,6 +137,31 @@ def _a1(row: int, column: int) -> str:
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
 )
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\ss="(\d+)"')
+
+
+def _struck_styles(archive: zipfile.ZipFile) -> set[int]:
+    """The cell styles (``s="N"``) whose font is struck through."""
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    if b"<strike" not in styles:
+        return set()
+    root = ElementTree.fromstring(styles)
+    fonts = root.findall("m:fonts/m:font", _NS)
+    struck_fonts = set()
+    for index, font in enumerate(fonts):
+        strike = font.find("m:strike", _NS)
+        if strike is not None and strike.get("val", "1") in ("1", "true"):
+            struck_fonts.add(index)
+    return {
+        index
+        for index, xf in enumerate(root.findall("m:cellXfs/m:xf", _NS))
+        if int(xf.get("fontId", "0")) in struck_fonts
+    }
+
+
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -148,12 +174,14 @@ _NS = {
 class _XlsxScan:
     errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     dimensions: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    struck: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
 
 def _scan_xlsx(path: Path) -> _XlsxScan:
     """What calamine does not say before it allocates: each tab's declared used area (a stray
-    cell at XFD1048576 makes it build a 17-billion-cell grid) and its error cells (#DIV/0!…,
-    which calamine reads as blanks), as 0-based (row, column, text)."""
+    cell at XFD1048576 makes it build a 17-billion-cell grid), its error cells (#DIV/0!…,
+    which calamine reads as blanks), as 0-based (row, column, text), and the cells whose font
+    is struck through (looked for only when the workbook has such a font)."""
     scan = _XlsxScan()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return scan
@@ -161,6 +189,7 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
         with zipfile.ZipFile(path) as archive:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            struck_styles = _struck_styles(archive)
             targets = {
                 rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)
             }
@@ -178,6 +207,12 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
                         int(last_row or first_row) - 1,
                         column_index_from_string((last_col or first_col).decode()) - 1,
                     )
+                if struck_styles:
+                    scan.struck[title] = {
+                        (int(row) - 1, column_index_from_string(col.decode()) - 1)
+                        for col, row, style in _STYLED_CELL.findall(data)
+                        if int(style) in struck_styles
+                    }
                 if b't="e"' in data:
                     scan.errors[title] = [
                         (int(row) - 1, column_index_from_string(col.decode()) - 1, text.decode())
