@@ -310,9 +310,12 @@ class Reader:
         named: dict[str, str] = {}
         for role, names in self.words.tabs.items():
             if role in tabs.model_fields_set:
-                if getattr(tabs, role) not in titles and role != "meetings":
-                    raise _missing_tab(getattr(tabs, role), titles)
-                continue
+                written = getattr(tabs, role)
+                default = type(tabs).model_fields[role].default
+                if written not in titles and written != default and role != "meetings":
+                    raise _missing_tab(written, titles)
+                if written != default:
+                    continue
             if getattr(tabs, role) in titles:
                 continue
             keys = {word_key(name) for name in names}
