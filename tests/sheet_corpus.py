@@ -659,6 +659,34 @@ def in_other_words() -> list[Layout]:
             },
         ),
         Layout(
+            "two-header-rows",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Two-week", None, "Quarterly", None, "Long-term", None],
+                    [None, "Goal", "Status", "Goal", "Status", "Goal", "Status"],
+                    ["Ada Okonkwo", "Rewrite CV", "Done", "Publish 3 posts", "", None, None],
+                    ["Ada Okonkwo", "Call two mentors", "In progress", None, None, None, None],
+                    ["Bo Chen", "Find a studio", "", None, None, "Learn to sail", "Done"],
+                ],
+            },
+            merged={"Goals": ["A1:A2", "B1:C1", "D1:E1", "F1:G1"]},
+        ),
+        Layout(
+            "two-header-rows-french",
+            {
+                "Membres": [["Nom"], ["Ada Okonkwo"], ["Bo Chen"]],
+                "Objectifs": [
+                    ["Suivi des objectifs"],
+                    ["Membre", "2 semaines", None, "Trimestre", None, "Long terme", None],
+                    [None, "Objectif", "Statut", "Objectif", "Statut", "Objectif", "Statut"],
+                    ["Ada Okonkwo", "Rewrite CV", "Terminé", "Publish 3 posts", "En cours"],
+                    ["Ada Okonkwo", "Call two mentors", "En cours"],
+                    ["Bo Chen", "Find a studio", "", None, None, "Learn to sail", "Fait"],
+                ],
+            },
+        ),
+        Layout(
             "members-as-initials-and-emails",
             {
                 "Members": MEMBERS,

@@ -259,3 +259,17 @@ def test_struck_goals_in_a_wide_cell_are_done(tmp_path: Path) -> None:
     ]
     struck = Layout("struck-wide", {**wide.tabs, "Goals": goals}, struck={"Goals": ["B2", "D4"]})
     assert status_figures(write(struck, tmp_path)) == EXPECTED
+
+
+def test_two_header_rows_name_each_groups_own_cell(tmp_path: Path) -> None:
+    found = layout("two-header-rows")
+    goals = [list(row) for row in found.tabs["Goals"]]
+    goals[4][6] = "Zzz"  # Bo's long-term status, under "Long-term" › "Status"
+    checked = write(Layout("banded", {**found.tabs, "Goals": goals}, merged=found.merged), tmp_path)
+    result = checked.run("check", "--explain")
+    assert result.exit_code == 1
+    assert 'error: Goals!G5: unknown status "Zzz"' in result.stdout
+    assert (
+        'tab "Goals": goals — two header rows: a tier over each group of columns (Two-week, '
+        "Quarterly, Long-term)"
+    ) in result.stdout

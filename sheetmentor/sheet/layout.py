@@ -24,6 +24,7 @@ The shapes read:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -150,6 +151,8 @@ class Table:
     reading: TabReading | None = None
     struck: frozenset[str] = frozenset()
     """The tab's cells (``B3``) whose text is struck through."""
+    row_columns: dict[str, np.ndarray] = field(default_factory=dict)
+    """Fields whose column differs row by row (two header rows: each tier's Goal, Status…)."""
     _distinct: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict, repr=False)
     _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -175,6 +178,8 @@ class Table:
 
     def ref(self, name: str, position: int) -> str:
         row = int(self.frame["sheet_row"].iat[position])
+        if name in self.row_columns and self.row_columns[name][position]:
+            return f"{self.title}!{self.row_columns[name][position]}{row}"
         if self.cell_column is not None and name in ("goal", "tier", "status"):
             return f"{self.title}!{self.cell_column[position]}{row}"
         if name not in self.columns:
@@ -407,6 +412,9 @@ class Reader:
     ) -> Table | None:
         """A tab as a canonical table, or ``None`` (with errors) when its header is unusable."""
         rows = table.rows
+        band = self._tier_band(rows) if kind == "goals" else None
+        if band is not None:
+            return self._banded(table, band, required, reading, members)
         header_at = self.find_header(rows, kind)
         if header_at is None:
             self.report(
@@ -492,6 +500,122 @@ class Reader:
             reading.layout = "wide: one row per member, one column per tier"
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
+        return result
+
+    # -- two header rows: a tier over each group of columns ---------------------------------------
+
+    def _tier_band(self, rows: list[list[Any]]) -> tuple[int, int, dict[int, int]] | None:
+        """Two header rows, a tier over each group ("Two-week" merged over "Goal | Status"):
+        the band row, the header row under it, and each tier cell's first and past-last
+        column; ``None`` for any other tab."""
+        filled_rows = [i for i, row in enumerate(rows[: HEADER_SCAN * 2]) if any(map(filled, row))]
+        for band, under in itertools.pairwise(filled_rows):
+            cells = {i: v for i, v in enumerate(rows[band]) if filled(v)}
+            tiers = [
+                i
+                for i, v in cells.items()
+                if isinstance(v, str)
+                and self.words.tier.meaning(v) is not None
+                and self.match_header(v.strip(), "goals")[0] in (None, "wide")
+            ]
+            if not tiers:
+                continue
+            spans: dict[int, int] = {}
+            width = max(len(rows[band]), len(rows[under]))
+            for position in tiers:
+                later = [i for i in cells if i > position]
+                spans[position] = min(later) if later else width
+            fields = {
+                i: self.match_header(str(v).strip(), "goals")[0]
+                for i, v in enumerate(rows[under])
+                if filled(v)
+            }
+            if all(
+                any(fields.get(i) == "goal" for i in range(start, end))
+                for start, end in spans.items()
+            ):
+                return band, under, spans
+        return None
+
+    def _banded(
+        self,
+        table: RawTable,
+        band: tuple[int, int, dict[int, int]],
+        required: Sequence[str],
+        reading: TabReading,
+        members: dict[str, str] | None,
+    ) -> Table | None:
+        """One row per goal from a tab with a tier over each group of columns: each group is
+        read as its own one-row-per-goal table (the columns outside every group shared), with
+        the tier its band cell names."""
+        at, under, spans = band
+        rows = table.rows
+        grouped = {i for start, end in spans.items() for i in range(start, end)}
+        width = max(len(row) for row in rows)
+        shared = [i for i in range(width) if i not in grouped]
+        shared_names = set()
+        header = [None] * width
+        for i in shared:
+            for source in (rows[under], rows[at]):
+                if i < len(source) and filled(source[i]):
+                    header[i] = source[i]
+                    shared_names.add(self.match_header(str(source[i]).strip(), "goals")[0])
+                    break
+        parts = []
+        for start, end in spans.items():
+            keep = [*shared, *range(start, end)]
+            group_header = list(header)
+            for i in range(start, end):
+                group_header[i] = rows[under][i] if i < len(rows[under]) else None
+            body = [
+                [row[i] if i < len(row) and i in keep else None for i in range(width)]
+                for row in rows[under + 1 :]
+            ]
+            part_reading = TabReading(table.title, reading.role)
+            synthetic = RawTable(table.title, [*([[]] * under), group_header, *body])
+            part = self.table(
+                synthetic,
+                "goals",
+                [name for name in required if name != "tier"],
+                part_reading,
+                members=members,
+            )
+            if part is None:
+                return None
+            frame = part.frame
+            own = [n for i, n in enumerate(group_header) if start <= i < end and filled(n)]
+            fields = [self.match_header(str(n).strip(), "goals")[0] or str(n).strip() for n in own]
+            has_any = frame[[f for f in fields if f in frame.columns]].notna().any(axis=1)
+            tier = str(rows[at][start]).strip()
+            frame = frame[has_any.to_numpy()].assign(
+                tier=frame["tier"].where(frame["tier"].notna(), tier)
+            )
+            letters = {**part.columns}
+            parts.append((frame, letters))
+            for column in part_reading.columns:
+                if all(c.column != column.column for c in reading.columns):
+                    reading.columns.append(column)
+        reading.header_row = under + 1
+        titles = ", ".join(str(rows[at][start]).strip() for start in spans)
+        reading.layout = f"two header rows: a tier over each group of columns ({titles})"
+        frame = pd.concat([f for f, _ in parts], ignore_index=False)
+        order = np.argsort(frame["sheet_row"].to_numpy(), kind="stable")
+        grouped_fields = {name for _, letters in parts for name in letters} - set(shared_names)
+        row_columns = {
+            name: np.concatenate(
+                [np.full(len(f), letters.get(name, ""), dtype=object) for f, letters in parts]
+            )[order]
+            for name in grouped_fields
+        }
+        goal_letters = row_columns["goal"]
+        frame = frame.iloc[order].reset_index(drop=True)
+        columns = {k: v for k, v in parts[0][1].items() if k not in ("goal", "status", "tier")}
+        extras = [
+            c for c in frame.columns if c not in FIELDS["goals"] and c not in ("sheet_row", "tab")
+        ]
+        result = Table(table.title, frame, columns, extras, goal_letters, reading)
+        result.struck = frozenset(f"{column_letter(c)}{r + 1}" for r, c in table.struck)
+        result.row_columns = row_columns
         return result
 
     def _columns(
