@@ -687,6 +687,22 @@ def in_other_words() -> list[Layout]:
             },
         ),
         Layout(
+            "tab-per-meeting",
+            {
+                "Members": MEMBERS,
+                "Nov 17, 2026": [
+                    PLAIN[0],
+                    ["Ada Okonkwo", "Update LinkedIn", "two-week", "professional", "done"],
+                    ["Bo Chen", "Find a studio", "two-week", "professional", ""],
+                ],
+                "1 Dec 2026": PLAIN,
+                "2026-11-03": [
+                    PLAIN[0],
+                    ["Bo Chen", "Sketch daily", "two-week", "personal", "dropped"],
+                ],
+            },
+        ),
+        Layout(
             "members-as-initials-and-emails",
             {
                 "Members": MEMBERS,

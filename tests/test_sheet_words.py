@@ -273,3 +273,37 @@ def test_two_header_rows_name_each_groups_own_cell(tmp_path: Path) -> None:
         'tab "Goals": goals — two header rows: a tier over each group of columns (Two-week, '
         "Quarterly, Long-term)"
     ) in result.stdout
+
+
+def test_tab_per_meeting_reads_the_newest_tab_and_says_the_others_are_earlier(
+    tmp_path: Path,
+) -> None:
+    """Tabs named "Dec 1", "Nov 17", "Jan 5" without a year: each in the year that makes it
+    no later than today (on 2027-01-10 "Dec 1" is 2026-12-01 and "Jan 5" the newest)."""
+    found = layout("tab-per-meeting")
+    tabs = dict(zip(["Members", "Nov 17", "Dec 1", "Nov 3"], found.tabs.values(), strict=True))
+    club = write(Layout("year-less", tabs), tmp_path)
+    checked = club.run("check", "--explain", env={"SHEETMENTOR_NOW": "2026-12-04T12:00"})
+    assert checked.exit_code == 0, checked.stdout
+    assert 'the newest, "Dec 1", holds the current goals' in checked.stdout
+    assert (
+        'info: Nov 17: left out: an earlier meeting\'s tab (the newest, "Dec 1", is the current '
+        "one)"
+    ) in checked.stdout.splitlines()
+    after_new_year = Layout("new-year", {**tabs, "Jan 5": tabs["Dec 1"]})
+    club = write(after_new_year, tmp_path)
+    explained = club.run("check", "--explain", env={"SHEETMENTOR_NOW": "2027-01-10T12:00"})
+    assert 'the newest, "Jan 5", holds the current goals' in explained.stdout
+
+
+def test_goal_tabs_named_after_nobody_are_an_error_not_zero_goals(tmp_path: Path) -> None:
+    tabs = {
+        "Members": MEMBERS,
+        "Team A": [["Goal", "Tier"], ["Rewrite CV", "Q"]],
+        "Team B": [["Goal", "Tier"], ["Find a studio", "Q"]],
+    }
+    checked = write(Layout("nobody", tabs), tmp_path).run("check")
+    assert checked.exit_code == 1
+    assert "error: no goals read: none of the tabs Team A, Team B is named after a member" in (
+        checked.stdout
+    )

@@ -24,6 +24,7 @@ The shapes read:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Sequence
@@ -32,8 +33,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+from dateutil import parser as date_parser
 from openpyxl.utils import get_column_letter
 
+from sheetmentor import clock
 from sheetmentor.errors import SheetError
 from sheetmentor.sheet.frames import distinct, per_distinct
 from sheetmentor.sheet.sources import RawTable
@@ -191,7 +194,7 @@ class Table:
 class Plan:
     """Which tab plays which role."""
 
-    layout: str  # "goals-tab", "tab-per-member" or "tab-per-tier"
+    layout: str  # "goals-tab", "tab-per-member", "tab-per-tier" or "tab-per-meeting"
     how: str
     members: str | None
     goals: list[tuple[str, str | None]]  # (tab, owner as the tab names them, or None)
@@ -278,6 +281,17 @@ class Reader:
                 goal_tabs.append(title)
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
+        today = clock.now().date()
+        dated = {t: day for t in with_member if (day := _tab_date(t, today)) is not None}
+        if source.layout is None and len(dated) >= 2 and len(dated) == len(goal_tabs):
+            newest = max(dated, key=lambda title: dated[title])
+            how = (
+                f"detected: a tab per meeting ({_listing(list(dated))}); the newest, "
+                f'"{newest}", holds the current goals'
+            )
+            earlier = f'an earlier meeting\'s tab (the newest, "{newest}", is the current one)'
+            left_out += [(title, earlier) for title in dated if title != newest]
+            return Plan("tab-per-meeting", how, members, [(newest, None)], meetings, left_out)
         tiers = {title: title for title in with_member if self.words.tier.meaning(title)}
         if source.layout is None and tiers and len(tiers) == len(goal_tabs):
             how = (
@@ -833,6 +847,28 @@ class Reader:
                 f"{len(long)} goal(s) from the tier columns, one per line or bullet"
             )
         return table
+
+
+_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
+_MEETING_WORDS = re.compile(r"\b(meeting|session|check-?in|mtg|goals?)\b[:\s-]*", re.IGNORECASE)
+
+
+def _tab_date(title: str, today: dt.date) -> dt.date | None:
+    """The date a tab is named after ("Dec 1", "Nov 17, 2026", "Meeting 2026-11-17"), a
+    year-less one in the year that makes it no later than ``today``; else ``None``."""
+    text = _MEETING_WORDS.sub(" ", title).strip(" -–:")
+    if not (_MONTH.search(text) and re.search(r"\d", text)) and not _NUMERIC_DATE.match(text):
+        return None
+    try:
+        day = date_parser.parse(text, default=dt.datetime(today.year, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    if not re.search(r"\d{4}", text) and day > today:
+        day = day.replace(year=day.year - 1)
+    return day
 
 
 def words_for(config: Config) -> Words:
