@@ -655,6 +655,7 @@ def in_other_words() -> list[Layout]:
                     [*PLAIN[4]],
                     [*PLAIN[5]],
                     [None, None, None, None, None, None, "Ask Ada about the sheet"],
+                    [None, None, None, None, None, None, "🚫 = dropped"],
                 ],
             },
         ),

@@ -307,3 +307,13 @@ def test_goal_tabs_named_after_nobody_are_an_error_not_zero_goals(tmp_path: Path
     assert "error: no goals read: none of the tabs Team A, Team B is named after a member" in (
         checked.stdout
     )
+
+
+def test_a_legend_beside_the_table_is_left_out_and_said_in_explain(tmp_path: Path) -> None:
+    checked = write(layout("legend-beside-the-table"), tmp_path).run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "  columns G, after the blank column F, are a block beside the table (a legend or "
+        "notes): left out"
+    ) in checked.stdout.splitlines()
+    assert "template" not in checked.stdout

@@ -447,6 +447,7 @@ class Reader:
                 else f"row {first_filled + 1} above the header skipped (a title row)"
             )
         names, seen, wide = self._columns(table.title, header, header_row, kind, reading)
+        self._beside(names, seen, wide, header, reading, kind)
         is_wide = bool(wide) and "tier" not in seen and "goal" not in seen
         if wide and not is_wide:  # tier-named columns beside a Tier column: kept as they are
             for index in wide:
@@ -515,6 +516,39 @@ class Reader:
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
         return result
+
+    def _beside(
+        self,
+        names: dict[int, str],
+        seen: dict[str, int],
+        wide: dict[int, str],
+        header: Sequence[Any],
+        reading: TabReading,
+        kind: str,
+    ) -> None:
+        """Leave out a block beside the table (a legend, notes): the columns after a blank
+        header cell when none of them is a field; said in ``check --explain``."""
+        known = [*(i for name, i in seen.items() if name in FIELDS[kind]), *wide]
+        if not known:
+            return
+        last = max(known)
+        gaps = [i for i in range(last + 1, len(header)) if not filled(header[i])]
+        if not gaps:
+            return
+        block = [i for i in names if i > gaps[0]]
+        if not block:
+            return
+        for index in block:
+            del seen[names.pop(index)]
+        for column in reading.columns:
+            if column.column in {column_letter(i) for i in block}:
+                column.how = "left out: beside the table, after a blank column (a legend or notes)"
+        first, end = column_letter(block[0]), column_letter(block[-1])
+        span = first if first == end else f"{first}–{end}"
+        reading.notes.append(
+            f"columns {span}, after the blank column {column_letter(gaps[0])}, "
+            "are a block beside the table (a legend or notes): left out"
+        )
 
     # -- two header rows: a tier over each group of columns ---------------------------------------
 

@@ -417,12 +417,13 @@ class _Normalizer:
             & per_distinct(frame["progress"], _is_default).to_numpy(dtype=bool)
             & frame["completed"].isna().to_numpy()
         )
-        totals = per_distinct(frame["member"], _is_total).to_numpy(dtype=bool) & (
-            no_text | per_distinct(frame["goal"], _is_total).to_numpy(dtype=bool)
-        ) | (
-            per_distinct(frame["goal"], _is_total).to_numpy(dtype=bool)
-            & frame["member"].isna().to_numpy()
-        )
+        member_total = per_distinct(frame["member"], _is_total).to_numpy(dtype=bool)
+        # a goal cell is looked at only where the member cell is blank or a total: a goal
+        # column has as many distinct texts as goals
+        maybe = np.flatnonzero(member_total | frame["member"].isna().to_numpy())
+        goal_total = np.zeros(len(frame), dtype=bool)
+        goal_total[maybe] = [_is_total(value) for value in frame["goal"].to_numpy()[maybe]]
+        totals = (member_total & (no_text | goal_total)) | goal_total
         if not (slot.any() or totals.any()):
             return
         if tab.reading is not None:
