@@ -704,6 +704,40 @@ def in_other_words() -> list[Layout]:
             },
         ),
         Layout(
+            "google-form-responses",
+            {
+                "Members": MEMBERS,
+                "Form Responses 1": [
+                    [
+                        "Timestamp",
+                        "Your name",
+                        "What are your two-week goals?",
+                        "What are your quarterly goals?",
+                        "Your long-term goal",
+                        "Did you complete last cycle's goals?",
+                    ],
+                    ["11/17/2026 12:03:11", "Ada Okonkwo", "Update LinkedIn", "", "", "Yes"],
+                    ["11/17/2026 18:40:02", "Bo Chen", "Sketch daily", "", "Learn to sail", "No"],
+                    [
+                        "12/1/2026 09:15:45",
+                        "ada okonkwo",
+                        "✅ Rewrite CV\nCall two mentors",
+                        "Publish 3 posts",
+                        "",
+                        "Yes",
+                    ],
+                    [
+                        "12/1/2026 20:01:00",
+                        "Bo Chen",
+                        "Find a studio",
+                        "",
+                        "✅ Learn to sail",
+                        "Partly",
+                    ],
+                ],
+            },
+        ),
+        Layout(
             "members-as-initials-and-emails",
             {
                 "Members": MEMBERS,

@@ -317,3 +317,13 @@ def test_a_legend_beside_the_table_is_left_out_and_said_in_explain(tmp_path: Pat
         "notes): left out"
     ) in checked.stdout.splitlines()
     assert "template" not in checked.stdout
+
+
+def test_form_responses_count_each_members_latest_and_say_so(tmp_path: Path) -> None:
+    checked = write(layout("google-form-responses"), tmp_path).run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "  form responses (a Timestamp column): each member's latest response counts, 2 earlier "
+        "one(s) left out"
+    ) in checked.stdout.splitlines()
+    assert 'C "What are your two-week goals?" → goal (tier column (two-week))' in checked.stdout

@@ -503,6 +503,8 @@ class Reader:
         if blank_rows:
             reading.notes.append(f"{blank_rows} blank or section row(s) between the data skipped")
         frame = frame[~blank]
+        if kind == "goals":
+            frame = self._latest_responses(frame, names, reading)
         frame["tab"] = table.title
         fields = set(FIELDS[kind])
         extras = [name for name in names.values() if name not in fields]
@@ -516,6 +518,28 @@ class Reader:
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
         return result
+
+    def _latest_responses(
+        self, frame: pd.DataFrame, names: dict[int, str], reading: TabReading
+    ) -> pd.DataFrame:
+        """Google Forms responses (a Timestamp column, one row per check-in): only each
+        member's latest response counts, the earlier ones are history."""
+        stamp = next((n for n in names.values() if word_key(n) == "timestamp"), None)
+        if stamp is None or "member" not in frame.columns or frame.empty:
+            return frame
+        when = pd.to_datetime(per_distinct(frame[stamp], _timestamp), errors="coerce").to_numpy()
+        who = per_distinct(
+            frame["member"], lambda v: None if v is None else " ".join(str(v).split()).casefold()
+        )
+        order = pd.DataFrame({"who": who.to_numpy(), "when": when, "at": np.arange(len(frame))})
+        order = order.sort_values(["when", "at"], kind="stable", na_position="first")
+        latest = order.drop_duplicates("who", keep="last")["at"].sort_values().to_numpy()
+        earlier = len(frame) - len(latest)
+        reading.notes.append(
+            f"form responses (a {stamp} column): each member's latest response counts"
+            + (f", {earlier} earlier one(s) left out" if earlier else "")
+        )
+        return frame.iloc[latest]
 
     def _beside(
         self,
@@ -903,6 +927,20 @@ def _tab_date(title: str, today: dt.date) -> dt.date | None:
     if not re.search(r"\d{4}", text) and day > today:
         day = day.replace(year=day.year - 1)
     return day
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    """A form's Timestamp cell ("12/1/2026 10:04:31" as text, or a real date-time)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return date_parser.parse(value)
+        except (ValueError, OverflowError):
+            return None
+    return None
 
 
 def words_for(config: Config) -> Words:

@@ -57,6 +57,11 @@ _FILLER = re.compile(
 )
 """Small words before a tier once "goals" is left out ("Metas a dos semanas", "Goals for the
 quarter")."""
+_QUESTION = re.compile(
+    r"^\s*(?:(?:what|which)\s+(?:are|is|were|was)\s+)?(?:your|my)\s+|\s*\?\s*$", re.I
+)
+"""A form's question around the words that matter ("What are your two-week goals?", "Your
+name")."""
 _BRACKETS = re.compile(r"[(\[]([^)\]]*)[)\]]")
 _PARTS = re.compile(r"\s[–—-]\s|[–—:/|,;]")
 
@@ -130,6 +135,7 @@ def candidates(text: str) -> list[str]:
     plain = _GOAL_WORDS.sub(" ", text)
     found.append(_BRACKETS.sub(" ", plain))
     found.append(_FILLER.sub("", found[-1]))
+    found.append(_FILLER.sub("", _QUESTION.sub("", found[1])))
     found.extend(match for match in _BRACKETS.findall(plain))
     found.extend(part for part in _PARTS.split(_BRACKETS.sub(" ", plain)))
     for emoji, word in EMOJI_WORDS.items():
@@ -145,7 +151,7 @@ TIER = Vocabulary.of(
         "two-week": ["two-week", "two weeks", "2 week", "2 weeks", "2-wk", "2wks", "2 wk",
                      "biweekly", "bi-weekly", "fortnight", "fortnightly", "sprint", "cycle",
                      "next meeting", "two week goals", "2 week goals", "next 2 weeks",
-                     "next 2 wks", "2 wks", "two wks", "14 days", "14-day"],
+                     "next 2 wks", "2 wks", "two wks", "14 days", "14-day", "next two weeks"],
         "quarterly": ["quarterly", "quarter", "q", "q1", "q2", "q3", "q4", "short term",
                       "short-term", "3 months", "3 month", "90 days", "this quarter",
                       "next quarter", "medium term", "mid term", "90-day", "90 day",
