@@ -19,7 +19,15 @@ The shapes read:
 * **wide**: one row per member and one column per tier ("Two-week goal(s)", "Quarterly goal"),
   several goals per cell on lines or bullets, with done markers ("✅", "[x]", "(done)");
 * **tabs**: a Goals tab, or one tab per member (with or without a Members tab; the layout is
-  detected when there is no Goals tab), other tabs (Instructions, Template…) left out with a note.
+  detected when there is no Goals tab), one tab per tier ("Quarterly"), one tab per meeting
+  (the newest date is current), other tabs (Instructions, Template…) left out with a note;
+  without a Members tab the goals' Member cells are the members;
+* **two header rows**: a tier merged over each group of Goal/Status columns;
+* **form responses**: a Timestamp column and one row per check-in, the latest per member;
+* **a block beside the table** (a legend after a blank column), left out.
+
+Tab names, headers and words are those of :class:`~sheetmentor.sheet.vocabulary.Words`:
+English, the sheet's language (``club.language`` or detected) and the config's ``vocabulary:``.
 """
 
 from __future__ import annotations
