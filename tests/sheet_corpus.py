@@ -738,6 +738,20 @@ def in_other_words() -> list[Layout]:
             },
         ),
         Layout(
+            "check-in-grid",
+            {
+                "Members": MEMBERS,
+                "Goals": [
+                    ["Member", "Goal", "Tier", "Nov 3, 2026", "Nov 17, 2026", "Dec 1, 2026"],
+                    ["Ada Okonkwo", "Rewrite CV", "two-week", "✗", "½", "✓"],
+                    ["Ada Okonkwo", "Call two mentors", "two-week", None, "✗", "½"],
+                    ["Ada Okonkwo", "Publish 3 posts", "quarterly", "✗", "✗", None],
+                    ["Bo Chen", "Find a studio", "two-week", None, None, None],
+                    ["Bo Chen", "Learn to sail", "long-term", "½", "✓", None],
+                ],
+            },
+        ),
+        Layout(
             "members-as-initials-and-emails",
             {
                 "Members": MEMBERS,

@@ -3,6 +3,7 @@ fix is a config line that works when pasted — all through the CLI on real work
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -327,3 +328,19 @@ def test_form_responses_count_each_members_latest_and_say_so(tmp_path: Path) -> 
         "one(s) left out"
     ) in checked.stdout.splitlines()
     assert 'C "What are your two-week goals?" → goal (tier column (two-week))' in checked.stdout
+
+
+def test_a_check_in_grid_of_real_date_cells_gives_each_goal_its_latest_mark(
+    tmp_path: Path,
+) -> None:
+    found = layout("check-in-grid")
+    goals = [list(row) for row in found.tabs["Goals"]]
+    goals[0][3:] = [dt.date(2026, 11, 3), dt.date(2026, 11, 17), dt.date(2026, 12, 1)]
+    club = write(Layout("grid", {**found.tabs, "Goals": goals}), tmp_path)
+    checked = club.run("check", "--explain")
+    assert checked.exit_code == 0, checked.stdout
+    assert (
+        "  columns D, E, F are a check-in grid (a meeting date each): each goal's status is its "
+        "latest mark (✓ done, ✗ open, ½ half-way)"
+    ) in checked.stdout.splitlines()
+    assert status_figures(club) == EXPECTED

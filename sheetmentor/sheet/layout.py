@@ -24,6 +24,7 @@ The shapes read:
   without a Members tab the goals' Member cells are the members;
 * **two header rows**: a tier merged over each group of Goal/Status columns;
 * **form responses**: a Timestamp column and one row per check-in, the latest per member;
+* **a check-in grid**: one column per meeting date holding ✓/✗/½, the latest mark a status;
 * **a block beside the table** (a legend after a blank column), left out.
 
 Tab names, headers and words are those of :class:`~sheetmentor.sheet.vocabulary.Words`:
@@ -513,6 +514,8 @@ class Reader:
         frame = frame[~blank]
         if kind == "goals":
             frame = self._latest_responses(frame, names, reading)
+            if not is_wide:
+                frame = self._check_in_grid(frame, names, header, "status" in seen, reading)
         frame["tab"] = table.title
         fields = set(FIELDS[kind])
         extras = [name for name in names.values() if name not in fields]
@@ -548,6 +551,47 @@ class Reader:
             + (f", {earlier} earlier one(s) left out" if earlier else "")
         )
         return frame.iloc[latest]
+
+    def _check_in_grid(
+        self,
+        frame: pd.DataFrame,
+        names: dict[int, str],
+        header: Sequence[Any],
+        has_status: bool,
+        reading: TabReading,
+    ) -> pd.DataFrame:
+        """A check-in grid (one column per meeting date holding ✓, ✗ or ½): with no Status
+        column, each goal's status is its latest mark (½ is half-way); said in the
+        explanation."""
+        today = clock.now().date()
+        dates: dict[int, dt.date] = {}
+        for index, name in names.items():
+            if name in FIELDS["goals"]:
+                continue
+            cell = header[index]
+            if isinstance(cell, dt.date):
+                dates[index] = cell.date() if isinstance(cell, dt.datetime) else cell
+            elif isinstance(cell, str) and (day := _tab_date(cell, today)) is not None:
+                dates[index] = day
+        if len(dates) < 2:
+            return frame
+        span = ", ".join(column_letter(i) for i in sorted(dates, key=lambda i: dates[i]))
+        if has_status:
+            reading.notes.append(
+                f"columns {span} are a check-in grid (a meeting date each): kept as extra "
+                "columns, the Status column says each goal's status"
+            )
+            return frame
+        latest = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        for index in sorted(dates, key=lambda i: dates[i]):
+            marks = frame[names[index]]
+            latest = marks.where(marks.notna(), latest)
+        frame = frame.assign(status=per_distinct(latest, _grid_mark))
+        reading.notes.append(
+            f"columns {span} are a check-in grid (a meeting date each): each goal's status is "
+            "its latest mark (✓ done, ✗ open, ½ half-way)"
+        )
+        return frame
 
     def _beside(
         self,
@@ -935,6 +979,15 @@ def _tab_date(title: str, today: dt.date) -> dt.date | None:
     if not re.search(r"\d{4}", text) and day > today:
         day = day.replace(year=day.year - 1)
     return day
+
+
+def _grid_mark(value: Any) -> Any:
+    """A check-in grid's mark as a status: ½ is half-way ("50%"), anything else as written."""
+    if isinstance(value, str) and value.strip() in ("½", "1/2"):
+        return "50%"
+    if isinstance(value, float) and value == 0.5:
+        return "50%"
+    return value
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
