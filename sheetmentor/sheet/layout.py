@@ -649,11 +649,8 @@ class Reader:
             for position in tiers:
                 later = [i for i in cells if i > position]
                 spans[position] = min(later) if later else width
-            fields = {
-                i: self.match_header(str(v).strip(), "goals")[0]
-                for i, v in enumerate(rows[under])
-                if filled(v)
-            }
+            aliases = self.aliases["goals"]  # a header's own words: no reading of parts
+            fields = {i: aliases.get(word_key(v)) for i, v in enumerate(rows[under]) if filled(v)}
             if all(
                 any(fields.get(i) == "goal" for i in range(start, end))
                 for start, end in spans.items()

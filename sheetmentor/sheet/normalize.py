@@ -411,16 +411,20 @@ class _Normalizer:
         line; totals rows ("Total", "Average"), said in ``check --explain``."""
         frame = tab.frame
         no_text = frame["goal"].isna().to_numpy()
-        slot = (
-            no_text
-            & per_distinct(frame["status"], _is_default).to_numpy(dtype=bool)
-            & per_distinct(frame["progress"], _is_default).to_numpy(dtype=bool)
-            & frame["completed"].isna().to_numpy()
-        )
-        member_total = per_distinct(frame["member"], _is_total).to_numpy(dtype=bool)
+        slot = np.zeros(len(frame), dtype=bool)
+        blank = np.flatnonzero(no_text)  # few rows: the cells there are looked at one by one
+        if len(blank):
+            status, progress = frame["status"].to_numpy(), frame["progress"].to_numpy()
+            completed = frame["completed"].isna().to_numpy()
+            slot[blank] = [
+                _is_default(status[i]) and _is_default(progress[i]) and completed[i] for i in blank
+            ]
+        # the member column's distinct values, as the member parse reads them later
+        codes, uniques = tab.distinct("member")
+        member_total = np.array([*map(_is_total, uniques), False])[codes]
         # a goal cell is looked at only where the member cell is blank or a total: a goal
         # column has as many distinct texts as goals
-        maybe = np.flatnonzero(member_total | frame["member"].isna().to_numpy())
+        maybe = np.flatnonzero(member_total | (codes == -1))
         goal_total = np.zeros(len(frame), dtype=bool)
         goal_total[maybe] = [_is_total(value) for value in frame["goal"].to_numpy()[maybe]]
         totals = (member_total & (no_text | goal_total)) | goal_total
