@@ -70,7 +70,8 @@ LANGUAGE_SCAN = 20
 
 LEFT_OUT_TABS = re.compile(
     r"^(instructions?|how ?to.*|read ?me|template.*|example.*|archive.*|summary|dashboard|"
-    r"overview|settings|lists?|lookups?|config|notes|chart.*|stats|old.*|copy of .*)$",
+    r"overview|settings|lists?|lookups?|config|notes|chart.*|stats|old.*|copy of .*|"
+    r".*\b(?:old|archived?|backup|copy)\b.*)$",
     re.IGNORECASE,
 )
 """Tab names that are never a member's goals, even with goal headers (a Template tab has them)."""
