@@ -344,3 +344,28 @@ def test_a_check_in_grid_of_real_date_cells_gives_each_goal_its_latest_mark(
         "latest mark (✓ done, ✗ open, ½ half-way)"
     ) in checked.stdout.splitlines()
     assert status_figures(club) == EXPECTED
+
+
+def test_a_wide_column_of_goals_with_no_known_tier_is_a_warning_whose_line_reads_it(
+    tmp_path: Path,
+) -> None:
+    goals = [
+        ["Nombre", "Metas a dos semanas", "Metas del verano", "Largo plazo"],
+        ["Ada Okonkwo", "✅ Rewrite CV\nCall two mentors", "Publish 3 posts", None],
+        ["Bo Chen", "Find a studio", None, "✅ Learn to sail"],
+    ]
+    club = write(
+        Layout("summer", {"Miembros": [["Nombre"], ["Ada Okonkwo"], ["Bo Chen"]], "Metas": goals}),
+        tmp_path,
+    )
+    checked = club.run("check")
+    [line] = [line for line in checked.stdout.splitlines() if "Metas!C1" in line]
+    assert line.startswith(
+        'warning: Metas!C1: the column "Metas del verano" looks like goals but names no tier, so '
+        "its cells are not read as goals; if it holds "
+    )
+    pasted = 'vocabulary: {tier: {quarterly: ["Metas del verano"]}}'
+    club.write_config(club.config_path.read_text() + pasted + "\n")
+    rechecked = club.run("check")
+    assert "Metas!C1" not in rechecked.stdout
+    assert status_figures(club) == EXPECTED

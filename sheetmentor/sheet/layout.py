@@ -56,6 +56,7 @@ from sheetmentor.sheet.vocabulary import (
     Words,
     candidates,
     detect_language,
+    mentions_goals,
     word_key,
 )
 
@@ -527,9 +528,27 @@ class Reader:
         result.struck = frozenset(f"{column_letter(c)}{r + 1}" for r, c in table.struck)
         if is_wide:
             reading.layout = "wide: one row per member, one column per tier"
+            self._unknown_tier_columns(table.title, header_row, names, reading)
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
         return result
+
+    def _unknown_tier_columns(
+        self, title: str, header_row: int, names: dict[int, str], reading: TabReading
+    ) -> None:
+        """In a wide tab, a column whose header says goals but no tier would be left out in
+        silence: a warning names it and the line that makes its header a tier."""
+        for index, name in names.items():
+            if name in FIELDS["goals"] or not mentions_goals(name):
+                continue
+            fix = self.words.fix(self.words.tier, name).replace("to read it as", "if it holds")
+            self.report(
+                "warning",
+                f"{title}!{column_letter(index)}{header_row}",
+                f'the column "{name}" looks like goals but names no tier, so its cells are not '
+                f"read as goals; {fix}",
+            )
+            reading.notes.append(f'column {column_letter(index)} "{name}": goals of no known tier')
 
     def _latest_responses(
         self, frame: pd.DataFrame, names: dict[int, str], reading: TabReading

@@ -129,6 +129,11 @@ class Vocabulary:
         return ", ".join(self.values[:-1]) + f" or {self.values[-1]}"
 
 
+def mentions_goals(text: str) -> bool:
+    """Whether a header says "goals" in any language sheetmentor knows ("Metas de verano")."""
+    return _GOAL_WORDS.search(text) is not None
+
+
 def candidates(text: str) -> list[str]:
     """Readings of a cell to try in order: whole, without "goals"/brackets, parts, emoji."""
     found = [text]
