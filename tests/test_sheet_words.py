@@ -369,3 +369,16 @@ def test_a_wide_column_of_goals_with_no_known_tier_is_a_warning_whose_line_reads
     rechecked = club.run("check")
     assert "Metas!C1" not in rechecked.stdout
     assert status_figures(club) == EXPECTED
+
+
+def test_first_name_and_initial_two_members_share_is_refused_naming_both(tmp_path: Path) -> None:
+    members = [*MEMBERS, ["Ada Obi", "obi@example.org", "yes"]]
+    goals = [PLAIN[0], ["Ada O.", "Rewrite CV", "two-week", "professional", "done"]]
+    checked = write(Layout("two-ada-os", {"Members": members, "Goals": goals}), tmp_path).run(
+        "check"
+    )
+    assert checked.exit_code == 1
+    assert (
+        'error: Goals!A2: "Ada O." could be Ada Okonkwo or Ada Obi; write the full name'
+        in checked.stdout.splitlines()
+    )

@@ -491,7 +491,8 @@ class _Normalizer:
             self.error(tab.ref("goal", int(position)), "the goal's text is empty")
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
-            by_key |= _other_names(members)
+            others, shared = _other_names(members)
+            by_key |= others
             firsts = _first_names(members["name"])
             listed = ", ".join(members["name"]) or "none"
 
@@ -499,6 +500,9 @@ class _Normalizer:
                 if value is None:
                     return None, "no member named for this goal (and none above it in its block)"
                 name = by_key.get(member_key(value)) or firsts.get(member_key(value))
+                if name is None and member_key(value) in shared:
+                    could = " or ".join(shared[member_key(value)])
+                    return None, f'"{value}" could be {could}; write the full name'
                 if name is None:
                     return None, f'unknown member "{value}" (members are: {listed})'
                 return name, None
@@ -735,9 +739,9 @@ def _first_names(names: Any) -> dict[str, str]:
     return {first: same[0] for first, same in found.items() if len(same) == 1}
 
 
-def _other_names(members: pd.DataFrame) -> dict[str, str]:
+def _other_names(members: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Other ways a goal names a member: their e-mail address, or "First L." (first name and
-    last initial) where only one member fits."""
+    last initial) where only one member fits; and the short names several members share."""
     found: dict[str, str] = {}
     for name, email in zip(members["name"], members["email"], strict=True):
         if isinstance(email, str):
@@ -749,7 +753,7 @@ def _other_names(members: pd.DataFrame) -> dict[str, str]:
             for written in (f"{words[0]} {words[-1][0]}.", f"{words[0]} {words[-1][0]}"):
                 short.setdefault(member_key(written), []).append(name)
     found |= {key: same[0] for key, same in short.items() if len(same) == 1 and key not in found}
-    return found
+    return found, {key: same for key, same in short.items() if len(same) > 1}
 
 
 def member_key(name: Any) -> str:
