@@ -752,6 +752,28 @@ def in_other_words() -> list[Layout]:
             },
         ),
         Layout(
+            "german-tab-per-member-sections",
+            {
+                "Ada Okonkwo": [
+                    ["Ziel", "Status"],
+                    ["ZWEI WOCHEN"],
+                    ["Rewrite CV", "Erledigt"],
+                    ["Call two mentors", "In Arbeit"],
+                    ["Quartalsziele"],
+                    ["Publish 3 posts", "Offen"],
+                ],
+                "Bo Chen": [
+                    ["Ziel", "Status"],
+                    ["Zwei Wochen"],
+                    ["Find a studio", "Nicht begonnen"],
+                    ["Langfristig"],
+                    ["Learn to sail", "Geschafft"],
+                ],
+                "Anleitung": [["Jedes Mitglied hat einen eigenen Tab"]],
+            },
+            config={"club": {"language": "de"}},
+        ),
+        Layout(
             "members-as-initials-and-emails",
             {
                 "Members": MEMBERS,

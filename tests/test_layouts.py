@@ -26,8 +26,8 @@ def write_club(layout: Layout, folder: Path) -> ClubFolder:
     return club
 
 
-def test_the_corpus_has_at_least_twenty_layouts() -> None:
-    assert len(LAYOUTS) >= 20
+def test_the_corpus_has_at_least_fifty_layouts() -> None:
+    assert len(LAYOUTS) >= 50
     assert len({layout.name for layout in LAYOUTS}) == len(LAYOUTS)
 
 
