@@ -287,7 +287,7 @@ class Reader:
                 goal_tabs.append(title)
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
-        today = clock.now().date()
+        today = clock.club_day(clock.now(), self.config.meetings.zone)
         dated = {t: day for t in with_member if (day := _tab_date(t, today)) is not None}
         if source.layout is None and len(dated) >= 2 and len(dated) == len(goal_tabs):
             newest = max(dated, key=lambda title: dated[title])
@@ -578,7 +578,7 @@ class Reader:
         """A check-in grid (one column per meeting date holding ✓, ✗ or ½): with no Status
         column, each goal's status is its latest mark (½ is half-way); said in the
         explanation."""
-        today = clock.now().date()
+        today = clock.club_day(clock.now(), self.config.meetings.zone)
         dates: dict[int, dt.date] = {}
         for index, name in names.items():
             if name in FIELDS["goals"]:
