@@ -257,6 +257,8 @@ def check(ctx: click.Context, explain: bool) -> None:
 def _print_explanation(explanation: Explanation) -> None:
     """``check --explain``: how each tab was read, then the words mapped per vocabulary."""
     click.echo(f"layout: {explanation.layout} ({explanation.layout_how})")
+    if explanation.language:
+        click.echo(f"language: {explanation.language}")
     for tab in explanation.tabs:
         shape = f" — {tab.layout}" if tab.layout else ""
         click.echo(f'tab "{tab.title}": {tab.role}{shape}')

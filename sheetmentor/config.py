@@ -145,7 +145,8 @@ class ClubConfig(_Section):
     name: str
     cap: int = Field(10, ge=1, le=MAX_CAP)
     language: LanguageTag = ENGLISH
-    """The language of every output (a BCP 47 tag: ``fr``, ``pt-BR``); ``check`` stays English."""
+    """The club's language (a BCP 47 tag: ``fr``, ``pt-BR``): the language of every output
+    (``check`` stays English), and the sheet is read with its words as well as English."""
 
 
 class AgendaConfig(_Section):
@@ -240,6 +241,10 @@ class SourceConfig(_Section):
     layout: Literal["goals-tab", "tab-per-member"] | None = None
     """How goals are kept: one Goals tab, or one tab per member; detected when not set."""
     day_first: bool = False
+    encoding: str | None = None
+    """A .csv file's text encoding (``utf-8``, ``cp1252``…); detected when not set."""
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    """The character between a .csv file's columns; detected when not set."""
     timeout: Duration = dt.timedelta(seconds=30)
     retry_budget: Duration = dt.timedelta(seconds=60)
 
@@ -339,6 +344,59 @@ class ChatConfig(_Section):
         return self
 
 
+def _words(value: Any) -> list[str]:
+    """One word or a list of words, each a non-blank text."""
+    words = [value] if isinstance(value, str | bool) else value
+    if not isinstance(words, list) or not words:
+        raise ValueError("give a word or a list of words")
+    words = [_yes_no(word) for word in words]
+    if not all(isinstance(word, str | int | float) and str(word).strip() for word in words):
+        raise ValueError("every word must be a non-blank text")
+    return [str(word).strip() for word in words]
+
+
+WordList = Annotated[list[str], BeforeValidator(_words)]
+
+
+def _yes_no(value: Any) -> Any:
+    """YAML reads an unquoted yes/no as a boolean; here it is the word."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
+def _yes_no_keys(value: Any) -> Any:
+    return (
+        {_yes_no(key): words for key, words in value.items()} if isinstance(value, dict) else value
+    )
+
+
+class VocabularyConfig(_Section):
+    """Words a sheet uses, added to the built-in ones: ``{status: {done: [Hecho]}}``."""
+
+    tier: dict[Literal["two-week", "quarterly", "long-term"], WordList] = {}
+    category: dict[Literal["professional", "personal"], WordList] = {}
+    status: dict[Literal["done", "open", "dropped"], WordList] = {}
+    active: Annotated[dict[Literal["yes", "no"], WordList], BeforeValidator(_yes_no_keys)] = {}
+    meeting: dict[Literal["held", "skipped"], WordList] = {}
+
+    @model_validator(mode="after")
+    def _one_meaning_per_word(self) -> VocabularyConfig:
+        for setting, values in self.model_dump().items():
+            meaning: dict[str, str] = {}
+            for value, words in values.items():
+                for word in words:
+                    key = " ".join(word.casefold().split())
+                    if meaning.setdefault(key, value) != value:
+                        raise ValueError(
+                            f'"{word}" is listed under both vocabulary.{setting}.'
+                            f"{meaning[key]} and vocabulary.{setting}.{value}; keep one"
+                        )
+        return self
+
+    def added(self) -> dict[str, dict[str, list[str]]]:
+        """The words given, per setting (settings without words left out)."""
+        return {setting: words for setting, words in self.model_dump().items() if words}
+
+
 class Config(_Section):
     club: ClubConfig
     meetings: MeetingsConfig
@@ -348,6 +406,7 @@ class Config(_Section):
     state: Path = Path(".sheetmentor")
     templates: Path | None = None
     """A folder of the user's own templates, looked up before the built-in ones."""
+    vocabulary: VocabularyConfig = VocabularyConfig()
     path: Path | None = Field(None, exclude=True)
     """Where this config was read from (not a YAML key)."""
 

@@ -289,7 +289,9 @@ def test_an_unknown_category_is_not_also_called_missing(club: ClubFolder) -> Non
 
     assert result.exit_code == 1
     assert [line for line in result.stdout.splitlines() if "Goals!D2" in line] == [
-        'error: Goals!D2: unknown category "hobby" (expected professional or personal)'
+        'error: Goals!D2: unknown category "hobby" (expected professional or personal); to '
+        "read it as professional, add this line to the config: vocabulary: {category: "
+        '{professional: ["hobby"]}}'
     ]
 
 
@@ -326,12 +328,22 @@ def test_empty_goals_tab(club: ClubFolder) -> None:
     assert "header row" in line
 
 
-def test_missing_members_tab_lists_the_tabs_there_are(club: ClubFolder) -> None:
-    result = clean(club.write(tabs={"People": MEMBERS, "Goals": GOALS}).run("check"))
+def test_a_roster_under_another_name_is_found_by_its_headers(club: ClubFolder) -> None:
+    result = clean(club.write(tabs={"Crew": MEMBERS, "Goals": GOALS}).run("check", "--explain"))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'tab "Crew": members' in result.stdout
+
+
+def test_a_configured_members_tab_that_is_missing_lists_the_tabs_there_are(
+    club: ClubFolder,
+) -> None:
+    config = {"source": {"tabs": {"members": "Roster"}}}
+    result = clean(club.write(tabs={"People": MEMBERS, "Goals": GOALS}, config=config).run("check"))
 
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert 'no tab "Members"' in result.stderr
+    assert 'no tab "Roster"' in result.stderr
     assert '"People", "Goals"' in result.stderr
     assert "source.tabs" in result.stderr
 
@@ -415,7 +427,7 @@ def test_source_path_of_a_kind_it_cannot_read(club: ClubFolder) -> None:
 
     assert result.exit_code == 2
     assert "source.path: club.txt is not a workbook" in result.stderr
-    assert ".xlsx, .ods, or a folder of .csv" in result.stderr
+    assert ".xlsx, .ods, a .csv file, or a folder of .csv" in result.stderr
 
 
 def test_xlsx_that_is_really_text(club: ClubFolder) -> None:
@@ -439,15 +451,20 @@ def test_csv_folder_without_csv_files(club: ClubFolder) -> None:
     assert "no .csv files" in result.stderr
 
 
-def test_csv_that_is_not_utf8(club: ClubFolder) -> None:
+def test_csv_in_no_encoding_it_can_tell_names_the_setting(club: ClubFolder) -> None:
     club.write(config={"source": {"path": "export"}})
     (club.folder / "export").mkdir()
-    (club.folder / "export" / "Members.csv").write_bytes("Name\nZoë\n".encode("latin-1"))
+    (club.folder / "export" / "Members.csv").write_bytes(b"Name\nZo\x81\n")  # not UTF-8/cp1252
     (club.folder / "export" / "Goals.csv").write_text("Member,Goal,Tier\n", encoding="utf-8")
     result = clean(club.run("check"))
 
     assert result.exit_code == 1
-    assert "Members.csv: not a UTF-8 CSV" in result.stderr
+    assert "Members.csv: neither UTF-8 nor Windows-1252 text (byte 0x81 at position 7)" in (
+        result.stderr
+    )
+    assert "source.encoding: latin-1" in result.stderr
+    club.write_config(club.config_path.read_text() + "  encoding: latin-1\n")
+    assert "Members.csv" not in clean(club.run("check")).stderr
 
 
 # -- the config file: exit 2, the key and its line ----------------------------------------------

@@ -26,8 +26,8 @@ def write_club(layout: Layout, folder: Path) -> ClubFolder:
     return club
 
 
-def test_the_corpus_has_at_least_twenty_layouts() -> None:
-    assert len(LAYOUTS) >= 20
+def test_the_corpus_has_at_least_fifty_layouts() -> None:
+    assert len(LAYOUTS) >= 50
     assert len({layout.name for layout in LAYOUTS}) == len(LAYOUTS)
 
 
@@ -169,20 +169,11 @@ def test_first_names_and_a_goal_number_column(tmp_path: Path) -> None:
     ("tabs", "expected"),
     [
         (
-            {"Sheet1": [["Name", "Goal", "Tier"], ["Ada", "x", "Q"]]},
-            'the tab "Sheet1" has Member and Goal columns: rename it "Goals", or set '
-            'source.tabs.goals: "Sheet1"',
-        ),
-        (
-            {"Goals": [["Name", "Goal", "Tier"], ["Ada", "x", "Q"]]},
-            'no tab "Members" (tabs there: "Goals"); add a Members tab with a Name column',
-        ),
-        (
             {"Members": [["Name"], ["Ada"]], "Notes": [["just notes"]]},
             'no tab "Goals" and no tab with goal headers',
         ),
     ],
-    ids=["goals-tab-under-another-name", "no-members-tab", "no-goals-anywhere"],
+    ids=["no-goals-anywhere"],
 )
 def test_refusals_name_the_cause_and_the_fix(tmp_path: Path, tabs: dict, expected: str) -> None:
     result = write_club(Layout("refused", tabs), tmp_path).run("check")

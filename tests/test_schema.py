@@ -165,7 +165,8 @@ def test_blank_rows_skipped_and_problems_keep_true_row_numbers(club: ClubFolder)
     assert club_data.goals["goal"].tolist() == ["First", "Second"]
     assert [str(p) for p in club_data.errors] == [
         'Goals!C5: unknown tier "weekly-ish" (expected two-week, quarterly or long-term; '
-        "nearest known: bi-weekly, 2 weeks, 2 week goals)"
+        "nearest known: bi-weekly, 2 weeks, 2 week goals); to read it as two-week, add this "
+        'line to the config: vocabulary: {tier: {two-week: ["weekly-ish"]}}'
     ]
 
 

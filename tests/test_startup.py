@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
-from conftest import ROOT, ClubFolder
+from conftest import CONFIG, ROOT, ClubFolder, deep_merge
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string, get_column_letter
+from sheet_corpus import MEMBERS, PLAIN, Layout
 
 from sheetmentor.sheet.sources.tables import column_index, column_letter
 
@@ -49,4 +51,27 @@ def test_agenda_from_an_xlsx_does_not_import_openpyxl(demo: ClubFolder) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert "# " in result.stdout
+    assert "LOADED []" in result.stdout
+
+
+def test_struck_goals_are_read_without_importing_openpyxl(tmp_path: Path) -> None:
+    """Strikethrough (done) is read from the .xlsx's own styles, not through openpyxl."""
+    goals = [["Member", "Goal", "Tier"], *[[r[0], r[1], r[2]] for r in PLAIN[1:]]]
+    struck = Layout("struck", {"Members": MEMBERS, "Goals": goals}, struck={"Goals": ["B2", "B6"]})
+    club = ClubFolder(tmp_path)
+    club.write_config(deep_merge(CONFIG, {"source": {"path": struck.write(tmp_path)}}))
+    code = (
+        "import sys\n"
+        "from sheetmentor.cli import cli\n"
+        f"argv = ['--config', {str(club.config_path)!r}, 'check']\n"
+        "try:\n"
+        "    cli(argv, prog_name='sheetmentor')\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code, stop.code\n"
+        "print('LOADED', sorted(m for m in ('openpyxl', 'PIL') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "struck through and with no status read as done (B2, B6)" in result.stdout
     assert "LOADED []" in result.stdout

@@ -123,7 +123,9 @@ def _diagnose_local(source: SourceConfig) -> Diagnosis:
     diagnosis = Diagnosis(f"local workbook {source.path}", "this computer (no Google access)")
     assert source.path is not None
     try:
-        diagnosis.tabs = list(open_workbook(source.path).read_all_tables())
+        diagnosis.tabs = list(
+            open_workbook(source.path, source.encoding, source.delimiter).read_all_tables()
+        )
     except SheetmentorError as error:
         return _failed(diagnosis, error)
     diagnosis.reachable = True

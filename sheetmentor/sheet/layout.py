@@ -19,11 +19,22 @@ The shapes read:
 * **wide**: one row per member and one column per tier ("Two-week goal(s)", "Quarterly goal"),
   several goals per cell on lines or bullets, with done markers ("✅", "[x]", "(done)");
 * **tabs**: a Goals tab, or one tab per member (with or without a Members tab; the layout is
-  detected when there is no Goals tab), other tabs (Instructions, Template…) left out with a note.
+  detected when there is no Goals tab), one tab per tier ("Quarterly"), one tab per meeting
+  (the newest date is current), other tabs (Instructions, Template…) left out with a note;
+  without a Members tab the goals' Member cells are the members;
+* **two header rows**: a tier merged over each group of Goal/Status columns;
+* **form responses**: a Timestamp column and one row per check-in, the latest per member;
+* **a check-in grid**: one column per meeting date holding ✓/✗/½, the latest mark a status;
+* **a block beside the table** (a legend after a blank column), left out.
+
+Tab names, headers and words are those of :class:`~sheetmentor.sheet.vocabulary.Words`:
+English, the sheet's language (``club.language`` or detected) and the config's ``vocabulary:``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,30 +42,37 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+from dateutil import parser as date_parser
 
+from sheetmentor import clock
 from sheetmentor.errors import SheetError
 from sheetmentor.sheet.frames import distinct, per_distinct
 from sheetmentor.sheet.sources import RawTable
 from sheetmentor.sheet.sources.tables import column_letter
 from sheetmentor.sheet.vocabulary import (
-    CATEGORY,
     FIELDS,
     NAME_PARTS,
-    TIER,
     WEAK_ALIASES,
+    Words,
     candidates,
+    detect_language,
+    mentions_goals,
     word_key,
 )
 
 if TYPE_CHECKING:
-    from sheetmentor.config import Config
+    from sheetmentor.config import Config, TabsConfig
 
 HEADER_SCAN = 12
 """How many non-empty rows at the top of a tab may hold the header row."""
 
+LANGUAGE_SCAN = 20
+"""How many rows at the top of each tab tell the sheet's language."""
+
 LEFT_OUT_TABS = re.compile(
     r"^(instructions?|how ?to.*|read ?me|template.*|example.*|archive.*|summary|dashboard|"
-    r"overview|settings|lists?|lookups?|config|notes|chart.*|stats|old.*|copy of .*)$",
+    r"overview|settings|lists?|lookups?|config|notes|chart.*|stats|old.*|copy of .*|"
+    r".*\b(?:old|archived?|backup|copy)\b.*)$",
     re.IGNORECASE,
 )
 """Tab names that are never a member's goals, even with goal headers (a Template tab has them)."""
@@ -110,6 +128,8 @@ class Explanation:
 
     layout: str = ""
     layout_how: str = ""
+    language: str = ""
+    """The sheet's words beside English, and why ("es (club.language)")."""
     tabs: list[TabReading] = field(default_factory=list)
     words: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -138,6 +158,10 @@ class Table:
     extras: list[str]
     cell_column: np.ndarray | None = None
     reading: TabReading | None = None
+    struck: frozenset[str] = frozenset()
+    """The tab's cells (``B3``) whose text is struck through."""
+    row_columns: dict[str, np.ndarray] = field(default_factory=dict)
+    """Fields whose column differs row by row (two header rows: each tier's Goal, Status…)."""
     _distinct: dict[str, tuple[np.ndarray, list[Any]]] = field(default_factory=dict, repr=False)
     _distinct_of: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -150,8 +174,21 @@ class Table:
             self._distinct[name] = distinct(self.frame[name])
         return self._distinct[name]
 
+    def struck_goals(self) -> np.ndarray:
+        """Whether each row's goal cell is struck through."""
+        if not self.struck:
+            return np.zeros(len(self.frame), dtype=bool)
+        rows = self.frame["sheet_row"].to_numpy()
+        if self.cell_column is not None:
+            letters = self.cell_column
+        else:
+            letters = np.full(len(rows), self.columns.get("goal", ""), dtype=object)
+        return np.array([f"{c}{r}" in self.struck for c, r in zip(letters, rows, strict=True)])
+
     def ref(self, name: str, position: int) -> str:
         row = int(self.frame["sheet_row"].iat[position])
+        if name in self.row_columns and self.row_columns[name][position]:
+            return f"{self.title}!{self.row_columns[name][position]}{row}"
         if self.cell_column is not None and name in ("goal", "tier", "status"):
             return f"{self.title}!{self.cell_column[position]}{row}"
         if name not in self.columns:
@@ -163,12 +200,14 @@ class Table:
 class Plan:
     """Which tab plays which role."""
 
-    layout: str  # "goals-tab" or "tab-per-member"
+    layout: str  # "goals-tab", "tab-per-member", "tab-per-tier" or "tab-per-meeting"
     how: str
     members: str | None
     goals: list[tuple[str, str | None]]  # (tab, owner as the tab names them, or None)
     meetings: str | None
     left_out: list[tuple[str, str]]  # (tab, why)
+    tiers: dict[str, str] = field(default_factory=dict)
+    """A tab-per-tier sheet: each goals tab's name, which says its goals' tier."""
 
 
 def filled(value: Any) -> bool:
@@ -182,6 +221,36 @@ class Reader:
         self.config = config
         self.problems = problems
         self.explanation = explanation
+        self.use_words(words_for(config))
+
+    def use_words(self, words: Words) -> None:
+        """Read with ``words`` from now on (header aliases are indexed once here)."""
+        self.words = words
+        self.aliases = {
+            kind: {word_key(alias): name for name, names in fields.items() for alias in names}
+            for kind, fields in words.fields.items()
+        }
+        self.spelled: dict[str, dict[str, str]] = {kind: {} for kind in words.fields}
+        for kind, fields in words.fields.items():
+            for names in fields.values():
+                for alias in names:
+                    self.spelled[kind].setdefault(word_key(alias), alias)
+
+    def choose_language(self, tables: dict[str, RawTable]) -> None:
+        """Add the words of the sheet's language when its tab names and first rows are in
+        one that ``club.language`` does not already bring."""
+        texts: list[Any] = list(tables)
+        for table in tables.values():
+            for row in table.rows[:LANGUAGE_SCAN]:
+                texts.extend(row)
+        found, seen = detect_language(texts)
+        configured = self.words.languages
+        if found is not None and found not in configured:
+            self.use_words(Words.build([*configured, found], self.config.vocabulary.added()))
+            shown = ", ".join(f'"{word}"' for word in seen[:4])
+            self.explanation.language = f"{found} (detected from the sheet's words: {shown})"
+        elif configured:
+            self.explanation.language = f"{configured[0]} (club.language)"
 
     def report(self, severity: Severity, ref: str | None, message: str) -> None:
         self.problems.append(Problem(severity, ref, message))
@@ -190,9 +259,10 @@ class Reader:
 
     def plan(self, tables: dict[str, RawTable]) -> Plan:
         """The layout: configured with ``source.layout``, else detected from the tabs."""
+        self.choose_language(tables)
         source = self.config.source
-        tabs = source.tabs
         titles = list(tables)
+        tabs = self._tab_names(tables)
         members = tabs.members if tabs.members in tables else None
         meetings = tabs.meetings if tabs.meetings in tables else None
         others = [t for t in titles if t not in (tabs.members, tabs.meetings)]
@@ -200,13 +270,6 @@ class Reader:
             how = "source.layout" if source.layout else f'a "{tabs.goals}" tab'
             if tabs.goals not in tables:
                 raise _missing_tab(tabs.goals, titles)
-            if tabs.members not in tables:
-                raise _missing_tab(
-                    tabs.members,
-                    titles,
-                    "add a Members tab with a Name column (one row per member), or set "
-                    "source.tabs.members to the tab that lists them",
-                )
             left_out = [(t, "not a Members, Goals or Meetings tab") for t in others
                         if t != tabs.goals]  # fmt: skip
             return Plan("goals-tab", how, members, [(tabs.goals, None)], meetings, left_out)
@@ -224,13 +287,29 @@ class Reader:
                 goal_tabs.append(title)
             else:
                 left_out.append((title, "no goal headers (Goal, Tier…) in its first rows"))
-        if with_member and (source.layout is None and len(goal_tabs) == 1):
-            raise _missing_tab(  # the goals tab, under another name
-                tabs.goals,
-                titles,
-                f'the tab "{with_member[0]}" has Member and Goal columns: rename it '
-                f'"{tabs.goals}", or set source.tabs.goals: "{with_member[0]}"',
+        today = clock.club_day(clock.now(), self.config.meetings.zone)
+        dated = {t: day for t in with_member if (day := _tab_date(t, today)) is not None}
+        if source.layout is None and len(dated) >= 2 and len(dated) == len(goal_tabs):
+            newest = max(dated, key=lambda title: dated[title])
+            how = (
+                f"detected: a tab per meeting ({_listing(list(dated))}); the newest, "
+                f'"{newest}", holds the current goals'
             )
+            earlier = f'an earlier meeting\'s tab (the newest, "{newest}", is the current one)'
+            left_out += [(title, earlier) for title in dated if title != newest]
+            return Plan("tab-per-meeting", how, members, [(newest, None)], meetings, left_out)
+        tiers = {title: title for title in with_member if self.words.tier.meaning(title)}
+        if source.layout is None and tiers and len(tiers) == len(goal_tabs):
+            how = (
+                f"detected: each goals tab's name is a tier ({_listing(list(tiers))}) and "
+                "it has a Member column"
+            )
+            goals = [(title, None) for title in tiers]
+            return Plan("tab-per-tier", how, members, goals, meetings, left_out, tiers)
+        if with_member and (source.layout is None and len(goal_tabs) == 1):
+            title = with_member[0]
+            how = f'detected: no "{tabs.goals}" tab, and "{title}" has Member and Goal columns'
+            return Plan("goals-tab", how, members, [(title, None)], meetings, left_out)
         if not goal_tabs:
             raise SheetError(
                 f'no tab "{tabs.goals}" and no tab with goal headers (tabs there: '
@@ -246,6 +325,46 @@ class Reader:
             how = "source.layout"
         plan_goals = [(title, title) for title in goal_tabs]
         return Plan("tab-per-member", how, members, plan_goals, meetings, left_out)
+
+    def _tab_names(self, tables: dict[str, RawTable]) -> TabsConfig:
+        """``source.tabs`` where set; else a tab named as the role is in English or in the
+        sheet's language ("Roster", "Metas", "Mitglieder"), or the one tab whose headers are
+        a roster's, else the default name."""
+        titles = list(tables)
+        tabs = self.config.source.tabs
+        named: dict[str, str] = {}
+        for role, names in self.words.tabs.items():
+            if role in tabs.model_fields_set:
+                written = getattr(tabs, role)
+                default = type(tabs).model_fields[role].default
+                if written not in titles and written != default and role != "meetings":
+                    raise _missing_tab(written, titles)
+                if written != default:
+                    continue
+            if getattr(tabs, role) in titles:
+                continue
+            keys = {word_key(name) for name in names}
+            found = [title for title in titles if word_key(title) in keys]
+            if found:
+                named[role] = found[0]
+        if "members" not in named and tabs.members not in titles:
+            rosters = [title for title in titles if self._is_roster(tables[title])]
+            if len(rosters) == 1:
+                named["members"] = rosters[0]
+        return tabs.model_copy(update=named) if named else tabs
+
+    def _is_roster(self, table: RawTable) -> bool:
+        """A tab whose header names a member's Name and Email or Active, and no goal."""
+        at = self.find_header(table.rows, "members")
+        if at is None:
+            return False
+        fields = set(self.header_fields(table.rows[at], "members"))
+        goals = set(self.header_fields(table.rows[at], "goals"))
+        return (
+            "name" in fields
+            and bool(fields & {"email", "active", "joined"})
+            and not (goals & {"goal", "wide", "tier"})
+        )
 
     def _goal_header_fields(self, table: RawTable) -> list[str]:
         at = self.find_header(table.rows, "goals")
@@ -270,15 +389,15 @@ class Reader:
         for name, header in mapping.items():
             if word_key(header) == key:
                 return name, f"source.columns.{kind}.{name}"
-        aliases = _ALIASES[kind]
+        aliases = self.aliases[kind]
         if key in aliases and aliases[key] not in mapping:
-            return aliases[key], f'alias "{_SPELLED[kind][key]}"'
+            return aliases[key], f'alias "{self.spelled[kind][key]}"'
         for candidate in candidates(text)[1:]:
             name = aliases.get(word_key(candidate))
             if name is not None and name not in mapping:
-                return name, f'alias "{_SPELLED[kind][word_key(candidate)]}" in "{text}"'
+                return name, f'alias "{self.spelled[kind][word_key(candidate)]}" in "{text}"'
         if kind == "goals":
-            tier = TIER.meaning(text)
+            tier = self.words.tier.meaning(text)
             if tier is not None:
                 return "wide", f"tier column ({tier})"
         return None, "extra column"
@@ -313,6 +432,9 @@ class Reader:
     ) -> Table | None:
         """A tab as a canonical table, or ``None`` (with errors) when its header is unusable."""
         rows = table.rows
+        band = self._tier_band(rows) if kind == "goals" else None
+        if band is not None:
+            return self._banded(table, band, required, reading, members)
         header_at = self.find_header(rows, kind)
         if header_at is None:
             self.report(
@@ -331,6 +453,7 @@ class Reader:
                 else f"row {first_filled + 1} above the header skipped (a title row)"
             )
         names, seen, wide = self._columns(table.title, header, header_row, kind, reading)
+        self._beside(names, seen, wide, header, reading, kind)
         is_wide = bool(wide) and "tier" not in seen and "goal" not in seen
         if wide and not is_wide:  # tier-named columns beside a Tier column: kept as they are
             for index in wide:
@@ -386,6 +509,10 @@ class Reader:
         if blank_rows:
             reading.notes.append(f"{blank_rows} blank or section row(s) between the data skipped")
         frame = frame[~blank]
+        if kind == "goals":
+            frame = self._latest_responses(frame, names, reading)
+            if not is_wide:
+                frame = self._check_in_grid(frame, names, header, "status" in seen, reading)
         frame["tab"] = table.title
         fields = set(FIELDS[kind])
         extras = [name for name in names.values() if name not in fields]
@@ -393,10 +520,238 @@ class Reader:
             if name not in frame.columns:
                 frame[name] = None
         result = Table(table.title, frame.reset_index(drop=True), letters, extras, None, reading)
+        result.struck = frozenset(f"{column_letter(c)}{r + 1}" for r, c in table.struck)
         if is_wide:
             reading.layout = "wide: one row per member, one column per tier"
+            self._unknown_tier_columns(table.title, header_row, names, reading)
             return self._widen(result, wide)
         reading.layout = reading.layout or "one row per goal" if kind == "goals" else ""
+        return result
+
+    def _unknown_tier_columns(
+        self, title: str, header_row: int, names: dict[int, str], reading: TabReading
+    ) -> None:
+        """In a wide tab, a column whose header says goals but no tier would be left out in
+        silence: a warning names it and the line that makes its header a tier."""
+        for index, name in names.items():
+            if name in FIELDS["goals"] or not mentions_goals(name):
+                continue
+            fix = self.words.fix(self.words.tier, name).replace("to read it as", "if it holds")
+            self.report(
+                "warning",
+                f"{title}!{column_letter(index)}{header_row}",
+                f'the column "{name}" looks like goals but names no tier, so its cells are not '
+                f"read as goals; {fix}",
+            )
+            reading.notes.append(f'column {column_letter(index)} "{name}": goals of no known tier')
+
+    def _latest_responses(
+        self, frame: pd.DataFrame, names: dict[int, str], reading: TabReading
+    ) -> pd.DataFrame:
+        """Google Forms responses (a Timestamp column, one row per check-in): only each
+        member's latest response counts, the earlier ones are history."""
+        stamp = next((n for n in names.values() if word_key(n) == "timestamp"), None)
+        if stamp is None or "member" not in frame.columns or frame.empty:
+            return frame
+        when = pd.to_datetime(per_distinct(frame[stamp], _timestamp), errors="coerce").to_numpy()
+        who = per_distinct(
+            frame["member"], lambda v: None if v is None else " ".join(str(v).split()).casefold()
+        )
+        order = pd.DataFrame({"who": who.to_numpy(), "when": when, "at": np.arange(len(frame))})
+        order = order.sort_values(["when", "at"], kind="stable", na_position="first")
+        latest = order.drop_duplicates("who", keep="last")["at"].sort_values().to_numpy()
+        earlier = len(frame) - len(latest)
+        reading.notes.append(
+            f"form responses (a {stamp} column): each member's latest response counts"
+            + (f", {earlier} earlier one(s) left out" if earlier else "")
+        )
+        return frame.iloc[latest]
+
+    def _check_in_grid(
+        self,
+        frame: pd.DataFrame,
+        names: dict[int, str],
+        header: Sequence[Any],
+        has_status: bool,
+        reading: TabReading,
+    ) -> pd.DataFrame:
+        """A check-in grid (one column per meeting date holding ✓, ✗ or ½): with no Status
+        column, each goal's status is its latest mark (½ is half-way); said in the
+        explanation."""
+        today = clock.club_day(clock.now(), self.config.meetings.zone)
+        dates: dict[int, dt.date] = {}
+        for index, name in names.items():
+            if name in FIELDS["goals"]:
+                continue
+            cell = header[index]
+            if isinstance(cell, dt.date):
+                dates[index] = cell.date() if isinstance(cell, dt.datetime) else cell
+            elif isinstance(cell, str) and (day := _tab_date(cell, today)) is not None:
+                dates[index] = day
+        if len(dates) < 2:
+            return frame
+        span = ", ".join(column_letter(i) for i in sorted(dates, key=lambda i: dates[i]))
+        if has_status:
+            reading.notes.append(
+                f"columns {span} are a check-in grid (a meeting date each): kept as extra "
+                "columns, the Status column says each goal's status"
+            )
+            return frame
+        latest = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        for index in sorted(dates, key=lambda i: dates[i]):
+            marks = frame[names[index]]
+            latest = marks.where(marks.notna(), latest)
+        frame = frame.assign(status=per_distinct(latest, _grid_mark))
+        reading.notes.append(
+            f"columns {span} are a check-in grid (a meeting date each): each goal's status is "
+            "its latest mark (✓ done, ✗ open, ½ half-way)"
+        )
+        return frame
+
+    def _beside(
+        self,
+        names: dict[int, str],
+        seen: dict[str, int],
+        wide: dict[int, str],
+        header: Sequence[Any],
+        reading: TabReading,
+        kind: str,
+    ) -> None:
+        """Leave out a block beside the table (a legend, notes): the columns after a blank
+        header cell when none of them is a field; said in ``check --explain``."""
+        known = [*(i for name, i in seen.items() if name in FIELDS[kind]), *wide]
+        if not known:
+            return
+        last = max(known)
+        gaps = [i for i in range(last + 1, len(header)) if not filled(header[i])]
+        if not gaps:
+            return
+        block = [i for i in names if i > gaps[0]]
+        if not block:
+            return
+        for index in block:
+            del seen[names.pop(index)]
+        for column in reading.columns:
+            if column.column in {column_letter(i) for i in block}:
+                column.how = "left out: beside the table, after a blank column (a legend or notes)"
+        first, end = column_letter(block[0]), column_letter(block[-1])
+        span = first if first == end else f"{first}–{end}"
+        reading.notes.append(
+            f"columns {span}, after the blank column {column_letter(gaps[0])}, "
+            "are a block beside the table (a legend or notes): left out"
+        )
+
+    # -- two header rows: a tier over each group of columns ---------------------------------------
+
+    def _tier_band(self, rows: list[list[Any]]) -> tuple[int, int, dict[int, int]] | None:
+        """Two header rows, a tier over each group ("Two-week" merged over "Goal | Status"):
+        the band row, the header row under it, and each tier cell's first and past-last
+        column; ``None`` for any other tab."""
+        filled_rows = [i for i, row in enumerate(rows[: HEADER_SCAN * 2]) if any(map(filled, row))]
+        for band, under in itertools.pairwise(filled_rows):
+            cells = {i: v for i, v in enumerate(rows[band]) if filled(v)}
+            tiers = [
+                i
+                for i, v in cells.items()
+                if isinstance(v, str)
+                and self.words.tier.meaning(v) is not None
+                and self.match_header(v.strip(), "goals")[0] in (None, "wide")
+            ]
+            if not tiers:
+                continue
+            spans: dict[int, int] = {}
+            width = max(len(rows[band]), len(rows[under]))
+            for position in tiers:
+                later = [i for i in cells if i > position]
+                spans[position] = min(later) if later else width
+            aliases = self.aliases["goals"]  # a header's own words: no reading of parts
+            fields = {i: aliases.get(word_key(v)) for i, v in enumerate(rows[under]) if filled(v)}
+            if all(
+                any(fields.get(i) == "goal" for i in range(start, end))
+                for start, end in spans.items()
+            ):
+                return band, under, spans
+        return None
+
+    def _banded(
+        self,
+        table: RawTable,
+        band: tuple[int, int, dict[int, int]],
+        required: Sequence[str],
+        reading: TabReading,
+        members: dict[str, str] | None,
+    ) -> Table | None:
+        """One row per goal from a tab with a tier over each group of columns: each group is
+        read as its own one-row-per-goal table (the columns outside every group shared), with
+        the tier its band cell names."""
+        at, under, spans = band
+        rows = table.rows
+        grouped = {i for start, end in spans.items() for i in range(start, end)}
+        width = max(len(row) for row in rows)
+        shared = [i for i in range(width) if i not in grouped]
+        shared_names = set()
+        header = [None] * width
+        for i in shared:
+            for source in (rows[under], rows[at]):
+                if i < len(source) and filled(source[i]):
+                    header[i] = source[i]
+                    shared_names.add(self.match_header(str(source[i]).strip(), "goals")[0])
+                    break
+        parts = []
+        for start, end in spans.items():
+            keep = [*shared, *range(start, end)]
+            group_header = list(header)
+            for i in range(start, end):
+                group_header[i] = rows[under][i] if i < len(rows[under]) else None
+            body = [
+                [row[i] if i < len(row) and i in keep else None for i in range(width)]
+                for row in rows[under + 1 :]
+            ]
+            part_reading = TabReading(table.title, reading.role)
+            synthetic = RawTable(table.title, [*([[]] * under), group_header, *body])
+            part = self.table(
+                synthetic,
+                "goals",
+                [name for name in required if name != "tier"],
+                part_reading,
+                members=members,
+            )
+            if part is None:
+                return None
+            frame = part.frame
+            own = [n for i, n in enumerate(group_header) if start <= i < end and filled(n)]
+            fields = [self.match_header(str(n).strip(), "goals")[0] or str(n).strip() for n in own]
+            has_any = frame[[f for f in fields if f in frame.columns]].notna().any(axis=1)
+            tier = str(rows[at][start]).strip()
+            frame = frame[has_any.to_numpy()].assign(
+                tier=frame["tier"].where(frame["tier"].notna(), tier)
+            )
+            letters = {**part.columns}
+            parts.append((frame, letters))
+            for column in part_reading.columns:
+                if all(c.column != column.column for c in reading.columns):
+                    reading.columns.append(column)
+        reading.header_row = under + 1
+        titles = ", ".join(str(rows[at][start]).strip() for start in spans)
+        reading.layout = f"two header rows: a tier over each group of columns ({titles})"
+        frame = pd.concat([f for f, _ in parts], ignore_index=False)
+        order = np.argsort(frame["sheet_row"].to_numpy(), kind="stable")
+        grouped_fields = {name for _, letters in parts for name in letters} - set(shared_names)
+        row_columns = {
+            name: np.concatenate(
+                [np.full(len(f), letters.get(name, ""), dtype=object) for f, letters in parts]
+            )[order]
+            for name in grouped_fields
+        }
+        goal_letters = row_columns["goal"]
+        frame = frame.iloc[order].reset_index(drop=True)
+        columns = {k: v for k, v in parts[0][1].items() if k not in ("goal", "status", "tier")}
+        extras = [
+            c for c in frame.columns if c not in FIELDS["goals"] and c not in ("sheet_row", "tab")
+        ]
+        result = Table(table.title, frame, columns, extras, goal_letters, reading)
+        result.struck = frozenset(f"{column_letter(c)}{r + 1}" for r, c in table.struck)
+        result.row_columns = row_columns
         return result
 
     def _columns(
@@ -415,7 +770,7 @@ class Reader:
             name, how = self.match_header(text, kind)
             letter = column_letter(index)
             if name == "wide":
-                wide[index] = TIER.meaning(text) or ""
+                wide[index] = self.words.tier.meaning(text) or ""
                 reading.columns.append(ColumnReading(letter, text, "goal", how))
                 continue
             if name in seen and word_key(text) in WEAK_ALIASES.get(kind, ()):
@@ -466,7 +821,7 @@ class Reader:
         for row in rows[header_at + 1 : header_at + 1 + 200]:
             texts = [v for v in row if filled(v)]
             if len(texts) == 1 and isinstance(texts[0], str):
-                found = _section_kind(texts[0], members)
+                found = _section_kind(texts[0], members, self.words)
                 if found is not None:
                     supplied.add(found[0])
         return supplied
@@ -512,7 +867,10 @@ class Reader:
         if len(single):
             cells = data.iloc[single].bfill(axis=1).iloc[:, 0]
             meanings = per_distinct(
-                cells, lambda text: _section_kind(text, members) if isinstance(text, str) else None
+                cells,
+                lambda text: (
+                    _section_kind(text, members, self.words) if isinstance(text, str) else None
+                ),
             )
             for position, found in zip(single, meanings, strict=True):
                 if found is not None:
@@ -613,15 +971,56 @@ class Reader:
         return table
 
 
-_ALIASES = {
-    kind: {word_key(alias): name for name, names in fields.items() for alias in names}
-    for kind, fields in FIELDS.items()
-}
-_SPELLED: dict[str, dict[str, str]] = {kind: {} for kind in FIELDS}
-for _kind, _fields in FIELDS.items():
-    for _names in _fields.values():
-        for _alias in _names:
-            _SPELLED[_kind].setdefault(word_key(_alias), _alias)
+_MONTH = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?$")
+_MEETING_WORDS = re.compile(r"\b(meeting|session|check-?in|mtg|goals?)\b[:\s-]*", re.IGNORECASE)
+
+
+def _tab_date(title: str, today: dt.date) -> dt.date | None:
+    """The date a tab is named after ("Dec 1", "Nov 17, 2026", "Meeting 2026-11-17"), a
+    year-less one in the year that makes it no later than ``today``; else ``None``."""
+    text = _MEETING_WORDS.sub(" ", title).strip(" -–:")
+    if not (_MONTH.search(text) and re.search(r"\d", text)) and not _NUMERIC_DATE.match(text):
+        return None
+    try:
+        day = date_parser.parse(text, default=dt.datetime(today.year, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+    if not re.search(r"\d{4}", text) and day > today:
+        day = day.replace(year=day.year - 1)
+    return day
+
+
+def _grid_mark(value: Any) -> Any:
+    """A check-in grid's mark as a status: ½ is half-way ("50%"), anything else as written."""
+    if isinstance(value, str) and value.strip() in ("½", "1/2"):
+        return "50%"
+    if isinstance(value, float) and value == 0.5:
+        return "50%"
+    return value
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    """A form's Timestamp cell ("12/1/2026 10:04:31" as text, or a real date-time)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return date_parser.parse(value)
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def words_for(config: Config) -> Words:
+    """The words ``config`` brings: English, ``club.language``'s and its ``vocabulary:``."""
+    language = config.club.language.split("-")[0].casefold()
+    languages = [] if language == "en" else [language]
+    return Words.build(languages, config.vocabulary.added())
 
 
 def _name_parts(names: dict[int, str]) -> dict[str, int]:
@@ -641,16 +1040,16 @@ def _join_names(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return joined.astype(object).where(joined != "", None)
 
 
-def _section_kind(text: str, members: dict[str, str]) -> tuple[str, str] | None:
+def _section_kind(text: str, members: dict[str, str], words: Words) -> tuple[str, str] | None:
     """What a row whose only text is ``text`` sets: ``("tier", text)``, category or member."""
     if len(text) > 60:
         return None
     member = members.get(" ".join(text.split()).casefold())
     if member is not None:
         return "member", member
-    if TIER.meaning(text) is not None:
+    if words.tier.meaning(text) is not None:
         return "tier", text
-    if CATEGORY.meaning(text) is not None:
+    if words.category.meaning(text) is not None:
         return "category", text
     return None
 

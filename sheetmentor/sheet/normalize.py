@@ -25,17 +25,13 @@ from sheetmentor.sheet.frames import per_distinct
 from sheetmentor.sheet.layout import Explanation, Plan, Problem, Reader, Table, TabReading
 from sheetmentor.sheet.sources import RawTable, open_source
 from sheetmentor.sheet.vocabulary import (
-    ACTIVE,
     CATEGORIES,
-    CATEGORY,
     FIELDS,
-    MEETING_STATUS,
     REQUIRED,
-    STATUS,
     STATUSES,
-    TIER,
     TIERS,
     Vocabulary,
+    Words,
     word_key,
 )
 
@@ -141,6 +137,11 @@ class _Normalizer:
         self.extra_columns: dict[str, list[str]] = {}
         self.unusable_addresses: dict[str, tuple[str, str]] = {}
 
+    @property
+    def words(self) -> Words:
+        """The words this sheet is read with (its language is known once the plan is made)."""
+        return self.reader.words
+
     def error(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("error", ref, message))
 
@@ -157,18 +158,29 @@ class _Normalizer:
         plan = self.reader.plan(tables)
         self.explanation.layout = plan.layout
         self.explanation.layout_how = plan.how
+        if self.explanation.language:
+            self.info(None, f"the sheet is read in {self.explanation.language} as well as English")
+        members: pd.DataFrame | None
         if plan.members is not None:
             members = self.members(tables[plan.members])
-        else:
+        elif plan.layout == "tab-per-member":
             members = self.members_from_tabs(plan)
+        else:
+            members = None  # the distinct names in the goals' Member column
         goal_tables = self._goal_tables(tables, plan, members)
-        goals = self.goals(goal_tables, members)
+        if plan.goals and not goal_tables:
+            self.error(
+                None,
+                f"no goals read: none of the tabs {', '.join(t for t, _ in plan.goals)} is "
+                "named after a member (see the warnings); name each member's tab with their "
+                "name, or list the members in the Members tab",
+            )
+        goals, members = self.goals(goal_tables, members, plan.tiers)
         meetings_table = tables.get(plan.meetings) if plan.meetings else None
         meetings = self.meetings(meetings_table, members)
         for title, why in plan.left_out:
             self.explanation.tab(title, "left out").notes.append(why)
-            if plan.layout == "tab-per-member":
-                self.info(title, f"left out: {why}")
+            self.info(title, f"left out: {why}")
         self._club_warnings(members)
         return Club(
             name=self.config.club.name,
@@ -253,7 +265,7 @@ class _Normalizer:
                 keep[position] = False
             else:
                 seen[member_key(name)] = row
-        active = self.parse(tab, "active", _parse_active, vocabulary="active")
+        active = self.parse(tab, "active", _active_parser(self.words), vocabulary="active")
         frame = frame.assign(
             name=names,
             email=self.emails(tab, names, keep),
@@ -354,11 +366,13 @@ class _Normalizer:
     # -- goals -----------------------------------------------------------------------------------
 
     def _goal_tables(
-        self, tables: dict[str, RawTable], plan: Plan, members: pd.DataFrame
+        self, tables: dict[str, RawTable], plan: Plan, members: pd.DataFrame | None
     ) -> list[tuple[RawTable, str | None, TabReading]]:
-        if plan.layout == "goals-tab":
-            title = plan.goals[0][0]
-            return [(tables[title], None, self.explanation.tab(title, "goals"))]
+        if plan.layout != "tab-per-member" or members is None:
+            return [
+                (tables[title], None, self.explanation.tab(title, _goals_role(title, plan)))
+                for title, _ in plan.goals
+            ]
         names = list(members["name"])
         by_key = {member_key(name): name for name in names}
         firsts = _first_names(names)
@@ -380,44 +394,75 @@ class _Normalizer:
         return found
 
     def goals(
-        self, tables: list[tuple[RawTable, str | None, TabReading]], members: pd.DataFrame
-    ) -> pd.DataFrame:
-        required = [name for name in REQUIRED["goals"] if name != "member"]
-        sections = {member_key(name): name for name in members["name"]}
-        frames = []
+        self,
+        tables: list[tuple[RawTable, str | None, TabReading]],
+        members: pd.DataFrame | None,
+        tiers: dict[str, str],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The goals of every goals tab, and the members (from the goals' Member cells when
+        the sheet has no Members tab)."""
+        sections = {} if members is None else {member_key(n): n for n in members["name"]}
+        read = []
         for table, owner, reading in tables:
+            tier = tiers.get(table.title)
+            required = [
+                name
+                for name in REQUIRED["goals"]
+                if not (name == "member" and owner) and not (name == "tier" and tier)
+            ]
             tab = self.reader.table(
-                table,
-                "goals",
-                required if owner else REQUIRED["goals"],
-                reading,
-                members=sections if owner is None else None,
+                table, "goals", required, reading, members=sections if owner is None else None
             )
             if tab is None:
                 continue
+            if tier is not None:
+                tab.frame["tier"] = tab.frame["tier"].where(tab.frame["tier"].notna(), tier)
+                reading.notes.append(f'the tab\'s name "{tier}" is the tier of its goals')
             self.extra_columns["goals"] = list(
                 dict.fromkeys([*self.extra_columns.get("goals", []), *tab.extras])
             )
-            frames.append(self.goal_frame(tab, owner, members))
+            self._leave_out_non_goals(tab)
+            read.append((tab, owner))
+        if members is None:
+            members = self.members_from_cells([tab for tab, _ in read])
+        frames = [self.goal_frame(tab, owner, members) for tab, owner in read]
         if not frames:
-            return _empty_goals()
+            return _empty_goals(), members
         goals = pd.concat(frames, ignore_index=True)
         if goals.empty and len(tables) == 1:
             self.warning(tables[0][0].title, "no goals yet")
-        return goals
+        return goals, members
 
-    def goal_frame(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+    def _leave_out_non_goals(self, tab: Table) -> None:
+        """Leave out the rows that are not goals: template slots (no goal text, and nothing
+        but defaults — FALSE, 0, 0 % — where a status or progress would be), said in one info
+        line; totals rows ("Total", "Average"), said in ``check --explain``."""
         frame = tab.frame
-        slot = (
-            frame["goal"].isna()
-            & frame["status"].isna()
-            & frame["progress"].isna()
-            & frame["completed"].isna()
-        ).to_numpy()
+        no_text = frame["goal"].isna().to_numpy()
+        slot = np.zeros(len(frame), dtype=bool)
+        blank = np.flatnonzero(no_text)  # few rows: the cells there are looked at one by one
+        if len(blank):
+            status, progress = frame["status"].to_numpy(), frame["progress"].to_numpy()
+            completed = frame["completed"].isna().to_numpy()
+            slot[blank] = [
+                _is_default(status[i]) and _is_default(progress[i]) and completed[i] for i in blank
+            ]
+        # the member column's distinct values, as the member parse reads them later
+        codes, uniques = tab.distinct("member")
+        member_total = np.array([*map(_is_total, uniques), False])[codes]
+        # a goal cell is looked at only where the member cell is blank or a total: a goal
+        # column has as many distinct texts as goals
+        maybe = np.flatnonzero(member_total | (codes == -1))
+        goal_total = np.zeros(len(frame), dtype=bool)
+        goal_total[maybe] = [_is_total(value) for value in frame["goal"].to_numpy()[maybe]]
+        totals = (member_total & (no_text | goal_total)) | goal_total
+        if not (slot.any() or totals.any()):
+            return
+        if tab.reading is not None:
+            for row in frame["sheet_row"].to_numpy()[totals]:
+                tab.reading.notes.append(f"row {row} is a totals or summary row: left out")
+        slot &= ~totals
         if slot.any():
-            if tab.cell_column is not None:
-                tab.cell_column = tab.cell_column[~slot]
-            tab.frame = frame = frame[~slot].reset_index(drop=True)
             self.info(
                 tab.title,
                 f"{int(slot.sum())} row(s) without goal text or status skipped (empty template "
@@ -425,12 +470,57 @@ class _Normalizer:
             )
             if tab.reading is not None:
                 tab.reading.notes.append(
-                    f"{int(slot.sum())} empty template row(s) skipped (no goal text, no status)"
+                    f"{int(slot.sum())} empty template row(s) skipped (no goal text; no status "
+                    "or only a default: FALSE, 0, 0 %)"
                 )
+        keep = ~(slot | totals)
+        if tab.cell_column is not None:
+            tab.cell_column = tab.cell_column[keep]
+        tab.frame = frame[keep].reset_index(drop=True)
+
+    def members_from_cells(self, tabs: list[Table]) -> pd.DataFrame:
+        """No Members tab: the members are the distinct names in the goals' Member column,
+        all active (a name that is an e-mail address is that member's address too)."""
+        names: dict[str, str] = {}
+        where: dict[str, str] = {}
+        for tab in tabs:
+            for value in _texts(tab.frame["member"]).dropna():
+                key = member_key(value)
+                if key not in names:
+                    names[key] = " ".join(value.split())
+                    where[key] = tab.title
+        listed = list(names.values())
+        emails = [name if _EMAIL.fullmatch(name) else None for name in listed]
+        frame = pd.DataFrame(
+            {
+                "name": pd.Series(listed, dtype=object),
+                "email": pd.Series(emails, dtype=object),
+                "active": np.ones(len(listed), dtype=bool),
+                "focus": pd.Series([None] * len(listed), dtype=object),
+                "joined": pd.Series(pd.NaT, index=range(len(listed)), dtype="datetime64[ns]"),
+                "tab": pd.Series(list(where.values()), dtype=object),
+                "sheet_row": np.zeros(len(listed), dtype=np.int64),
+            }
+        )
+        self.extra_columns["members"] = []
+        if listed:
+            tabs_read = ", ".join(dict.fromkeys(tab.title for tab in tabs))
+            self.info(
+                None,
+                f"no {self.config.source.tabs.members} tab: the members are the names in the "
+                f"Member column of {tabs_read} ({', '.join(listed)}), all active; add a "
+                f"{self.config.source.tabs.members} tab to mark who left or give addresses",
+            )
+        return frame
+
+    def goal_frame(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+        frame = tab.frame
         for position in np.flatnonzero(frame["goal"].isna().to_numpy()):
             self.error(tab.ref("goal", int(position)), "the goal's text is empty")
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
+            others, shared = _other_names(members)
+            by_key |= others
             firsts = _first_names(members["name"])
             listed = ", ".join(members["name"]) or "none"
 
@@ -438,6 +528,9 @@ class _Normalizer:
                 if value is None:
                     return None, "no member named for this goal (and none above it in its block)"
                 name = by_key.get(member_key(value)) or firsts.get(member_key(value))
+                if name is None and member_key(value) in shared:
+                    could = " or ".join(shared[member_key(value)])
+                    return None, f'"{value}" could be {could}; write the full name'
                 if name is None:
                     return None, f'unknown member "{value}" (members are: {listed})'
                 return name, None
@@ -445,16 +538,24 @@ class _Normalizer:
             member = self.parse(tab, "member", parse_member, vocabulary="member")
         else:
             member = np.full(len(frame), owner, dtype=object)
-        tier = self.parse(tab, "tier", _vocab_parser(TIER, required=True), vocabulary="tier")
-        category = self.parse(tab, "category", _vocab_parser(CATEGORY), vocabulary="category")
+        words = self.words
+        tier = self.parse(tab, "tier", _vocab_parser(words, words.tier, True), vocabulary="tier")
+        category = self.parse(
+            tab, "category", _vocab_parser(words, words.category), vocabulary="category"
+        )
         blank_category = frame["category"].isna().to_numpy()
-        status = self.parse(tab, "status", _parse_status, vocabulary="status")
+        status = self.parse(tab, "status", _status_parser(words), vocabulary="status")
+        self._rag_warning(tab)
         given = self.parse(tab, "progress", _parse_progress)
         in_status = self.parse(tab, "status", _status_percent)
         given = pd.to_numeric(pd.Series(given), errors="coerce").to_numpy(dtype=float)
         in_status = pd.to_numeric(pd.Series(in_status), errors="coerce").to_numpy(dtype=float)
         given = np.where(np.isnan(given), in_status, given)
         no_status = pd.isna(status)
+        struck = tab.struck_goals()
+        if struck.any():
+            status = self._struck_through(tab, struck, status, no_status)
+            no_status = pd.isna(status)
         status = np.where(no_status, np.where(given == 1.0, "done", "open"), status)
         progress = np.where(status == "done", 1.0, np.where(np.isnan(given), 0.0, given))
         frame = frame.assign(
@@ -477,6 +578,57 @@ class _Normalizer:
                     "no category (professional or personal); the goal counts in its tier only",
                 )
         return frame
+
+    def _struck_through(
+        self, tab: Table, struck: np.ndarray, status: np.ndarray, no_status: np.ndarray
+    ) -> np.ndarray:
+        """A goal struck through with no status is done (how many sheets mark it), said in one
+        info line; struck through beside a status that says otherwise is that status, with a
+        warning naming the cells, since which one the member meant is not certain."""
+        done = struck & no_status
+        status = np.where(done, "done", status)
+        if done.any():
+            cells = [tab.ref("goal", int(p)).split("!")[1] for p in np.flatnonzero(done)]
+            self.info(
+                tab.title,
+                f"{len(cells)} goal(s) struck through and with no status read as done "
+                f"({_cells(cells)})",
+            )
+        unsure = struck & ~no_status & (status != "done")
+        if unsure.any():
+            cells = [tab.ref("goal", int(p)).split("!")[1] for p in np.flatnonzero(unsure)]
+            self.warning(
+                tab.title,
+                f"{len(cells)} goal(s) struck through but with a status that is not done "
+                f"({_cells(cells)}): read by their status; set the status to done if they are",
+            )
+        return status
+
+    def _rag_warning(self, tab: Table) -> None:
+        """Red/Amber/Green say how a goal is going, so they read as open; whether a club's
+        Green means done is not certain, so a warning says how to make it so."""
+        told = self.config.vocabulary.status.values()
+        if any(word_key(word) in _RAG for words in told for word in words):
+            return  # the club has said what its colours mean
+        _, uniques = tab.distinct("status")
+        colours = [
+            str(value).strip()
+            for value in uniques
+            if isinstance(value, str)
+            and word_key(value) in _RAG
+            and self.words.status.exact(value) == "open"
+        ]
+        if colours:
+            shown = ", ".join(sorted(colours, key=lambda c: list(_RAG).index(word_key(c))))
+            fix = self.words.fix(self.words.status, "Green", "done").replace(
+                "to read it as done, ", ""
+            )
+            self.warning(
+                tab.title,
+                f"the status column holds Red/Amber/Green colours ({shown}): read as open (how "
+                "a goal is going), so none of them counts as done; if Green means done in this "
+                f"club, {fix}",
+            )
 
     # -- meetings --------------------------------------------------------------------------------
 
@@ -508,7 +660,9 @@ class _Normalizer:
         for position in np.flatnonzero(pd.isna(dates)):
             if frame["date"].iat[position] is None:
                 self.error(tab.ref("date", int(position)), "the meeting's date is empty")
-        status = self.parse(tab, "status", _vocab_parser(MEETING_STATUS), vocabulary="meeting")
+        status = self.parse(
+            tab, "status", _vocab_parser(self.words, self.words.meeting), vocabulary="meeting"
+        )
         frame = frame.assign(
             date=pd.to_datetime(pd.Series(dates, index=frame.index)).astype("datetime64[ns]"),
             location=_texts(frame["location"]),
@@ -613,9 +767,55 @@ def _first_names(names: Any) -> dict[str, str]:
     return {first: same[0] for first, same in found.items() if len(same) == 1}
 
 
+def _other_names(members: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Other ways a goal names a member: their e-mail address, or "First L." (first name and
+    last initial) where only one member fits; and the short names several members share."""
+    found: dict[str, str] = {}
+    for name, email in zip(members["name"], members["email"], strict=True):
+        if isinstance(email, str):
+            found[member_key(email)] = name
+    short: dict[str, list[str]] = {}
+    for name in members["name"]:
+        words = str(name).split()
+        if len(words) > 1:
+            for written in (f"{words[0]} {words[-1][0]}.", f"{words[0]} {words[-1][0]}"):
+                short.setdefault(member_key(written), []).append(name)
+    found |= {key: same[0] for key, same in short.items() if len(same) == 1 and key not in found}
+    return found, {key: same for key, same in short.items() if len(same) > 1}
+
+
 def member_key(name: Any) -> str:
     """How member names compare: case and runs of spaces do not count ("ada  okonkwo ")."""
     return " ".join(str(name).split()).casefold()
+
+
+_RAG = {word_key(colour): colour for colour in ("green", "amber", "yellow", "red")}
+_DEFAULTS = {"", "false", "0", "0%", "00%", "000", "☐", "no", "n"}
+_TOTALS = {"total", "totals", "sum", "average", "avg", "mean", "grandtotal", "subtotal",
+           "overall", "count", "totalgoals"}  # fmt: skip
+
+
+def _is_default(value: Any) -> bool:
+    """Whether a status or progress cell holds only what a template row starts with."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, int | float):
+        return value == 0
+    return word_key(value) in _DEFAULTS
+
+
+def _is_total(value: Any) -> bool:
+    """Whether a member or goal cell names a totals or summary row ("Total:", "Average")."""
+    return isinstance(value, str) and word_key(value) in _TOTALS
+
+
+def _cells(refs: list[str], shown: int = 8) -> str:
+    more = f" and {len(refs) - shown} more" if len(refs) > shown else ""
+    return ", ".join(refs[:shown]) + more
+
+
+def _goals_role(title: str, plan: Plan) -> str:
+    return f"goals ({plan.tiers[title]}: the tab's name)" if title in plan.tiers else "goals"
 
 
 def _empty_goals() -> pd.DataFrame:
@@ -632,14 +832,17 @@ def _empty_frame(columns: Sequence[str], **dtypes: Any) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, object)) for name in columns})
 
 
-def _unknown(vocabulary: Vocabulary, what: str, value: Any, expected: str) -> str:
+def _unknown(words: Words, vocabulary: Vocabulary, value: Any, expected: str) -> str:
+    """The refusal of a word: what was expected, the nearest known words, and the config line
+    that makes it a word (ready to paste)."""
     near = vocabulary.nearest(value)
     hint = f"; nearest known: {', '.join(near)}" if near else ""
-    return f'unknown {what} "{value}" (expected {expected}{hint})'
+    fix = words.fix(vocabulary, value)
+    return f'unknown {vocabulary.name} "{value}" (expected {expected}{hint}); {fix}'
 
 
 def _vocab_parser(
-    vocabulary: Vocabulary, *, required: bool = False
+    words: Words, vocabulary: Vocabulary, required: bool = False
 ) -> Callable[[Any], tuple[str | None, str | None]]:
     listing = vocabulary.listing()
 
@@ -648,7 +851,7 @@ def _vocab_parser(
             return None, (f"no {vocabulary.name} (expected {listing})" if required else None)
         found = vocabulary.meaning(value)
         if found is None:
-            return None, _unknown(vocabulary, vocabulary.name, value, listing)
+            return None, _unknown(words, vocabulary, value, listing)
         return found, None
 
     return parse
@@ -657,29 +860,32 @@ def _vocab_parser(
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
 
 
-def _parse_status(value: Any) -> tuple[str | None, str | None]:
+def _status_parser(words: Words) -> Callable[[Any], tuple[str | None, str | None]]:
     """done, open or dropped; blank is ``None`` (the goal's progress decides, see README)."""
-    if value is None:
-        return None, None
-    if isinstance(value, bool):
-        return ("done" if value else "open"), None
-    if isinstance(value, int | float):
-        if 0 <= value <= 1:
-            return ("done" if value == 1 else "open"), None
-        return None, f"unknown status {value} (expected done, open or dropped)"
-    text = str(value)
-    found = STATUS.meaning(text)
-    if found is None:
-        match = _PERCENT.fullmatch(text.strip())
-        if match and float(match.group(1)) <= 100:
-            found = "done" if float(match.group(1)) == 100 else "open"
-    if found is None and re.fullmatch(r"\[\s*\]", text.strip()):
-        found = "open"
-    if found is None:
-        return None, _unknown(
-            STATUS, "status", text, 'done, open — e.g. "in progress" — or dropped'
-        )
-    return found, None
+
+    def parse(value: Any) -> tuple[str | None, str | None]:
+        if value is None:
+            return None, None
+        if isinstance(value, bool):
+            return ("done" if value else "open"), None
+        if isinstance(value, int | float):
+            if 0 <= value <= 1:
+                return ("done" if value == 1 else "open"), None
+            return None, f"unknown status {value} (expected done, open or dropped)"
+        text = str(value)
+        found = words.status.meaning(text)
+        if found is None:
+            match = _PERCENT.fullmatch(text.strip())
+            if match and float(match.group(1)) <= 100:
+                found = "done" if float(match.group(1)) == 100 else "open"
+        if found is None and re.fullmatch(r"\[\s*\]", text.strip()):
+            found = "open"
+        if found is None:
+            expected = 'done, open — e.g. "in progress" — or dropped'
+            return None, _unknown(words, words.status, text, expected)
+        return found, None
+
+    return parse
 
 
 def _status_percent(value: Any) -> tuple[float | None, None]:
@@ -714,18 +920,23 @@ def _parse_progress(value: Any) -> tuple[float | None, str | None]:
     return number, None
 
 
-def _parse_active(value: Any) -> tuple[bool, str | None]:
+def _active_parser(words: Words) -> Callable[[Any], tuple[bool, str | None]]:
     """Active or not, from an Active column (yes/no) or a Status column (Active, Left…)."""
-    if value is None:
-        return True, None
-    if isinstance(value, bool):
-        return value, None
-    found = ACTIVE.meaning(value)
-    if found is None:
-        near = ACTIVE.nearest(value)
-        hint = f"; nearest known: {', '.join(near)}" if near else ""
-        return True, f'"{value}" is not yes or no (Active: blank means yes{hint})'
-    return found == "yes", None
+
+    def parse(value: Any) -> tuple[bool, str | None]:
+        if value is None:
+            return True, None
+        if isinstance(value, bool):
+            return value, None
+        found = words.active.meaning(value)
+        if found is None:
+            near = words.active.nearest(value)
+            hint = f"; nearest known: {', '.join(near)}" if near else ""
+            fix = words.fix(words.active, value)
+            return True, f'"{value}" is not yes or no (Active: blank means yes{hint}); {fix}'
+        return found == "yes", None
+
+    return parse
 
 
 _EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")

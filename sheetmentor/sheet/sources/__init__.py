@@ -30,7 +30,7 @@ def open_source(source: SourceConfig) -> Source:
     from sheetmentor.sheet.sources.workbook import open_workbook
 
     assert source.path is not None
-    return open_workbook(source.path)
+    return open_workbook(source.path, source.encoding, source.delimiter)
 
 
 def open_google_source(

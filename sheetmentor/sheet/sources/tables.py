@@ -43,6 +43,9 @@ class RawTable:
     title: str
     rows: list[list[CellValue]] = field(repr=False)
     """Ragged: trailing empty cells and rows may be missing, as Google omits them."""
+    struck: frozenset[tuple[int, int]] = field(default=frozenset(), repr=False)
+    """The cells whose text is struck through, as 0-based (row, column): in many sheets that
+    is how a goal is marked done."""
 
 
 class Source(Protocol):

@@ -7,7 +7,9 @@ both .xlsx and .ods, and reads 100,000 rows several times faster than a pure-Pyt
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 import stat
 import zipfile
@@ -35,21 +37,26 @@ MAX_CSV_BYTES = 512 * 1024 * 1024
 """The largest .csv file read (it is read whole)."""
 
 
-def open_workbook(path: Path) -> SpreadsheetFile | CsvFolder:
+def open_workbook(
+    path: Path, encoding: str | None = None, delimiter: str | None = None
+) -> SpreadsheetFile | CsvFolder:
     """The reader for ``path``; a missing file or an unsupported kind is a config error, and a
     file that is not a regular one (a FIFO would block for ever) or a zip bomb is a
-    :class:`SourceError` naming it, before anything is read."""
+    :class:`SourceError` naming it, before anything is read.
+
+    ``encoding`` and ``delimiter`` (``source.encoding``, ``source.delimiter``) are for .csv
+    files, where they are detected when not set."""
     if not path.exists():
         raise ConfigError(f"source.path: {path} does not exist")
-    if path.is_dir():
-        return CsvFolder(path)
+    if path.is_dir() or path.suffix.lower() == ".csv":
+        return CsvFolder(path, encoding, delimiter)
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         _refuse_irregular(path)
         _refuse_bomb(path)
         return SpreadsheetFile(path)
     raise ConfigError(
         f"source.path: {path.name} is not a workbook sheetmentor can read "
-        f"(expected .xlsx, .ods, or a folder of .csv files)"
+        f"(expected .xlsx, .ods, a .csv file, or a folder of .csv files)"
     )
 
 
@@ -152,7 +159,8 @@ class SpreadsheetFile(_LocalSource):
             line.extend([None] * (column + 1 - len(line)))
             line[column] = text
         empty: list = []
-        return RawTable(title, [*([empty] * top), *used])
+        struck = frozenset(self._scan().struck.get(title, ()))
+        return RawTable(title, [*([empty] * top), *used], struck)
 
     def _refuse_absurd(self, title: str, top: int, left: int, bottom: int, right: int) -> None:
         if (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
@@ -176,6 +184,31 @@ def _a1(row: int, column: int) -> str:
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>'
 )
+_STYLED_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\ss="(\d+)"')
+
+
+def _struck_styles(archive: zipfile.ZipFile) -> set[int]:
+    """The cell styles (``s="N"``) whose font is struck through."""
+    try:
+        styles = archive.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    if b"<strike" not in styles:
+        return set()
+    root = ElementTree.fromstring(styles)
+    fonts = root.findall("m:fonts/m:font", _NS)
+    struck_fonts = set()
+    for index, font in enumerate(fonts):
+        strike = font.find("m:strike", _NS)
+        if strike is not None and strike.get("val", "1") in ("1", "true"):
+            struck_fonts.add(index)
+    return {
+        index
+        for index, xf in enumerate(root.findall("m:cellXfs/m:xf", _NS))
+        if int(xf.get("fontId", "0")) in struck_fonts
+    }
+
+
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -188,12 +221,14 @@ _NS = {
 class _XlsxScan:
     errors: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
     dimensions: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    struck: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
 
 
 def _scan_xlsx(path: Path) -> _XlsxScan:
     """What calamine does not say before it allocates: each tab's declared used area (a stray
-    cell at XFD1048576 makes it build a 17-billion-cell grid) and its error cells (#DIV/0!…,
-    which calamine reads as blanks), as 0-based (row, column, text)."""
+    cell at XFD1048576 makes it build a 17-billion-cell grid), its error cells (#DIV/0!…,
+    which calamine reads as blanks), as 0-based (row, column, text), and the cells whose font
+    is struck through (looked for only when the workbook has such a font)."""
     scan = _XlsxScan()
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return scan
@@ -201,6 +236,7 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
         with zipfile.ZipFile(path) as archive:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            struck_styles = _struck_styles(archive)
             targets = {
                 rel.get("Id"): rel.get("Target", "") for rel in rels.findall("p:Relationship", _NS)
             }
@@ -218,6 +254,12 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
                         int(last_row or first_row) - 1,
                         column_index((last_col or first_col).decode()),
                     )
+                if struck_styles:
+                    scan.struck[title] = {
+                        (int(row) - 1, column_index(col.decode()))
+                        for col, row, style in _STYLED_CELL.findall(data)
+                        if int(style) in struck_styles
+                    }
                 if b't="e"' in data:
                     scan.errors[title] = [
                         (int(row) - 1, column_index(col.decode()), text.decode())
@@ -229,13 +271,33 @@ def _scan_xlsx(path: Path) -> _XlsxScan:
 
 
 class CsvFolder(_LocalSource):
-    """A folder with ``Members.csv``, ``Goals.csv``…: the tab is the file name without .csv."""
+    """A folder with ``Members.csv``, ``Goals.csv``… (the tab is the file name without .csv),
+    or one .csv file (one tab).
 
-    def __init__(self, path: Path) -> None:
+    Each file's encoding is read from its byte-order mark (UTF-8 or UTF-16, as Excel's
+    "Unicode text" and "CSV UTF-8" save), else UTF-8, else Windows-1252 (Excel's "CSV" on
+    Windows); its delimiter is whichever of ``,`` ``;`` tab ``|`` splits its first lines into
+    the same number of columns (Excel writes ``;`` where the decimal comma is used).
+    """
+
+    def __init__(
+        self, path: Path, encoding: str | None = None, delimiter: str | None = None
+    ) -> None:
         self.path = path
-        self._files = {file.stem: file for file in sorted(path.glob("*.csv"))}
+        files = [path] if path.is_file() else sorted(path.glob("*.csv"))
+        self._files = {file.stem: file for file in files}
         if not self._files:
             raise ConfigError(f"source.path: the folder {path} holds no .csv files")
+        if encoding is not None:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ConfigError(
+                    f"source.encoding: {encoding!r} is not an encoding Python knows (try "
+                    "utf-8, utf-16, cp1252 or latin-1)"
+                ) from None
+        self.encoding = encoding
+        self.delimiter = delimiter
 
     def titles(self) -> list[str]:
         return list(self._files)
@@ -243,9 +305,61 @@ class CsvFolder(_LocalSource):
     def read_table(self, title: str) -> RawTable:
         file = self._files[title]
         _refuse_irregular(file, limit=MAX_CSV_BYTES)
+        text = self._text(file)
+        delimiter = self.delimiter or _delimiter(text)
         try:
-            with file.open(newline="", encoding="utf-8-sig") as handle:
-                rows = [[_blank_to_none(value) for value in row] for row in csv.reader(handle)]
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise SheetError(f"{file.name}: not a UTF-8 CSV file ({error})") from None
+            rows = [
+                [_blank_to_none(value) for value in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            ]
+        except csv.Error as error:
+            raise SheetError(
+                f"{file.name}: not a CSV file sheetmentor can read ({error}); set "
+                "source.delimiter to the character between its columns"
+            ) from None
         return RawTable(title, rows)
+
+    def _text(self, file: Path) -> str:
+        data = file.read_bytes()
+        if self.encoding is not None:
+            try:
+                return data.decode(self.encoding).removeprefix("\ufeff")
+            except UnicodeDecodeError as error:
+                raise SheetError(
+                    f"{file.name}: not {self.encoding} text (byte {data[error.start]:#04x} at "
+                    f"position {error.start}); fix source.encoding, or remove it to detect it"
+                ) from None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        head = data[:2000]
+        if len(head) >= 4 and head.count(0) * 3 > len(head):  # UTF-16 without its mark
+            order = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+            return data.decode(order, errors="strict")
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                failed = error
+        raise SheetError(
+            f"{file.name}: neither UTF-8 nor Windows-1252 text (byte "
+            f'{data[failed.start]:#04x} at position {failed.start}); save it as "CSV UTF-8", '
+            "or set source.encoding to its encoding (e.g. source.encoding: latin-1)"
+        )
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (more than one) of
+    columns; ``,`` when none does better."""
+    sample = text[:20_000]
+    best, best_width = ",", 1
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            rows = [row for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        rows = rows[:-1] if len(rows) > 1 else rows  # the sample may cut the last row
+        widths = {len(row) for row in rows[:50]}
+        width = max(widths, default=1)
+        if width > best_width and len(widths) <= 2:
+            best, best_width = delimiter, width
+    return best
