@@ -10,11 +10,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetmentor.memory.identity import STATE_COLUMNS, differs, goal_state, identify
+from sheetmentor.memory.identity import (
+    STATE_COLUMNS,
+    differs,
+    goal_state,
+    identify,
+    renamed_members,
+)
 from sheetmentor.memory.store import Baseline, HistoryStore, current_state
 from sheetmentor.plain import records
 from sheetmentor.schedule import Meeting, Schedule
-from sheetmentor.sheet.normalize import Club
+from sheetmentor.sheet.normalize import Club, member_key
 
 CHANGE_KINDS = (
     "added",
@@ -139,6 +145,7 @@ def changes_since(
 
     status, was = merged["status"].astype(object), merged["status_b"].astype(object)
     status_moved = present & differs(status, was)
+    moved_member = present & _moved_member(merged, renamed_members(old, new))
     parts: list[pd.DataFrame] = []
 
     def part(
@@ -191,9 +198,10 @@ def changes_since(
         "status",
     )
     part(gone.reset_index(drop=True), np.ones(len(gone), dtype=bool), "removed")
-    for name in ("tier", "due", "member"):
+    for name in ("tier", "due"):
         moved = present & differs(merged[name], merged[f"{name}_b"])
         part(merged, moved, "rescoped", name, f"{name}_b", name)
+    part(merged, moved_member, "rescoped", "member", "member_b", "member")
     gained = (
         present
         & (status == "open").to_numpy()
@@ -216,9 +224,10 @@ def changes_since(
         else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     )
     table = table[columns]
-    touched = added.copy()
+    touched = added | moved_member
     for name in STATE_COLUMNS:
-        touched |= present & differs(merged[name], merged[f"{name}_b"])
+        if name != "member":
+            touched |= present & differs(merged[name], merged[f"{name}_b"])
     updated_names = set(merged.loc[touched, "member"].dropna()) | set(gone["member"].dropna())
     if members is None:
         names = pd.concat([new["member"], old["member"]]).dropna()
@@ -232,6 +241,22 @@ def changes_since(
         updated=[m for m in members if m in updated_names],
         no_update=[m for m in members if m not in updated_names],
     )
+
+
+def _moved_member(merged: pd.DataFrame, renames: dict[str, str]) -> np.ndarray:
+    """Goals handed from one member to another: the member's name changed beyond case and
+    spacing, and not because the member was renamed (:func:`renamed_members`) — a rename is
+    no change of the member's goals."""
+    now = merged["member"].astype(object).map(member_key)
+    then = (
+        merged["member_b"]
+        .astype(object)
+        .map(lambda name: "" if pd.isna(name) else member_key(name))
+    )
+    renamed = np.fromiter(
+        (renames.get(b) == a for a, b in zip(now, then, strict=True)), dtype=bool, count=len(now)
+    )
+    return (now.to_numpy() != then.to_numpy()) & ~renamed
 
 
 def what_changed(
