@@ -439,3 +439,34 @@ def test_every_since_claim_over_a_season_is_one_the_history_can_make(tmp_path: P
         "- No update since Dec 4 (the sheet was not seen on Dec 1): Ada Okonkwo",
         "- No update since Dec 15: Ada Okonkwo",
     ]
+
+
+def test_a_member_with_no_joined_date_misses_no_meeting_before_she_was_on_the_sheet(
+    club: ClubFolder,
+) -> None:
+    """Cy is added to the sheet, Joined left blank, after the Oct 6 meeting and comes on Oct 20:
+    the history first saw her on Oct 8, so Sep 8 to Oct 6 are not hers to have missed."""
+    members = [["Name", "Email", "Joined"], [ADA, "ada@example.org", None], [BO, "bo@x.org", None]]
+    cy = ["Cy Diallo", "cy@example.org", None]
+    cy_goal = ["Cy Diallo", "Apply to nursing school", "Q", "work", "", None, D(2026, 12, 31)]
+    meetings = [
+        ["Date", "Attended"],
+        [D(2026, 9, 8), f"{ADA}, {BO}"],
+        [D(2026, 9, 22), ADA],
+        [D(2026, 10, 6), f"{ADA}, {BO}"],
+    ]
+    for moment, with_meetings in (("2026-09-08T14:00", 2), ("2026-09-22T14:00", 3)):
+        club.write(members=members, goals=GOALS, meetings=meetings[:with_meetings])
+        assert at(club, moment, "recap").exit_code == 0
+    club.write(members=members, goals=GOALS, meetings=meetings)
+    assert at(club, "2026-10-06T14:00", "recap").exit_code == 0
+    club.write(members=[*members, cy], goals=[*GOALS, cy_goal], meetings=meetings)
+    assert at(club, "2026-10-08T09:00", "check").exit_code == 0
+    meetings.append([D(2026, 10, 20), f"{ADA}, {BO}, Cy Diallo"])
+    club.write(members=[*members, cy], goals=[*GOALS, cy_goal], meetings=meetings)
+    agenda = at(club, "2026-11-02T09:00", "agenda")
+    assert agenda.exit_code == 0, agenda.stderr
+    assert "Attendance: 89% of members at the recorded meetings" in agenda.stdout  # 8 of 9
+    recap = at(club, "2026-11-02T09:00", "recap", "--meeting", "2026-09-22")
+    assert recap.exit_code == 0, recap.stderr
+    assert "Missed: Bo Chen." in recap.stdout

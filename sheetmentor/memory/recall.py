@@ -134,6 +134,7 @@ def meeting_memory(
             last_n=attendance_n,
             now_state=now,
             baseline=baseline,
+            seen=seen,
         ),
         started_over=store.created,
     )

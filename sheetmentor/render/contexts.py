@@ -37,13 +37,14 @@ from jinja2 import (
 from sheetmentor.analysis import (
     Completion,
     completion_by_tier,
+    could_miss,
     goals_at_meeting,
     rotation,
     stats_dict,
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
-from sheetmentor.plain import day, number, records
+from sheetmentor.plain import number, records
 from sheetmentor.privacy import hide_private, private_goals
 from sheetmentor.schedule import Meeting, Schedule, build_schedule
 from sheetmentor.words import plural
@@ -189,7 +190,7 @@ def agenda_context(
     context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
-        "previous_absent": absent_from(club, previous),
+        "previous_absent": absent_from(club, previous, memory),
         "next": _meeting(following) if following else None,
         "next_facilitator": rotation(names, schedule, following)[0] if following else None,
         "facilitator": facilitator,
@@ -272,7 +273,7 @@ def recap_context(
     context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "attended": attended,
-        "absent": absent_from(club, meeting),
+        "absent": absent_from(club, meeting, memory),
         "next": _meeting(following) if following else None,
         "next_facilitator": next_facilitator,
         "members": people,
@@ -315,17 +316,22 @@ def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any
     return {"minutes": minutes, "starts": meeting.start + offset}
 
 
-def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:
-    """Active members the Meetings tab does not list as present at ``meeting`` (members who
-    joined after it were not missed); None when the tab records no attendance for it."""
+def absent_from(
+    club: Club, meeting: Meeting | None, memory: dict[str, Any] | None = None
+) -> list[str] | None:
+    """Active members the Meetings tab does not list as present at ``meeting``, of those who
+    could have missed it (:func:`sheetmentor.analysis.could_miss`: not before their Joined date
+    or, with Joined blank, the history's first sighting of them); None when the tab records no
+    attendance for it."""
     if meeting is None or meeting.attended is None:
         return None
     came = set(meeting.attended)
+    first_seen = ((memory or {}).get("health") or {}).get("first_seen") or {}
     active = club.active_members
     return [
         name
         for name, joined in zip(active["name"], active["joined"], strict=True)
-        if name not in came and not (day(joined) is not None and day(joined) > meeting.date)
+        if name not in came and could_miss(meeting, joined, first_seen.get(name))
     ]
 
 
