@@ -368,10 +368,12 @@ def _member_goals(
     """Each active member's goals as GOAL dicts in sheet order, each with its :class:`_Place`.
 
     The frame is converted once, not sliced per member. A win is a goal done since the previous
-    meeting (by its Completed date, or — for a goal without one — the meeting memory saw it turn
-    done); a goal let go was dropped since then (the memory saw it, it was a two-week goal due
-    here, or its Completed date says so).
+    meeting: by its Completed date; for a goal without one, when the meeting memory saw it turn
+    done — whatever its tier, a two-week goal carried for meetings too — and only without a
+    memory to ask, a two-week goal due here and done. A goal let go was dropped since then (the
+    memory saw it, it was a two-week goal due here, or its Completed date says so).
     """
+    remembered = bool(memory and memory.get("changes"))
     completed_since = _pairs(memory, "completed")
     dropped_since = _pairs(memory, "dropped")
     since = previous.date if previous else None
@@ -386,11 +388,14 @@ def _member_goals(
         due_here = two_week and goal["due_meeting"] == meeting.date
         finished = goal["completed"]
         recent = finished is not None and (since is None or since < finished <= meeting.date)
-        turned_done = finished is None and not two_week and pair in completed_since
+        if finished is not None or not remembered:
+            win = bool(row["win"])
+        else:
+            win = goal["status"] == "done" and pair in completed_since
         place = _Place(
             due_here=due_here,
             next_due=two_week and next_date is not None and goal["due_meeting"] == next_date,
-            win=bool(row["win"]) or (goal["status"] == "done" and turned_done),
+            win=win,
             let_go=goal["status"] == "dropped" and (due_here or recent or pair in dropped_since),
         )
         by_member[goal["member"]].append((goal, place))
