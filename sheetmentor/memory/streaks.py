@@ -21,9 +21,10 @@ class Streak:
 
     A meeting where the member had nothing due (or only dropped goals) neither breaks nor extends
     the streak; a streak counts only meetings the history holds (:meth:`HistoryStore.held_at`),
-    so it never reaches back past the first snapshot; and a goal the sheet shows carried over
-    now breaks it at the meeting it was due, whatever was recorded then (a goal added later with
-    an earlier due date, or done and reopened), so a streak never sits above a carried goal.
+    so it never reaches back past the first snapshot; and a two-week goal the sheet shows carried
+    over now was open at every meeting from the one it was due at, so it ends the streak there
+    and leaves none since, whatever was recorded then (a goal added later with an earlier due
+    date, or done and reopened): a streak never sits above a carried goal.
     """
 
     length: int
@@ -108,12 +109,11 @@ def streaks(
     since: dict[str, dt.date | None] = dict.fromkeys(names)
     last: dict[str, dt.date | None] = dict.fromkeys(names)
     broken: dict[str, dt.date | None] = dict.fromkeys(names)
+    for name, due in broken_by.items():
+        if name in counting:  # open since it was due: not every goal was done at any meeting since
+            last[name] = broken[name] = due.date()
+            counting.discard(name)
     for meeting in reversed(schedule.meetings[: through.number]):
-        for name in list(counting):
-            if name in broken_by.index and meeting.date <= broken_by[name].date():
-                last[name] = last[name] or meeting.date
-                broken[name] = meeting.date
-                counting.discard(name)
         if not counting:
             break
         past = states.club_at(meeting)
