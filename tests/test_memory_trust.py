@@ -474,3 +474,23 @@ def test_a_member_with_no_joined_date_misses_no_meeting_before_she_was_on_the_sh
     recap = at(club, "2026-11-02T09:00", "recap", "--meeting", "2026-09-22")
     assert recap.exit_code == 0, recap.stderr
     assert "Missed: Bo Chen." in recap.stdout
+
+
+def test_every_club_percentage_says_what_it_is(late_goal: ClubFolder) -> None:
+    """The recap's club table gave the mean progress unlabelled beside a done count, above a
+    history giving the done share: one figure, two numbers. Each now says which it is, and the
+    done share is the history's own number for the same meeting."""
+    recap = at(late_goal, "2026-12-01T14:00", "recap").stdout
+    club = section(recap, "THE CLUB\n", "\n\n")
+    # two-week at Dec 1: 2 of 5 done; mean progress (1 + 1 + .5 + .4 + 0) / 5
+    assert "Two-week   ██████░░░░  58% mean progress · 2/5 done (40%)" in club
+    assert "Two-week goals done at recent meetings: Nov 3 50% · Nov 17 50% · Dec 1 40%" in recap
+    html = at(late_goal, "2026-12-01T14:00", "recap", "--format", "html").stdout
+    assert "<td>58% mean progress</td><td>2/5 done (40%)</td>" in html
+    agenda = at(late_goal, "2026-11-25T10:00", "agenda", "--format", "text").stdout
+    table = section(agenda, "WHERE THE CLUB STANDS\n", "\n\n")
+    for line in table.splitlines():
+        if "%" in line:
+            assert re.search(r"\d+% mean progress · \d+/\d+ done \(\d+%\)$", line), line
+    markdown = at(late_goal, "2026-11-25T10:00", "agenda").stdout
+    assert "| Tier | Done | Done share | Mean progress |" in markdown
