@@ -494,3 +494,34 @@ def test_every_club_percentage_says_what_it_is(late_goal: ClubFolder) -> None:
             assert re.search(r"\d+% mean progress · \d+/\d+ done \(\d+%\)$", line), line
     markdown = at(late_goal, "2026-11-25T10:00", "agenda").stdout
     assert "| Tier | Done | Done share | Mean progress |" in markdown
+
+
+def test_an_unreadable_row_is_not_read_this_time_never_a_change(club: ClubFolder) -> None:
+    """With ``--force``, a tier no one knows made "tier: two-week → None" and a typo in a
+    member cell made the goal "removed". Neither row was read: that is what is said."""
+
+    def sheet(tier: str, bo: str) -> list[list]:
+        return [
+            HEADER,
+            [ADA, "Rewrite CV", tier, "work", "", None, D(2026, 12, 1)],
+            [ADA, "Publish 3 posts", "Q", "work", "", "30%", D(2026, 12, 31)],
+            [bo, "Find a studio", "2-wk", "work", "", None, D(2026, 12, 1)],
+        ]
+
+    club.write(members=MEMBERS, goals=sheet("2-wk", BO))
+    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0
+    club.write(members=MEMBERS, goals=sheet("fortnightish", "Bo Chn"))
+    agenda = at(club, "2026-11-30T09:00", "agenda", "--force")
+    assert agenda.exit_code == 0, agenda.stderr
+    assert "None" not in agenda.stdout
+    assert "re-scoped" not in agenda.stdout and "removed" not in agenda.stdout
+    assert "- not read this time: Rewrite CV (cell Goals!C2)" in agenda.stdout
+    assert "- not read this time: Find a studio (cell Goals!A4)" in agenda.stdout
+    assert "no update" not in agenda.stdout  # nobody can tell, from rows not read
+    assert "- No update since Nov 17: none\n" in agenda.stdout  # and not "everyone moved"
+    result = at(club, "2026-11-30T09:00", "changes", "--force", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {k: v for k, v in report["counts"].items() if v} == {"unread": 2}
+    assert [c["goal"] for c in report["members"][BO]["unread"]] == ["Find a studio"]
+    assert report["no_update"] == []

@@ -4,13 +4,13 @@ previous meeting (which the history store knows)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from sheetmentor.analysis import attendance, goals_at_meeting
-from sheetmentor.memory.changes import changes_since
+from sheetmentor.memory.changes import changes_since, unread_goals
 from sheetmentor.memory.store import Baseline, HistoryStore, current_state
 from sheetmentor.plain import number, records
 from sheetmentor.schedule import Meeting, Schedule
@@ -38,6 +38,9 @@ class Health:
     carried_goals: pd.DataFrame
     no_update: list[str] | None
     min_carried: int = 1
+    unread: list[str] = field(default_factory=list)
+    """Members with a goal not read this time (a row with an error, read with ``--force``):
+    neither updated nor not, as far as anyone can tell."""
     first_seen: dict[str, dt.datetime] | None = None
     """When the history first saw each member on the sheet, for members it has not seen since
     it began (:func:`first_sightings`): no meeting before then counts against them."""
@@ -49,8 +52,8 @@ class Health:
     def to_dict(self) -> dict[str, Any]:
         """``{"meeting", "active", "cap", "over_cap", "attendance_rate", "attendance": {NAME:
         {"meetings", "attended", "rate", "last_attended"}}, "carried", "carried_goals":
-        [{"member", "goal", "carried", "due"}], "no_update": [NAME] | None, "first_seen":
-        {NAME: DATETIME}}`` (members first seen after the history began)."""
+        [{"member", "goal", "carried", "due"}], "no_update": [NAME] | None, "unread": [NAME],
+        "first_seen": {NAME: DATETIME}}`` (members first seen after the history began)."""
         return {
             "meeting": self.meeting,
             "active": self.active,
@@ -69,6 +72,7 @@ class Health:
             "carried": self.carried,
             "carried_goals": records(self.carried_goals),
             "no_update": self.no_update,
+            "unread": list(self.unread),
             "first_seen": dict(self.first_seen or {}),
         }
 
@@ -147,14 +151,15 @@ def club_health(
         previous = schedule.previous(meeting)
         baseline = store.baseline(previous) if previous else None
     names = list(club.active_members["name"])
-    no_update = (
+    since = (
         None
         if baseline is None
         else changes_since(
             store.state(baseline.snapshot),
             now_state,
             members=names,
-        ).no_update
+            unread=unread_goals(club),
+        )
     )
     return Health(
         meeting=meeting.date,
@@ -164,7 +169,8 @@ def club_health(
         attendance=present,
         carried=len(carried),
         carried_goals=carried[["member", "goal", "tier", "carried", "due"]],
-        no_update=no_update,
+        no_update=since.no_update if since is not None else None,
+        unread=since.unread_members if since is not None else [],
         min_carried=min_carried,
         first_seen=first_seen,
     )

@@ -66,6 +66,7 @@ CHANGE_LABELS = {
     "dropped": "dropped",
     "removed": "removed",
     "reopened": "reopened",
+    "unread": "not read this time",
 }
 """How each kind of change reads in agendas, recaps and ``changes``, in the order shown."""
 
@@ -609,4 +610,7 @@ def change_line(kind: str, change: dict[str, Any]) -> str:
         return f"{goal} ({change['field']}: {before} → {after})"
     if kind == "reworded":
         return f'{goal} (was "{change["from"]}")'
+    if kind == "unread":
+        cells = change["to"]
+        return f"{goal} ({'cells' if ',' in cells else 'cell'} {cells})"
     return goal

@@ -229,7 +229,8 @@ def changes_text(changes: dict[str, Any]) -> str:
     lines = [_since_line(changes)]
     for name, found in changes["members"].items():
         lines.append("")
-        lines.append(name if found["updated"] else f"{name} — no update")
+        said = found["updated"] or found.get("unread")
+        lines.append(name if said else f"{name} — no update")
         for kind, label in CHANGE_LABELS.items():
             for change in found.get(kind, []):
                 lines.append(f"  {label:<10} {change_line(kind, change)}")
