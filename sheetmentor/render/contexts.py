@@ -370,11 +370,15 @@ def _member_goals(
 
     The frame is converted once, not sliced per member. A win is a goal done since the previous
     meeting: by its Completed date; for a goal without one, when the meeting memory saw it turn
-    done — whatever its tier, a two-week goal carried for meetings too — and only without a
-    memory to ask, a two-week goal due here and done. A goal let go was dropped since then (the
-    memory saw it, it was a two-week goal due here, or its Completed date says so).
+    done since then — whatever its tier, a two-week goal carried for meetings too. Only when the
+    memory does not hold the sheet as it was at the previous meeting (nothing recorded yet, or
+    first seen after it) is a two-week goal due here and done a win too, done when the memory
+    cannot tell. A goal let go was dropped since then (the memory saw it, it was a two-week goal
+    due here, or its Completed date says so).
     """
-    remembered = bool(memory and memory.get("changes"))
+    at_meeting = bool(memory and memory.get("since_meeting") and memory.get("changes"))
+    seen_since = memory.get("since") if memory else None
+    after_meeting = seen_since is not None and (previous is None or seen_since >= previous.date)
     completed_since = _pairs(memory, "completed")
     dropped_since = _pairs(memory, "dropped")
     since = previous.date if previous else None
@@ -389,10 +393,13 @@ def _member_goals(
         due_here = two_week and goal["due_meeting"] == meeting.date
         finished = goal["completed"]
         recent = finished is not None and (since is None or since < finished <= meeting.date)
-        if finished is not None or not remembered:
+        turned_done = goal["status"] == "done" and pair in completed_since
+        if finished is not None:
             win = bool(row["win"])
+        elif at_meeting:
+            win = turned_done
         else:
-            win = goal["status"] == "done" and pair in completed_since
+            win = bool(row["win"]) or (turned_done and after_meeting)
         place = _Place(
             due_here=due_here,
             next_due=two_week and next_date is not None and goal["due_meeting"] == next_date,
