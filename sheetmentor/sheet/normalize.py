@@ -489,7 +489,27 @@ class _Normalizer:
             notes=_texts(frame["notes"]),
             status=np.where(pd.isna(status), "held", status),
         )
+        frame = frame[~self.repeated_meetings(tab, frame["date"])]
         return frame[frame["date"].notna()].sort_values("date").reset_index(drop=True)
+
+    def repeated_meetings(self, tab: Table, dates: pd.Series) -> np.ndarray:
+        """Rows recording a meeting day that an earlier row records already: an error naming
+        both rows, and the later row left out, so the day is one meeting everywhere (one
+        facilitator turn, one calendar event) even when a command carries on past errors."""
+        repeated = (dates.duplicated(keep="first") & dates.notna()).to_numpy()
+        first_row: dict[Any, int] = {}
+        for position, date in enumerate(dates):
+            if pd.isna(date):
+                continue
+            if not repeated[position]:
+                first_row[date] = position
+                continue
+            self.error(
+                tab.ref("date", position),
+                f"a second row for the meeting of {date.date().isoformat()} (the first is "
+                f"{tab.ref('date', first_row[date])}); one meeting is one row: merge them",
+            )
+        return repeated
 
     # -- values ----------------------------------------------------------------------------------
 
