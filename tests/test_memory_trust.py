@@ -133,7 +133,7 @@ def test_first_run_after_a_meeting_says_when_it_first_saw_the_sheet(
     assert "No update since Nov 20, when sheetmentor first saw the sheet: Ada Okonkwo, Bo Chen" in (
         text
     )
-    ada = section(text, ". Ada Okonkwo\n", "Two-week goals due today")
+    ada = section(text, ". Ada Okonkwo\n", "Two-week goals due ")
     assert "Since Nov 20, when sheetmentor first saw the sheet: no update." in ada
     assert "Since Nov 17" not in text and "stale" not in text and "Streak" not in text
     html = at(first_seen_late, "2026-11-21T10:00", "agenda", "--format", "html").stdout
@@ -172,7 +172,7 @@ def test_a_meeting_seen_on_its_day_is_remembered(tmp_path: Path) -> None:
     club.write(members=MEMBERS, goals=moved)
     text = at(club, "2026-12-05T10:00", "agenda").stdout
     assert "- No update since Dec 1: Ada Okonkwo" in text
-    bo = section(text, ". Bo Chen\n", "Two-week goals due today")
+    bo = section(text, ". Bo Chen\n", "Two-week goals due ")
     assert "Since Dec 1:\n" in bo and "Find a studio (50% → 80%)" in bo
     history = json.loads(
         at(club, "2026-12-05T10:00", "status", "--history", "--format", "json").stdout
@@ -355,7 +355,7 @@ def test_a_run_on_the_meeting_morning_holds_that_meeting(tmp_path: Path) -> None
     club.write(members=MEMBERS, goals=moved)
     text = at(club, "2026-12-01T09:00", "agenda").stdout
     assert "- No update since Nov 17: Ada Okonkwo" in text
-    assert "Find a studio (50% → 70%)" in section(text, ". Bo Chen\n", "Two-week goals due today")
+    assert "Find a studio (50% → 70%)" in section(text, ". Bo Chen\n", "Two-week goals due ")
 
 
 def test_a_meeting_it_did_not_see_is_named_by_the_day_it_did(tmp_path: Path) -> None:
