@@ -234,15 +234,15 @@ def to_nudge(
     """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
     those the meeting memory saw update their row since the last meeting — unless
     ``meetings.nudge_updated``. Without that memory nobody is assumed to have updated."""
-    from sheetmentor.sheet.normalize import member_key
+    from sheetmentor.sheet.normalize import named_member
 
     names = [str(name) for name in club.active_members["name"]]
     if member is not None:
-        chosen = [name for name in names if member_key(name) == member_key(member)]
-        if not chosen:
+        chosen = named_member(names, member)
+        if chosen is None:
             listing = ", ".join(names) or "none"
             raise ConfigError(f"--member: no active member named {member!r}; active: {listing}")
-        names = chosen
+        names = [chosen]
     if config.meetings.nudge_updated:
         return names
     return [name for name in names if not updated_since(memory, name)]
