@@ -168,3 +168,20 @@ def test_two_rows_for_one_meeting_day_are_one_meeting_and_an_error_naming_both(
     assert facilitators == [
         line.split("facilitator ")[1].split(" ·")[0] for line in before.splitlines()
     ]
+
+
+def test_as_many_meetings_as_asked_or_why_not(club: ClubFolder) -> None:
+    """``next -n 330`` and ``calendar -n 50`` stopped at about 400 days (exit 0, fewer lines)."""
+    import icalendar
+
+    lines = club.run("next", "-n", "330", "--as-of", "2026-11-25").stdout.splitlines()
+    assert len(lines) == 330
+    assert lines[-1].startswith("Tue July 12, 2039 ")  # 329 steps of two weeks after Dec 1, 2026
+    calendar = club.run("calendar", "-n", "50", "--as-of", "2026-11-25")
+    assert calendar.exit_code == 0
+    assert len(icalendar.Calendar.from_ical(calendar.stdout_bytes).walk("VEVENT")) == 50
+    too_many = club.run("next", "-n", "10000", "--as-of", "2026-11-25")
+    assert too_many.exit_code == 2 and too_many.stdout == ""
+    assert "error: -n 10000: only 6134 meetings are scheduled from 2026-11-25 to 2261-12-31" in (
+        too_many.stderr
+    )

@@ -46,7 +46,7 @@ from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
 from sheetmentor.plain import number, records
 from sheetmentor.privacy import hide_private, private_goals
-from sheetmentor.schedule import Meeting, Schedule, build_schedule
+from sheetmentor.schedule import LAST_DAY, Meeting, Schedule, build_schedule
 from sheetmentor.words import plural
 
 if TYPE_CHECKING:
@@ -136,8 +136,14 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:
-    return build_schedule(config.meetings, club.meetings, until=as_of + SCHEDULE_HORIZON)
+def schedule_for(config: Config, club: Club, as_of: dt.date, count: int = 0) -> Schedule:
+    """The schedule from the cadence's first meeting to :data:`SCHEDULE_HORIZON` after
+    ``as_of`` — and far enough for ``count`` meetings from ``as_of`` (``next -n``,
+    ``calendar -n``), a cadence step for each, however far that is."""
+    days = SCHEDULE_HORIZON.days + 7 * config.meetings.every * count
+    left = (LAST_DAY - as_of).days
+    until = as_of + dt.timedelta(days=days) if days < left else LAST_DAY
+    return build_schedule(config.meetings, club.meetings, until=until)
 
 
 def agenda_context(
