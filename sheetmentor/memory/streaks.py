@@ -91,13 +91,18 @@ def streaks(
 
     Which goals were due at a meeting, and whether they were done, comes from the state stored
     for that meeting run through :func:`sheetmentor.analysis.goals_at_meeting` — the agenda's own
-    due-meeting rules — so a goal that was done late does not count as done on time. ``seen``
+    due-meeting rules — so a goal that was done late does not count as done on time; a goal
+    counts for the member who has it now, so a member renamed since keeps her streak. ``seen``
     is when the current sheet was read: on ``through``'s day after it, the sheet stands for it
     (:func:`live_at`).
     """
     names = list(club.active_members["name"])
     states = _States(store, club, seen)
     now = goals_at_meeting(club, schedule, through)
+    present = current_state(club, store)
+    owner_now = pd.Series(
+        present["member"].astype(object).to_numpy(), index=present["key"].to_numpy()
+    )
     carried = now[
         (now["tier"] == "two-week").to_numpy()
         & (now["status"] == "open").to_numpy()
@@ -121,7 +126,10 @@ def streaks(
             break
         goals = goals_at_meeting(past, schedule, meeting)
         due = goals[goals["due_here"] & (goals["status"] != "dropped").to_numpy()]
-        done = (due["status"] == "done").groupby(due["member"], observed=True).all()
+        # a goal is its owner's under the name she has now (a member renamed since keeps her
+        # streak: identities survive the rename)
+        member = due["key"].map(owner_now).fillna(due["member"].astype(object))
+        done = (due["status"] == "done").groupby(member.to_numpy()).all()
         for name in list(counting):
             if name not in done.index:
                 continue

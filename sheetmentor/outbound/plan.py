@@ -142,7 +142,9 @@ def recap_messages(
             return _three("recap", shared, config)
         mine = hide_private(own[recipient], private, recipient)
         others = [p for p in shared["members"] if p["name"] != recipient]
-        context = shared | {"members": [mine, *others], "recipient": mine}
+        people = [mine, *others]
+        wins = [win for person in people for win in person["wins"]]  # their own named too
+        context = shared | {"members": people, "recipient": mine, "wins": wins}
         return _three("recap", context, config)
 
     return _addressed(

@@ -379,8 +379,10 @@ def _member_goals(
     done since then — whatever its tier, a two-week goal carried for meetings too. Only when the
     memory does not hold the sheet as it was at the previous meeting (nothing recorded yet, or
     first seen after it) is a two-week goal due here and done a win too, done when the memory
-    cannot tell. A goal let go was dropped since then (the memory saw it, it was a two-week goal
-    due here, or its Completed date says so).
+    cannot tell. A goal let go was dropped since then, by the same rules: its Completed date, the
+    memory saw it turn dropped, or — only when the memory cannot tell — a two-week goal due here
+    and dropped (so a goal dropped before the last meeting is not let go again at the one it was
+    due at).
     """
     at_meeting = bool(memory and memory.get("since_meeting") and memory.get("changes"))
     seen_since = memory.get("since") if memory else None
@@ -400,17 +402,19 @@ def _member_goals(
         finished = goal["completed"]
         recent = finished is not None and (since is None or since < finished <= meeting.date)
         turned_done = goal["status"] == "done" and pair in completed_since
+        turned_dropped = goal["status"] == "dropped" and pair in dropped_since
         if finished is not None:
-            win = bool(row["win"])
+            win, let_go = bool(row["win"]), goal["status"] == "dropped" and recent
         elif at_meeting:
-            win = turned_done
+            win, let_go = turned_done, turned_dropped
         else:
             win = bool(row["win"]) or (turned_done and after_meeting)
+            let_go = turned_dropped or (goal["status"] == "dropped" and due_here)
         place = _Place(
             due_here=due_here,
             next_due=two_week and next_date is not None and goal["due_meeting"] == next_date,
             win=win,
-            let_go=goal["status"] == "dropped" and (due_here or recent or pair in dropped_since),
+            let_go=let_go,
         )
         by_member[goal["member"]].append((goal, place))
     return by_member
