@@ -134,6 +134,7 @@ ATTENDED = {
     8: ["ada", "bo", "cy", "di", "fay"],
 }
 PRIVATE_TEXT = "See a therapist"
+MISSING = re.compile(r"\b(None|nan|NaN|NaT|null)\b")
 
 
 def workbook(version: int, held: int) -> dict[str, list[list]]:
@@ -262,6 +263,24 @@ def attendance(version: int, through: int) -> str:
     return f"{round(came / counted * 100)}%"
 
 
+def two_week_done(version: int) -> str:
+    """The club's two-week done share as the sheet stood at meeting ``version``."""
+    goals = [
+        g
+        for p in active(version)
+        for g in goals_of(p, version)
+        if g.tier == "two-week" and g.status(version) != DROP
+    ]
+    return f"{round(sum(g.status(version) == X for g in goals) / len(goals) * 100)}%"
+
+
+def history_claim(through: int) -> str:
+    """The health line's history: the last six meetings up to ``through``."""
+    return " · ".join(
+        f"{shortdate(n)} {two_week_done(n)}" for n in range(max(1, through - 5), through + 1)
+    )
+
+
 def shortdate(number: int) -> str:
     day = MEETINGS[number - 1]
     return f"{day:%b} {day.day}"
@@ -365,6 +384,7 @@ def check_agenda(run: Run, number: int, markdown: str) -> None:
     history holds every meeting before it."""
     where = f"agenda of meeting {number}"
     assert PRIVATE_TEXT not in markdown, where
+    assert not MISSING.search(markdown), (where, MISSING.search(markdown))
     people = active(number)
     sections = agenda_members(markdown)
     run.claim(where, "members", set(sections), {p.name(number) for p in people})
@@ -411,6 +431,11 @@ def check_agenda(run: Run, number: int, markdown: str) -> None:
         said_idle = re.search(rf"No update since {shortdate(previous)}: (.+)$", health, re.M)[1]
         idle = [p.name(number) for p in people if not updated(p, number, previous)]
         run.claim(where, "no update (health)", said_idle, ", ".join(idle) or _EVERYONE)
+        said_carried = int(re.search(r"carried over from earlier meetings: (\d+)", health)[1])
+        total = sum(len(carried(p, number, number)) for p in people)
+        run.claim(where, "carried (health)", said_carried, total)
+        said_history = re.search(r"done at recent meetings: (.+)$", health, re.M)[1]
+        run.claim(where, "history", said_history, history_claim(previous))
 
 
 _EVERYONE = "none — everyone moved something"
@@ -494,6 +519,7 @@ def check_recap(run: Run, number: int, text: str, where: str, viewer: str | None
     ``number``), compared with the meeting before, as ``viewer`` (a member's key) reads it."""
     if viewer is None:
         assert PRIVATE_TEXT not in text, where
+    assert not MISSING.search(text), (where, MISSING.search(text))
     people = active(number)
     previous = number - 1
     names = [p.name(number) for p in people]
@@ -552,6 +578,11 @@ def check_recap(run: Run, number: int, text: str, where: str, viewer: str | None
         health = section(text, "CLUB HEALTH\n", ("\n\n",))
         rate = re.search(r"Attendance: (\S+) of members", health)[1]
         run.claim(where, "attendance", rate, attendance(number, number))
+        said_history = re.search(r"done at recent meetings: (.+)$", health, re.M)[1]
+        run.claim(where, "history", said_history, history_claim(number))
+        club = section(text, "THE CLUB\n", ("\n\n",))
+        said_share = re.search(r"Two-week .* done \((\S+)\)", club)[1]
+        run.claim(where, "two-week done share", said_share, two_week_done(number))
 
 
 def check_mail(run: Run, number: int, message: EmailMessage) -> None:
@@ -560,9 +591,28 @@ def check_mail(run: Run, number: int, message: EmailMessage) -> None:
     to = str(message["To"])
     body = message.get_body(("plain",)).get_content()
     reader = next(p for p in PEOPLE if p.email in to)
-    if PRIVATE_TEXT in body:
-        assert reader.key == "cy", f"{PRIVATE_TEXT!r} mailed to {to}"
-    check_recap(run, number, body, f"recap mail of meeting {number} to {to}", reader.key)
+    html = message.get_body(("html",)).get_content()
+    for part in (body, html):
+        assert not MISSING.search(part), (to, MISSING.search(part))
+        if PRIVATE_TEXT in part:
+            assert reader.key == "cy", f"{PRIVATE_TEXT!r} mailed to {to}"
+    where = f"recap mail of meeting {number} to {to}"
+    check_recap(run, number, body, where, reader.key)
+    wins = re.search(r">Wins</h2>(.*?)</ul>", html, re.S)
+    found = re.findall(
+        r"<li[^>]*><strong[^>]*>(.+?)</strong>: (.+?)(?: <span|</li>)", wins[1] if wins else ""
+    )
+    said = {(member, goal) for member, goal in found if "private goal" not in goal}
+    supported = (
+        {
+            (p.name(number), t)
+            for p in active(number)
+            for t in shown(done_since(p, number, number - 1), reader.key)
+        }
+        if number > 1
+        else set()
+    )
+    run.claim(f"{where} (HTML)", "wins", said, supported)
 
 
 def test_every_claim_of_the_season_is_supported_by_the_sheet_history(season: Run) -> None:
