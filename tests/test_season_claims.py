@@ -235,6 +235,16 @@ def dropped_since(person: Person, now: int, before: int) -> set[str]:
     }
 
 
+def since_lines(block: str, kind: str) -> set[str]:
+    """The goals a member's "Since …" block lists as ``kind`` ("- completed: X", "* added: X")."""
+    found = re.findall(rf"^ *[-*] {kind}: (.+)$", block, re.M)
+    return {goal for goal in found if "private goal" not in goal}
+
+
+def added_since(person: Person, now: int, before: int) -> set[str]:
+    return {g.text for g in goals_of(person, now) if not g.there(before)}
+
+
 def dropped_claim(block: str) -> set[str]:
     found = re.search(r"^ *Dropped: (.+)$", block, re.M)
     return {part.split(" (")[0] for part in found[1].split("; ")} if found else set()
@@ -424,6 +434,12 @@ def check_agenda(run: Run, number: int, markdown: str) -> None:
                 dropped_claim(block),
                 dropped_since(person, number, previous),
             )
+            for kind, supported in (
+                ("completed", {g.text for g in done_since(person, number, previous)}),
+                ("added", added_since(person, number, previous)),
+            ):
+                said = since_lines(block, kind)
+                run.claim(f"{where}, {name}", f"since: {kind}", said, supported - _private())
     if previous:
         health = section(markdown, "## Club health\n", ("\n## ",))
         rate = re.search(r"Attendance: (\S+) of members", health)[1]
@@ -574,6 +590,13 @@ def check_recap(run: Run, number: int, text: str, where: str, viewer: str | None
                 dropped_claim(block),
                 dropped_since(person, number, previous),
             )
+            for kind, supported in (
+                ("completed", {g.text for g in done_since(person, number, previous)}),
+                ("added", added_since(person, number, previous)),
+            ):
+                mine = shown([g for g in GOALS if g.text in supported], viewer)
+                said = since_lines(block, kind)
+                run.claim(f"{where}, {name}", f"since: {kind}", said, mine)
     if previous:
         health = section(text, "CLUB HEALTH\n", ("\n\n",))
         rate = re.search(r"Attendance: (\S+) of members", health)[1]
