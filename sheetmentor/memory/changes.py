@@ -22,6 +22,7 @@ from sheetmentor.memory.identity import (
 from sheetmentor.memory.store import Baseline, HistoryStore, current_state
 from sheetmentor.plain import records
 from sheetmentor.schedule import Meeting, Schedule
+from sheetmentor.sheet.frames import per_distinct
 from sheetmentor.sheet.normalize import Club, member_key
 
 CHANGE_KINDS = (
@@ -328,15 +329,12 @@ def _moved_member(merged: pd.DataFrame, renames: dict[str, str]) -> np.ndarray:
     """Goals handed from one member to another: the member's name changed beyond case and
     spacing, and not because the member was renamed (:func:`renamed_members`) — a rename is
     no change of the member's goals."""
-    now = merged["member"].astype(object).map(member_key)
-    then = (
-        merged["member_b"]
-        .astype(object)
-        .map(lambda name: "" if pd.isna(name) else member_key(name))
-    )
-    renamed = np.fromiter(
-        (renames.get(b) == a for a, b in zip(now, then, strict=True)), dtype=bool, count=len(now)
-    )
+
+    def key(name: object) -> str:
+        return "" if name is None else member_key(name)
+
+    now, then = per_distinct(merged["member"], key), per_distinct(merged["member_b"], key)
+    renamed = (then.map(renames) == now).to_numpy(dtype=bool)
     return (now.to_numpy() != then.to_numpy()) & ~renamed
 
 
