@@ -86,6 +86,7 @@ def streaks(
     *,
     through: Meeting,
     seen: dt.datetime | None = None,
+    now_state: pd.DataFrame | None = None,
 ) -> dict[str, Streak]:
     """Each active member's streak (:class:`Streak`) at the meetings up to ``through``.
 
@@ -94,12 +95,13 @@ def streaks(
     due-meeting rules — so a goal that was done late does not count as done on time; a goal
     counts for the member who has it now, so a member renamed since keeps her streak. ``seen``
     is when the current sheet was read: on ``through``'s day after it, the sheet stands for it
-    (:func:`live_at`).
+    (:func:`live_at`); ``now_state`` saves identifying the sheet again when the caller has
+    :func:`current_state`.
     """
     names = list(club.active_members["name"])
     states = _States(store, club, seen)
     now = goals_at_meeting(club, schedule, through)
-    present = current_state(club, store)
+    present = now_state if now_state is not None else current_state(club, store)
     owner_now = pd.Series(
         present["member"].astype(object).to_numpy(), index=present["key"].to_numpy()
     )
