@@ -376,6 +376,7 @@ def season(
             if number > 1:
                 changes = json.loads(run.cli(before, "changes", "--format", "json"))
                 check_changes(run, number, changes)
+            check_nudges(run, number, run.cli(before, "nudge"))
             folder.write(tabs=workbook(number, number), config=config)
             after = dt.datetime.combine(day, dt.time(14))
             check_recap(run, number, run.cli(after, "recap"), f"recap of meeting {number}")
@@ -528,6 +529,38 @@ def items(block: str, header: str) -> list[str]:
         if "private goal" not in line:
             taken.append(line)
     return taken
+
+
+def check_nudges(run: Run, number: int, text: str) -> None:
+    """The nudge preview the day before meeting ``number``: to every member who has not
+    updated since the last meeting (everyone before the first), each with her own goals due
+    there and carried."""
+    where = f"nudges before meeting {number}"
+    assert not MISSING.search(text), (where, MISSING.search(text))
+    nudges = {
+        found[1]: found[2]
+        for found in re.finditer(r"^To: (.+?) <[^>]+>\n(.*?)(?=^To: |\Z)", text, re.M | re.S)
+    }
+    people = active(number)
+    idle = [p for p in people if number == 1 or not updated(p, number, number - 1)]
+    run.claim(where, "to", list(nudges), [p.name(number) for p in idle])
+    for person in idle:
+        name = person.name(number)
+        body = nudges.get(name, "")
+        due_lines = section(body, "due at that meeting:\n", ("\n\n",)) if body else ""
+        said = {
+            m[1] for m in re.finditer(r"^  \[[ x]\] (.+?) \((?:open|done|dropped)", due_lines, re.M)
+        }
+        supported = {
+            g.text for g in goals_of(person, number) if g.tier == "two-week" and g.due == number
+        }
+        run.claim(f"{where}, {name}", "due", said, supported)
+        said_carried = {
+            m[1]: int(m[2]) for m in re.finditer(r"^  \[ \] (.+?) \(carried (\d+)x", body, re.M)
+        }
+        run.claim(f"{where}, {name}", "carried", said_carried, carried(person, number, number))
+        others = [g.text for g in GOALS if g.private and g.owner != person.key]
+        assert not any(t in body for t in others), (where, name)
 
 
 def check_recap(run: Run, number: int, text: str, where: str, viewer: str | None = None) -> None:
