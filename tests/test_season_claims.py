@@ -372,6 +372,7 @@ def season(
             folder.write(tabs=workbook(number, number - 1), config=config)
             before = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(9))
             check_agenda(run, number, run.cli(before, "agenda"))
+            check_text_agenda(run, number, run.cli(before, "agenda", "--format", "text"))
             check_status(run, number, json.loads(run.cli(before, "status", "--format", "json")))
             if number > 1:
                 changes = json.loads(run.cli(before, "changes", "--format", "json"))
@@ -529,6 +530,29 @@ def items(block: str, header: str) -> list[str]:
         if "private goal" not in line:
             taken.append(line)
     return taken
+
+
+def check_text_agenda(run: Run, number: int, text: str) -> None:
+    """The text agenda claims what the Markdown one does: the same wins, the same carried."""
+    where = f"text agenda of meeting {number}"
+    assert PRIVATE_TEXT not in text and not MISSING.search(text), where
+    wins = section(text, "\nWINS", ("\n\n",)) if "\nWINS" in text else ""
+    said = set(listed(wins, r"^  \* (.+?): (.+?)(?: - .*)?$"))
+    supported = set()
+    if number > 1:
+        supported = {
+            (p.name(number), t)
+            for p in active(number)
+            for t in shown(done_since(p, number, number - 1), None)
+        }
+    run.claim(where, "wins", said, supported)
+    said_carried = {
+        (goal, int(n)) for goal, n in listed(text, r"^     \[ \] (.+?) \(carried (\d+)x, was due")
+    }
+    supported_carried = {
+        (goal, n) for p in active(number) for goal, n in carried_shown(p, number, number).items()
+    }
+    run.claim(where, "carried", said_carried, supported_carried)
 
 
 def check_nudges(run: Run, number: int, text: str) -> None:
