@@ -3,14 +3,16 @@
 Six members meet every other Tuesday from Sep 8 to Dec 15 (eight meetings). Between meetings
 they edit a real .xlsx: goals are added, done, carried, dropped; Fay's name is fixed in every
 tab; Di joins with a blank Joined date; Ed leaves; Cy keeps a 🔒 private goal. At each meeting
-the CLI runs as a club runs it: the agenda, ``status`` and ``changes`` the day before, the recap
-preview and ``recap --send`` to a loopback SMTP server after it.
+the CLI runs as a club runs it: the agenda (Markdown and text), ``status``, ``changes`` and the
+nudge preview the day before, the recap preview and ``recap --send`` to a loopback SMTP server
+(aiosmtpd) after it, whose every message — text and HTML — is checked as its reader sees it.
 
 The model below is the season itself — who owns which goal, its status at each version of the
 sheet, who came to which meeting. The checker computes what each output may claim from that
 model alone (never from sheetmentor's code) and reads every claim back from the output: wins,
-carried counts, streaks, "no update", attendance, commitments, the figures of ``status``, the
-changes of ``changes``. A claim the history does not support fails the test; so does a claim
+carried counts, streaks, "no update", attendance, who missed a meeting, commitments, drops,
+the club's figures and history, who is nudged, the figures of ``status``, the changes of
+``changes``; and no output names another member's private goal or says nan/None. A claim the history does not support fails the test; so does a claim
 missing. It runs in America/Toronto and in Europe/Berlin (daylight saving ends mid-season in
 both, on different days).
 """
