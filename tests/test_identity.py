@@ -166,7 +166,7 @@ def test_a_renamed_member_keeps_her_goals_and_no_old_win_is_new(club: ClubFolder
         }
 
     club.write(**sheet("Lena Schmit", "Cy Diallo"))
-    assert club.run("recap", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
     club.write(**sheet("Lena Schmidt", "Di Evans"))
     env = {"SHEETMENTOR_NOW": "2026-11-20T10:00"}
     result = club.run("changes", "--format", "json", env=env)

@@ -218,10 +218,11 @@ def test_wins_are_the_goals_done_since_the_last_meeting_whatever_their_tier(
         ]
 
     club.write(members=MEMBERS, goals=sheet("", "", ""), meetings=meetings[:2])
-    assert club.run("recap", env={"SHEETMENTOR_NOW": "2026-11-03T14:00"}).exit_code == 0
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-03T14:00"}).exit_code == 0
     club.write(members=MEMBERS, goals=sheet("", "", "done"), meetings=meetings)
     first = club.run("recap", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"})
     assert "WINS\n  * Ada Okonkwo: Call mentors\n\n" in first.stdout
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
     club.write(members=MEMBERS, goals=sheet("done", "done", "done"), meetings=meetings)
     env = {"SHEETMENTOR_NOW": "2026-11-30T09:00"}
     agenda = club.run("agenda", env=env)

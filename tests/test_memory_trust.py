@@ -477,11 +477,11 @@ def test_a_member_with_no_joined_date_misses_no_meeting_before_she_was_on_the_sh
     ]
     for moment, with_meetings in (("2026-09-08T14:00", 2), ("2026-09-22T14:00", 3)):
         club.write(members=members, goals=GOALS, meetings=meetings[:with_meetings])
-        assert at(club, moment, "recap").exit_code == 0
+        assert at(club, moment, "record").exit_code == 0
     club.write(members=members, goals=GOALS, meetings=meetings)
-    assert at(club, "2026-10-06T14:00", "recap").exit_code == 0
+    assert at(club, "2026-10-06T14:00", "record").exit_code == 0
     club.write(members=[*members, cy], goals=[*GOALS, cy_goal], meetings=meetings)
-    assert at(club, "2026-10-08T09:00", "check").exit_code == 0
+    assert at(club, "2026-10-08T09:00", "record").exit_code == 0
     meetings.append([D(2026, 10, 20), f"{ADA}, {BO}, Cy Diallo"])
     club.write(members=[*members, cy], goals=[*GOALS, cy_goal], meetings=meetings)
     agenda = at(club, "2026-11-02T09:00", "agenda")
@@ -525,7 +525,7 @@ def test_an_unreadable_row_is_not_read_this_time_never_a_change(club: ClubFolder
         ]
 
     club.write(members=MEMBERS, goals=sheet("2-wk", BO))
-    assert at(club, "2026-11-17T14:00", "recap").exit_code == 0
+    assert at(club, "2026-11-17T14:00", "record").exit_code == 0
     club.write(members=MEMBERS, goals=sheet("fortnightish", "Bo Chn"))
     agenda = at(club, "2026-11-30T09:00", "agenda", "--force")
     assert agenda.exit_code == 0, agenda.stderr

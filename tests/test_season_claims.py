@@ -12,9 +12,9 @@ sheet, who came to which meeting. The checker computes what each output may clai
 model alone (never from sheetmentor's code) and reads every claim back from the output: wins,
 carried counts, streaks, "no update", attendance, who missed a meeting, commitments, drops,
 the club's figures and history, who is nudged, the figures of ``status``, the changes of
-``changes``; and no output names another member's private goal or says nan/None. A claim the history does not support fails the test; so does a claim
-missing. It runs in America/Toronto and in Europe/Berlin (daylight saving ends mid-season in
-both, on different days).
+``changes``; and no output names another member's private goal or says nan/None. A claim the
+history does not support fails the test; so does a claim missing. It runs in America/Toronto
+and in Europe/Berlin (daylight saving ends mid-season in both, on different days).
 """
 
 from __future__ import annotations
