@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,29 +195,47 @@ def _facilitator(meeting: Meeting, members: list[str], last_turn: dict[str, int]
     return pick
 
 
+def could_miss(meeting: Meeting, joined: Any, first_seen: dt.datetime | None) -> bool:
+    """Whether a member who did not come to ``meeting`` missed it: she had joined by its day
+    (her Joined cell) — or, with Joined blank, she was on the sheet by its start as far as the
+    history knows (``first_seen``: when the history first saw her; None when she has been on the
+    sheet since the history began, or there is none). A member cannot miss a meeting held before
+    she was on the sheet."""
+    if not pd.isna(joined):
+        return pd.Timestamp(joined).date() <= meeting.date
+    return first_seen is None or first_seen <= meeting.start
+
+
 def attendance(
-    club: Club, schedule: Schedule, *, through: dt.date, last_n: int = 6
+    club: Club,
+    schedule: Schedule,
+    *,
+    through: dt.date,
+    last_n: int = 6,
+    first_seen: Mapping[str, dt.datetime] | None = None,
 ) -> pd.DataFrame:
     """Each active member's attendance over the last ``last_n`` meetings (on or before
     ``through``) whose attendance the Meetings tab records.
 
-    A meeting without an Attended cell is not counted for or against anyone; meetings before a
-    member's Joined date do not count for them. Index: member (sheet order); columns:
-    ``meetings`` (counted), ``attended``, ``rate`` (NaN when none counted), ``last_attended``.
+    A meeting without an Attended cell is not counted for or against anyone; a meeting a member
+    could not have missed (:func:`could_miss`: before her Joined date, or with Joined blank
+    before ``first_seen`` says she was on the sheet) counts for her only if she came. Index:
+    member (sheet order); columns: ``meetings`` (counted), ``attended``, ``rate`` (NaN when none
+    counted), ``last_attended``.
     """
     recorded = [m for m in schedule.meetings if m.date <= through and m.attended is not None]
     recorded = recorded[-last_n:] if last_n > 0 else []
     active = club.active_members
     names = list(active["name"])
-    joined = pd.to_datetime(active["joined"]).dt.date.to_numpy() if len(active) else []
+    joined = list(active["joined"])
+    seen = first_seen or {}
     counted = np.zeros((len(names), len(recorded)), dtype=bool)
     present = np.zeros_like(counted)
     for j, meeting in enumerate(recorded):
         came = set(meeting.attended or ())
         for i, name in enumerate(names):
-            start = joined[i]
-            counted[i, j] = pd.isna(start) or start <= meeting.date
-            present[i, j] = counted[i, j] and name in came
+            present[i, j] = name in came
+            counted[i, j] = present[i, j] or could_miss(meeting, joined[i], seen.get(name))
     meetings = counted.sum(axis=1)
     attended = present.sum(axis=1)
     dates = np.array([m.date for m in recorded], dtype=object)

@@ -311,7 +311,7 @@ def recap_text(
     """``recap`` without ``--send``: the recap of the meeting on ``meeting`` (default: the last
     that ended), in group form or as ``member`` receives it. Sends nothing."""
     from sheetmentor.render.contexts import recap_context, render_template, schedule_for
-    from sheetmentor.sheet.normalize import member_key
+    from sheetmentor.sheet.normalize import named_member
 
     now = clock.moment(as_of, config.meetings.zone, bare="end")
     today = clock.club_day(now, config.meetings.zone)
@@ -321,12 +321,13 @@ def recap_text(
     if chosen is None:
         raise SheetmentorError("no meeting has ended yet, so there is nothing to recap")
     if member is not None:
-        names = {member_key(n): n for n in club.active_members["name"]}
-        if member_key(member) not in names:
-            listing = ", ".join(names.values())
+        names = [str(n) for n in club.active_members["name"]]
+        named = named_member(names, member)
+        if named is None:
+            listing = ", ".join(names)
             known = f"the active members are {listing}" if names else "no member is active"
             raise ConfigError(f"--member: no active member named {member!r}; {known}")
-        member = names[member_key(member)]
+        member = named
     memory = memory_block(config, club, schedule, chosen, today, kind="recap")
     context = recap_context(
         club,

@@ -163,3 +163,15 @@ def test_library_api_renders_the_same_agenda(club: ClubFolder) -> None:
     assert text == agenda(club)  # the CLI's first run: no history yet either
     without_memory = render_agenda(config, club_data, as_of=now.date())
     assert "## Club health" in text and "## Club health" not in without_memory
+
+
+def test_due_today_only_on_the_meeting_day(club: ClubFolder) -> None:
+    """An agenda printed a week before the meeting said "due today"; it names the day."""
+    for as_of, when in (("2026-11-24", "Dec 1"), ("2026-12-01", "today")):
+        markdown = club.run("agenda", "--as-of", as_of).stdout
+        assert f"Two-week goals due {when}:\n" in markdown
+        text = club.run("agenda", "--as-of", as_of, "--format", "text").stdout
+        assert f"   Due {when}:\n" in text
+        html = club.run("agenda", "--as-of", as_of, "--format", "html").stdout
+        assert f"no two-week goal due {when}</li>" in html  # Bo's sprint goal is carried
+    assert "today" not in club.run("agenda", "--as-of", "2026-11-24").stdout

@@ -133,3 +133,55 @@ def test_calendar_file(club: ClubFolder, tmp_path) -> None:
     target = tmp_path / "club.ics"
     assert club.run("calendar", "-o", str(target), "--as-of", "2026-11-25").exit_code == 0
     assert len(icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")) == 26
+
+
+def test_two_rows_for_one_meeting_day_are_one_meeting_and_an_error_naming_both(
+    club: ClubFolder,
+) -> None:
+    """Dec 1 written down twice used to be two meetings: ``check`` silent, a duplicate UID in the
+    .ics, and every later facilitator shifted by one."""
+    import icalendar
+
+    club.write(meetings=[MEETINGS_HEADER])
+    before = club.run("next", "--as-of", "2026-11-25", "-n", "3").stdout
+    rows = [
+        [D(2026, 12, 1), "Café", None, None, "", "holiday party"],
+        [D(2026, 12, 1), "Café", None, None, "", "holiday party (again)"],
+    ]
+    club.write(meetings=[MEETINGS_HEADER, *rows])
+    check = club.run("check")
+    assert check.exit_code == 1
+    assert (
+        "error: Meetings!A3: a second row for the meeting of 2026-12-01 (the first is "
+        "Meetings!A2); one meeting is one row: merge them"
+    ) in check.stdout
+    calendar = club.run("calendar", "-n", "3", "--as-of", "2026-11-25")
+    assert calendar.exit_code == 0
+    events = icalendar.Calendar.from_ical(calendar.stdout_bytes).walk("VEVENT")
+    uids = [str(event["uid"]) for event in events]
+    assert len(uids) == len(set(uids)) == 3
+    assert [e.decoded("dtstart").date() for e in events] == [
+        D(2026, 12, 1), D(2026, 12, 15), D(2026, 12, 29),
+    ]  # fmt: skip
+    after = club.run("next", "--as-of", "2026-11-25", "-n", "3").stdout
+    facilitators = [line.split("facilitator ")[1].split(" ·")[0] for line in after.splitlines()]
+    assert facilitators == [
+        line.split("facilitator ")[1].split(" ·")[0] for line in before.splitlines()
+    ]
+
+
+def test_as_many_meetings_as_asked_or_why_not(club: ClubFolder) -> None:
+    """``next -n 330`` and ``calendar -n 50`` stopped at about 400 days (exit 0, fewer lines)."""
+    import icalendar
+
+    lines = club.run("next", "-n", "330", "--as-of", "2026-11-25").stdout.splitlines()
+    assert len(lines) == 330
+    assert lines[-1].startswith("Tue July 12, 2039 ")  # 329 steps of two weeks after Dec 1, 2026
+    calendar = club.run("calendar", "-n", "50", "--as-of", "2026-11-25")
+    assert calendar.exit_code == 0
+    assert len(icalendar.Calendar.from_ical(calendar.stdout_bytes).walk("VEVENT")) == 50
+    too_many = club.run("next", "-n", "10000", "--as-of", "2026-11-25")
+    assert too_many.exit_code == 2 and too_many.stdout == ""
+    assert "error: -n 10000: only 6134 meetings are scheduled from 2026-11-25 to 2261-12-31" in (
+        too_many.stderr
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ClubFolder, run_cli
+from conftest import MEMBERS, ClubFolder, run_cli
 
 from sheetmentor.config import SourceConfig
 from sheetmentor.sheet.doctor import diagnose
@@ -116,3 +116,26 @@ def test_a_service_account_names_its_address(
     refused = diagnose(config, environ={}, endpoint=emulator.url)
     assert refused.exit_code == 3 and not refused.reachable
     assert refused.next_step.startswith(f"share the sheet with {sa_key.email}")
+
+
+def test_a_deleted_goals_tab_is_missing_without_source_tabs(
+    club: ClubFolder, emulator: SheetsEmulator
+) -> None:
+    """Doctor checked tabs only when ``source.tabs`` named them: with the Goals tab deleted it
+    said all was well. With nothing but Members and Meetings left, no tab holds goals."""
+    meetings = [["Date", "Attended"]]
+    club.write(tabs={"Members": MEMBERS, "Meetings": meetings})
+    local = club.run("doctor")
+    assert local.exit_code == 1
+    assert 'missing:   "Goals"' in local.stdout
+    assert 'next:      rename a tab to "Goals", or set source.tabs.goals' in local.stdout
+    emulator.load_workbook(club.folder / "club.xlsx", "no-goals-sheet")
+    config = yaml.safe_load(club.config_path.read_text(encoding="utf-8"))
+    config["source"] = {"google_sheet": "no-goals-sheet"}
+    club.write_config(config)
+    code, found = doctor(club, emulator.url)
+    assert (code, found["reachable"], found["missing"]) == (1, "yes", '"Goals"')
+    # a sheet kept one tab per member needs no Goals tab
+    club.write(tabs={"Members": MEMBERS, "Ada Okonkwo": [["Goal", "Tier"], ["Rewrite CV", "Q"]]})
+    club.write_config({**config, "source": {"path": "club.xlsx"}})
+    assert club.run("doctor").exit_code == 0

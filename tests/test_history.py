@@ -457,7 +457,7 @@ def test_changes_at_meeting_3_with_a_renamed_header(store: HistoryStore) -> None
     assert changes.no_update == []
     assert changes.counts() == {
         "added": 3, "completed": 1, "reopened": 0, "dropped": 1, "removed": 1,
-        "rescoped": 2, "progress": 0, "reworded": 1,
+        "rescoped": 2, "progress": 0, "reworded": 1, "unread": 0,
     }  # fmt: skip
 
 
@@ -494,7 +494,7 @@ def test_changes_since_the_last_meeting_of_the_live_sheet(
     }  # fmt: skip
     assert set(shape["members"][ADA]) == {
         "updated", "added", "completed", "reopened", "dropped", "removed", "rescoped",
-        "progress", "reworded",
+        "progress", "reworded", "unread",
     }  # fmt: skip
 
 

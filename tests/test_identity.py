@@ -139,3 +139,45 @@ def test_changes_tells_a_new_goal_from_a_reworded_one(club: ClubFolder) -> None:
         ("Rewrite the CV", "Rewrite teh CV!"),
         ("Plan the retreat", "Book a cabin for the club weekend"),
     ]
+
+
+def test_a_renamed_member_keeps_her_goals_and_no_old_win_is_new(club: ClubFolder) -> None:
+    """Fixing a typo in a member's name, in the Members and the Goals tab alike, is no change of
+    hers: her goal done in September is not a new win, nor are her goals added or re-scoped.
+    A member who leaves while another joins with goals of her own is not taken for a rename."""
+    header = ["Member", "Goal", "Tier", "Category", "Status", "Progress", "Due"]
+    due = dt.date(2026, 12, 1)
+
+    def sheet(lena: str, leaver: str) -> dict:
+        return {
+            "members": [
+                ["Name", "Email", "Active"],
+                ["Ada Okonkwo", "ada@example.org", "yes"],
+                [lena, "lena@example.org", "yes"],
+                [leaver, "x@example.org", "yes"],
+            ],
+            "goals": [
+                header,
+                ["Ada Okonkwo", "Rewrite CV", "2-wk", "work", "", None, due],
+                [lena, "Run 5k", "2-wk", "life", "done", None, dt.date(2026, 9, 22)],
+                [lena, "Learn Go", "Q", "work", "", "30%", dt.date(2026, 12, 31)],
+                [leaver, "Run 5k", "2-wk", "life", "", None, due],
+            ],
+        }
+
+    club.write(**sheet("Lena Schmit", "Cy Diallo"))
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
+    club.write(**sheet("Lena Schmidt", "Di Evans"))
+    env = {"SHEETMENTOR_NOW": "2026-11-20T10:00"}
+    result = club.run("changes", "--format", "json", env=env)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    lena = report["members"]["Lena Schmidt"]
+    assert not lena["updated"]
+    assert not any(lena[kind] for kind in ("added", "completed", "rescoped", "removed"))
+    assert "Lena Schmidt" in report["no_update"]
+    assert [c["goal"] for c in report["members"]["Di Evans"]["added"]] == ["Run 5k"]
+    agenda = club.run("agenda", env=env)
+    assert agenda.exit_code == 0, agenda.stderr
+    assert "completed: Run 5k" not in agenda.stdout
+    assert "Since Nov 17: no update." in agenda.stdout.split(". Lena Schmidt\n", 1)[1]

@@ -105,12 +105,12 @@ def test_agenda_tells_each_member_what_changed(season: Season) -> None:
     result = season.run("agenda", "--as-of", "2026-11-02")
     assert result.exit_code == 0, result.stderr
     text = result.stdout
-    bo = section(text, ". Bo Chen\n", "Two-week goals due today")
+    bo = section(text, ". Bo Chen\n", "Two-week goals due ")
     assert "Since Oct 20:\n" in bo
     assert "- added: Paint the studio" in bo
     assert '- reworded: Sign the lease for the studio (was "Sign a lease for the studio")' in bo
     assert "- progress: Sign the lease for the studio (0% → 50%)" in bo
-    ada = section(text, ". Ada Okonkwo\n", "Two-week goals due today")
+    ada = section(text, ". Ada Okonkwo\n", "Two-week goals due ")
     assert "Since Oct 20: no update." in ada
     assert "Streak: 2 meetings in a row with every two-week goal done." in ada
     assert "- stale: Learn the piano (unchanged for 4 meetings)" in ada
@@ -193,3 +193,49 @@ def test_missing_store_starts_over_with_a_warning(season: Season) -> None:
     recorded = season.run("record")
     assert recorded.exit_code == 0
     assert "no meeting history in" in recorded.stderr and "starting it over" in recorded.stderr
+
+
+def test_wins_are_the_goals_done_since_the_last_meeting_whatever_their_tier(
+    tmp_path: Path,
+) -> None:
+    """Rewrite CV, due Nov 3 and carried since, is finally done, and so is a quarterly goal: both
+    are wins in the agenda and the recap. Call mentors, due Dec 1 but done before the Nov 17
+    meeting, was that meeting's win and is not one again."""
+    club = ClubFolder(tmp_path)
+    meetings = [
+        ["Date", "Attended"],
+        [D(2026, 11, 3), "Ada Okonkwo, Bo Chen"],
+        [D(2026, 11, 17), "Ada Okonkwo, Bo Chen"],
+    ]
+
+    def sheet(cv: str, posts: str, mentors: str) -> list[list]:
+        return [
+            HEADER,
+            ["Ada Okonkwo", "Rewrite CV", "2-wk", "work", cv, None, D(2026, 11, 3)],
+            ["Ada Okonkwo", "Publish 3 posts", "Q", "work", posts, "30%", D(2026, 12, 31)],
+            ["Ada Okonkwo", "Call mentors", "2-wk", "work", mentors, None, D(2026, 12, 1)],
+            ["Bo Chen", "Find a studio", "2-wk", "work", "", None, D(2026, 12, 1)],
+        ]
+
+    club.write(members=MEMBERS, goals=sheet("", "", ""), meetings=meetings[:2])
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-03T14:00"}).exit_code == 0
+    club.write(members=MEMBERS, goals=sheet("", "", "done"), meetings=meetings)
+    first = club.run("recap", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"})
+    assert "WINS\n  * Ada Okonkwo: Call mentors\n\n" in first.stdout
+    assert club.run("record", env={"SHEETMENTOR_NOW": "2026-11-17T14:00"}).exit_code == 0
+    club.write(members=MEMBERS, goals=sheet("done", "done", "done"), meetings=meetings)
+    env = {"SHEETMENTOR_NOW": "2026-11-30T09:00"}
+    agenda = club.run("agenda", env=env)
+    assert agenda.exit_code == 0, agenda.stderr
+    wins = section(agenda.stdout, "## Wins since Nov 17\n", "## ")
+    assert wins.strip().split("\n") == [
+        "- **Ada Okonkwo**: Rewrite CV",
+        "- **Ada Okonkwo**: Publish 3 posts",
+    ]
+    recap = club.run("recap", "--meeting", "2026-11-17", env=env)
+    assert recap.exit_code == 0, recap.stderr
+    # the recap of Nov 17 tells what was done since Nov 3: Call mentors too
+    wins = section(recap.stdout, "WINS\n", "\n\n").split("\n")
+    assert wins == [
+        f"  * Ada Okonkwo: {goal}" for goal in ("Rewrite CV", "Publish 3 posts", "Call mentors")
+    ]

@@ -152,3 +152,16 @@ def test_send_due_nudges_compare_with_the_history_not_with_this_run(club: ClubFo
     assert result.exit_code == 0, result.stderr
     nudged = [m["To"] for m in outbox(club) if m["Subject"].startswith("Test Club: please")]
     assert nudged == ["Bo Chen <bo@example.org>"]
+
+
+def test_member_by_first_name_as_in_a_cell(nudging_club: ClubFolder) -> None:
+    """``--member Bo`` works as "Bo" does in a Goals cell; so does ``recap --member``."""
+    result = nudging_club.run("nudge", "--member", "bo", env=at(BEFORE))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("To: Bo Chen <bo@example.org>") and "Ada" not in result.stdout
+    sent = nudging_club.run("nudge", "--send", "--member", "Bo", env=at(BEFORE))
+    assert sent.exit_code == 0, sent.stderr
+    assert [str(m["To"]) for m in outbox(nudging_club)] == ["Bo Chen <bo@example.org>"]
+    recap = nudging_club.run("recap", "--member", "Ada", env=at(BEFORE))
+    assert recap.exit_code == 0, recap.stderr
+    assert "Hi Ada, here is where you and the club stand" in recap.stdout

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sheetmentor.memory.identity import STATE_COLUMNS, differs, goal_state, identify
+from sheetmentor.memory.identity import (
+    STATE_COLUMNS,
+    differs,
+    goal_state,
+    identify,
+    normalize_goal_text,
+    renamed_members,
+)
 from sheetmentor.memory.store import Baseline, HistoryStore, current_state
 from sheetmentor.plain import records
 from sheetmentor.schedule import Meeting, Schedule
-from sheetmentor.sheet.normalize import Club
+from sheetmentor.sheet.frames import per_distinct
+from sheetmentor.sheet.normalize import Club, member_key
 
 CHANGE_KINDS = (
     "added",
@@ -25,6 +34,7 @@ CHANGE_KINDS = (
     "rescoped",
     "progress",
     "reworded",
+    "unread",
 )
 _ENTRY_COLUMNS = ["member", "key", "goal", "tier", "category", "status", "progress", "due"]
 
@@ -46,9 +56,12 @@ class Changes:
     - ``rescoped``: ``field`` ``tier``, ``due`` or ``member`` moved from ``before`` to ``after``.
     - ``progress``: an open goal's progress went up from ``before`` to ``after``.
     - ``reworded``: same goal (see memory.identity), new text; ``before`` is the old text.
+    - ``unread``: a goal whose row has an error this time (read with ``--force``): no change is
+      claimed for it, nor is the recorded goal it stands for *removed*; ``after`` lists the cells.
 
     ``updated`` lists members any of whose goals changed in any stored cell (a new note counts);
-    ``no_update`` the reported members for whom nothing did.
+    ``no_update`` the reported members for whom nothing did — not one with an unread goal, who
+    may have updated it.
     """
 
     members: list[str]
@@ -63,6 +76,12 @@ class Changes:
         """The day of the state compared with: the meeting's date when the history holds the
         sheet as it was at that meeting, else the day sheetmentor saw it instead."""
         return self.baseline.since if self.baseline is not None else None
+
+    @property
+    def unread_members(self) -> list[str]:
+        """Members with a goal not read this time (``unread``), in member order."""
+        unsure = set(self.table.loc[self.table["kind"] == "unread", "member"])
+        return [m for m in self.members if m in unsure]
 
     def counts(self) -> dict[str, int]:
         counted = self.table["kind"].value_counts()
@@ -113,11 +132,72 @@ class Changes:
         }
 
 
+_REF = re.compile(r"^(?P<tab>.*)![A-Z]*(?P<row>\d+)(?::\d+)?$")
+
+
+def unread_goals(club: Club) -> dict[int, list[str]]:
+    """The goals of ``club`` whose row has an error (a ``--force`` run reads them anyway), by
+    position in ``club.goals``, with the cells at fault: what they say this time is no news."""
+    at_fault: dict[tuple[str, int], list[str]] = {}
+    for problem in club.errors:
+        found = _REF.match(problem.ref or "")
+        if found:
+            at_fault.setdefault((found["tab"], int(found["row"])), []).append(str(problem.ref))
+    if not at_fault or club.goals.empty:
+        return {}
+    rows = zip(club.goals["tab"].astype(object), club.goals["sheet_row"], strict=True)
+    return {
+        position: at_fault[(str(tab), int(row))]
+        for position, (tab, row) in enumerate(rows)
+        if (str(tab), int(row)) in at_fault
+    }
+
+
+def _set_unread_aside(
+    old: pd.DataFrame, new: pd.DataFrame, unread: Mapping[int, Sequence[str]]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``old`` and ``new`` without the unread goals, and the ``unread`` change rows.
+
+    An unread goal stands for the recorded goal of its key; with its member cell unreadable, for
+    a recorded goal of the same text that no readable goal is. The change row shows that goal
+    as recorded (its member, tier, status…), with the cells at fault in ``after``; an unread goal
+    that stands for nothing recorded and names no member has nowhere to be said."""
+    mask = np.zeros(len(new), dtype=bool)
+    mask[[p for p in unread if p < len(new)]] = True
+    blind, new = new[mask], new[~mask].reset_index(drop=True)
+    spare = old[~old["key"].isin(new["key"])]
+    spare_text = normalize_goal_text(spare["goal"])
+    taken: set[str] = set()
+    entries: list[dict[str, object]] = []
+    for position, row in zip(np.flatnonzero(mask), blind.itertuples(index=False), strict=True):
+        key = row.key if row.key in set(spare["key"]) else None
+        if key is None and pd.isna(row.member):
+            text = normalize_goal_text(pd.Series([row.goal])).iat[0]
+            same = spare[(spare_text == text).to_numpy() & ~spare["key"].isin(taken).to_numpy()]
+            key = same["key"].iat[0] if len(same) else None
+        source = row._asdict()
+        if key is not None:
+            taken.add(key)
+            recorded = spare[spare["key"] == key].iloc[0]
+            source = {c: recorded[c] for c in _ENTRY_COLUMNS if c != "goal"} | {"goal": row.goal}
+        if pd.isna(source["member"]):
+            continue
+        entries.append(
+            {c: source[c] for c in _ENTRY_COLUMNS}
+            | {"key": key or row.key, "kind": "unread", "field": None, "before": None}
+            | {"after": ", ".join(unread[int(position)])}
+        )
+    kept = old[~old["key"].isin(taken)].reset_index(drop=True)
+    columns = [*_ENTRY_COLUMNS, "kind", "field", "before", "after"]
+    return kept, new, pd.DataFrame(entries, columns=columns, dtype=object)
+
+
 def changes_since(
     before: pd.DataFrame | None,
     after: pd.DataFrame,
     *,
     members: Sequence[str] | None = None,
+    unread: Mapping[int, Sequence[str]] | None = None,
 ) -> Changes:
     """What changed from the ``before`` state of the goals to the ``after`` one.
 
@@ -125,11 +205,16 @@ def changes_since(
     :func:`current_state`); an ``after`` without keys is identified against ``before``.
     ``before`` None (no history yet) makes every goal ``added``. ``members`` are the members to
     report on, in order (typically the active ones); by default everyone with a goal in either.
+    ``unread`` are positions in ``after`` of goals whose row has an error
+    (:func:`unread_goals`): each is an ``unread`` change, never another kind.
     Joins on the key, so 100,000 goals diff in well under a second.
     """
     old = _keyed(before)
     new = after if "key" in after else identify(goal_state(after), old)
     new = new.reset_index(drop=True)
+    blind = None
+    if unread:
+        old, new, blind = _set_unread_aside(old, new, unread)
     merged = new.merge(
         old[["key", *STATE_COLUMNS]], on="key", how="left", suffixes=("", "_b"), indicator=True
     )
@@ -139,6 +224,7 @@ def changes_since(
 
     status, was = merged["status"].astype(object), merged["status_b"].astype(object)
     status_moved = present & differs(status, was)
+    moved_member = present & _moved_member(merged, renamed_members(old, new))
     parts: list[pd.DataFrame] = []
 
     def part(
@@ -191,9 +277,10 @@ def changes_since(
         "status",
     )
     part(gone.reset_index(drop=True), np.ones(len(gone), dtype=bool), "removed")
-    for name in ("tier", "due", "member"):
+    for name in ("tier", "due"):
         moved = present & differs(merged[name], merged[f"{name}_b"])
         part(merged, moved, "rescoped", name, f"{name}_b", name)
+    part(merged, moved_member, "rescoped", "member", "member_b", "member")
     gained = (
         present
         & (status == "open").to_numpy()
@@ -209,6 +296,8 @@ def changes_since(
         "goal",
     )
 
+    if blind is not None and not blind.empty:
+        parts.append(blind)
     columns = [*_ENTRY_COLUMNS, "kind", "field", "before", "after"]
     table = (
         pd.concat(parts, ignore_index=True)
@@ -216,9 +305,10 @@ def changes_since(
         else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     )
     table = table[columns]
-    touched = added.copy()
+    touched = added | moved_member
     for name in STATE_COLUMNS:
-        touched |= present & differs(merged[name], merged[f"{name}_b"])
+        if name != "member":
+            touched |= present & differs(merged[name], merged[f"{name}_b"])
     updated_names = set(merged.loc[touched, "member"].dropna()) | set(gone["member"].dropna())
     if members is None:
         names = pd.concat([new["member"], old["member"]]).dropna()
@@ -226,12 +316,26 @@ def changes_since(
     else:
         table = table[table["member"].isin(members).to_numpy()].reset_index(drop=True)
     members = list(members)
+    unsure = set(blind["member"]) if blind is not None else set()
     return Changes(
         members=members,
         table=table,
         updated=[m for m in members if m in updated_names],
-        no_update=[m for m in members if m not in updated_names],
+        no_update=[m for m in members if m not in updated_names and m not in unsure],
     )
+
+
+def _moved_member(merged: pd.DataFrame, renames: dict[str, str]) -> np.ndarray:
+    """Goals handed from one member to another: the member's name changed beyond case and
+    spacing, and not because the member was renamed (:func:`renamed_members`) — a rename is
+    no change of the member's goals."""
+
+    def key(name: object) -> str:
+        return "" if name is None else member_key(name)
+
+    now, then = per_distinct(merged["member"], key), per_distinct(merged["member_b"], key)
+    renamed = (then.map(renames) == now).to_numpy(dtype=bool)
+    return (now.to_numpy() != then.to_numpy()) & ~renamed
 
 
 def what_changed(
@@ -269,7 +373,10 @@ def changes_from(
         return None
     now = now_state if now_state is not None else current_state(club, store)
     changes = changes_since(
-        store.state(baseline.snapshot), now, members=list(club.active_members["name"])
+        store.state(baseline.snapshot),
+        now,
+        members=list(club.active_members["name"]),
+        unread=unread_goals(club),
     )
     changes.baseline = baseline
     return changes

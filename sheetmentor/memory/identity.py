@@ -27,6 +27,13 @@ in order:
 4. Anything else is a new goal ("Call two mentors" → "Ask Dana to lunch"), and the old one is
    *removed*.
 
+**A renamed member** keeps her goals: a member name that no goal of the new sheet carries any more
+and one that no goal of the previous snapshot carried are the same member renamed ("Lena Schmit"
+→ "Lena Schmidt", fixed in the Members and the Goals tab) when at least half of the goals of each
+have the same normalized text, and either two goals do or the names share a word. Rules 2 and 3
+then compare her goals under the new name (:func:`renamed_members`), so a goal done long ago is
+not a new win, and the rename is no change of hers.
+
 Identities chain from snapshot to snapshot, so a goal reworded a little at every meeting keeps its
 identity even when its first and last wordings are far apart.
 """
@@ -161,6 +168,54 @@ def _ids(goals: pd.DataFrame) -> pd.Series:
     return ids.where(ids.ne("")).astype("str")
 
 
+def renamed_members(previous: pd.DataFrame, goals: pd.DataFrame) -> dict[str, str]:
+    """Member keys of ``previous`` renamed in ``goals``: ``{old key: new key}`` (module doc, "A
+    renamed member"). Only names that vanished are paired with names that appeared, best
+    overlap first, one to one."""
+    old_members = _member_keys(previous["member"]).to_numpy(dtype=object)
+    new_members = _member_keys(goals["member"]).to_numpy(dtype=object)
+    gone = set(old_members) - set(new_members) - {""}
+    came = set(new_members) - set(old_members) - {""}
+    if not gone or not came:
+        return {}
+    old_texts = normalize_goal_text(previous["goal"]).to_numpy(dtype=object)
+    new_texts = normalize_goal_text(goals["goal"]).to_numpy(dtype=object)
+    before = {m: set(old_texts[old_members == m]) for m in gone}
+    after = {m: set(new_texts[new_members == m]) for m in came}
+    scored: list[tuple[int, str, str]] = []
+    for old, old_goals in before.items():
+        for new, new_goals in after.items():
+            shared = len(old_goals & new_goals)
+            named = bool(set(old.split()) & set(new.split()))
+            half = 2 * shared >= max(len(old_goals), len(new_goals))
+            if shared and half and (shared >= 2 or named):
+                scored.append((shared, old, new))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    pairs: dict[str, str] = {}
+    for _, old, new in scored:
+        if old not in pairs and new not in pairs.values():
+            pairs[old] = new
+    return pairs
+
+
+def _as_renamed(previous: pd.DataFrame, renames: dict[str, str]) -> pd.DataFrame:
+    """``previous`` with each renamed member's goals under the new name (member and the natural
+    key's member part), for matching only: their keys stay as they were."""
+    keys = _member_keys(previous["member"])
+    moved = keys.isin(list(renames)).to_numpy()
+    out = previous.copy()
+    natural = out["natural"].to_numpy(dtype=object).copy()
+    member = out["member"].to_numpy(dtype=object).copy()
+    for position in np.flatnonzero(moved):
+        old = keys.iat[position]
+        member[position] = renames[old]
+        if not str(natural[position]).startswith("id:"):
+            natural[position] = renames[old] + str(natural[position])[len(old) :]
+    out["natural"] = pd.Series(natural, index=out.index, dtype="str")
+    out["member"] = pd.Series(member, index=out.index, dtype="str")
+    return out
+
+
 def natural_keys(goals: pd.DataFrame) -> pd.Series:
     """Each goal's key by rules 1 and 2 of the module doc: ``id:ID`` or ``member|text``.
 
@@ -197,6 +252,9 @@ def identify(
     if previous is None or previous.empty:
         return frame.assign(key=natural.to_numpy())
     old = previous.reset_index(drop=True)
+    renames = renamed_members(old, goals)
+    if renames:
+        old = _as_renamed(old, renames)
     by_natural = pd.Series(old["key"].to_numpy(), index=old["natural"].to_numpy())
     keys = natural.map(by_natural)
     open_new = keys.isna().to_numpy()

@@ -115,7 +115,9 @@ def meeting_memory(
         changes=changes_from(store, club, baseline, now),
         stale=stale(store, held, active_now, min_stale),
         streaks=(
-            streaks(store, schedule, club, through=through, seen=seen if live else None)
+            streaks(
+                store, schedule, club, through=through, seen=seen if live else None, now_state=now
+            )
             if through is not None
             else {name: Streak(0, None, None, None) for name in names}
         ),
@@ -134,6 +136,7 @@ def meeting_memory(
             last_n=attendance_n,
             now_state=now,
             baseline=baseline,
+            seen=seen,
         ),
         started_over=store.created,
     )

@@ -608,6 +608,11 @@ class HistoryStore(StateFile):
         )
         return Club(name=name, members=members, goals=self.state(snapshot), meetings=meetings)
 
+    def first_snapshots(self) -> dict[str, int]:
+        """Each goal identity's first snapshot (the id of the snapshot that first held it)."""
+        rows = self._db.execute("SELECT key, MIN(valid_from) FROM versions GROUP BY key")
+        return {str(key): int(first) for key, first in rows}
+
     def identities(self) -> pd.DataFrame:
         """The latest snapshot's goals, only as much as identity and change detection need:
         ``key, natural, member, goal, id`` plus the version's ``vid``, ``rowhash`` and ``seq``."""

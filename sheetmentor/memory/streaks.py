@@ -21,9 +21,10 @@ class Streak:
 
     A meeting where the member had nothing due (or only dropped goals) neither breaks nor extends
     the streak; a streak counts only meetings the history holds (:meth:`HistoryStore.held_at`),
-    so it never reaches back past the first snapshot; and a goal the sheet shows carried over
-    now breaks it at the meeting it was due, whatever was recorded then (a goal added later with
-    an earlier due date, or done and reopened), so a streak never sits above a carried goal.
+    so it never reaches back past the first snapshot; and a two-week goal the sheet shows carried
+    over now was open at every meeting from the one it was due at, so it ends the streak there
+    and leaves none since, whatever was recorded then (a goal added later with an earlier due
+    date, or done and reopened): a streak never sits above a carried goal.
     """
 
     length: int
@@ -85,18 +86,25 @@ def streaks(
     *,
     through: Meeting,
     seen: dt.datetime | None = None,
+    now_state: pd.DataFrame | None = None,
 ) -> dict[str, Streak]:
     """Each active member's streak (:class:`Streak`) at the meetings up to ``through``.
 
     Which goals were due at a meeting, and whether they were done, comes from the state stored
     for that meeting run through :func:`sheetmentor.analysis.goals_at_meeting` — the agenda's own
-    due-meeting rules — so a goal that was done late does not count as done on time. ``seen``
+    due-meeting rules — so a goal that was done late does not count as done on time; a goal
+    counts for the member who has it now, so a member renamed since keeps her streak. ``seen``
     is when the current sheet was read: on ``through``'s day after it, the sheet stands for it
-    (:func:`live_at`).
+    (:func:`live_at`); ``now_state`` saves identifying the sheet again when the caller has
+    :func:`current_state`.
     """
     names = list(club.active_members["name"])
     states = _States(store, club, seen)
     now = goals_at_meeting(club, schedule, through)
+    present = now_state if now_state is not None else current_state(club, store)
+    owner_now = pd.Series(
+        present["member"].astype(object).to_numpy(), index=present["key"].to_numpy()
+    )
     carried = now[
         (now["tier"] == "two-week").to_numpy()
         & (now["status"] == "open").to_numpy()
@@ -108,12 +116,11 @@ def streaks(
     since: dict[str, dt.date | None] = dict.fromkeys(names)
     last: dict[str, dt.date | None] = dict.fromkeys(names)
     broken: dict[str, dt.date | None] = dict.fromkeys(names)
+    for name, due in broken_by.items():
+        if name in counting:  # open since it was due: not every goal was done at any meeting since
+            last[name] = broken[name] = due.date()
+            counting.discard(name)
     for meeting in reversed(schedule.meetings[: through.number]):
-        for name in list(counting):
-            if name in broken_by.index and meeting.date <= broken_by[name].date():
-                last[name] = last[name] or meeting.date
-                broken[name] = meeting.date
-                counting.discard(name)
         if not counting:
             break
         past = states.club_at(meeting)
@@ -121,7 +128,10 @@ def streaks(
             break
         goals = goals_at_meeting(past, schedule, meeting)
         due = goals[goals["due_here"] & (goals["status"] != "dropped").to_numpy()]
-        done = (due["status"] == "done").groupby(due["member"], observed=True).all()
+        # a goal is its owner's under the name she has now (a member renamed since keeps her
+        # streak: identities survive the rename)
+        member = due["key"].map(owner_now).fillna(due["member"].astype(object))
+        done = (due["status"] == "done").groupby(member.to_numpy()).all()
         for name in list(counting):
             if name not in done.index:
                 continue

@@ -156,7 +156,9 @@ def recap_messages(
             return _three("recap", shared, config)
         mine = hide_private(own[recipient], private, recipient)
         others = [p for p in shared["members"] if p["name"] != recipient]
-        context = shared | {"members": [mine, *others], "recipient": mine}
+        people = [mine, *others]
+        wins = [win for person in people for win in person["wins"]]  # their own named too
+        context = shared | {"members": people, "recipient": mine, "wins": wins}
         return _three("recap", context, config)
 
     return _addressed(
@@ -246,15 +248,15 @@ def to_nudge(
     """The active members a nudge goes to, in sheet order: everyone (or just ``member``), less
     those the meeting memory saw update their row since the last meeting — unless
     ``meetings.nudge_updated``. Without that memory nobody is assumed to have updated."""
-    from sheetmentor.sheet.normalize import member_key
+    from sheetmentor.sheet.normalize import named_member
 
     names = [str(name) for name in club.active_members["name"]]
     if member is not None:
-        chosen = [name for name in names if member_key(name) == member_key(member)]
-        if not chosen:
+        chosen = named_member(names, member)
+        if chosen is None:
             listing = ", ".join(names) or "none"
             raise ConfigError(f"--member: no active member named {member!r}; active: {listing}")
-        names = chosen
+        names = [chosen]
     if config.meetings.nudge_updated:
         return names
     return [name for name in names if not updated_since(memory, name)]

@@ -24,8 +24,10 @@ from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
 from sheetmentor.analysis import rotation
+from sheetmentor.errors import ConfigError
 from sheetmentor.i18n import _, current
 from sheetmentor.render.contexts import schedule_for, shortdate
+from sheetmentor.schedule import LAST_DAY
 
 if TYPE_CHECKING:
     from icalendar import Timezone
@@ -35,12 +37,26 @@ if TYPE_CHECKING:
     from sheetmentor.sheet.normalize import Club
 
 
+def upcoming(config: Config, club: Club, as_of: dt.date, count: int) -> tuple[Schedule, list]:
+    """The schedule and the next ``count`` meetings from ``as_of``: all of them, or a usage error
+    saying why not (the schedule ends in :data:`sheetmentor.schedule.LAST_DAY`) — never fewer
+    without a word."""
+    schedule = schedule_for(config, club, as_of, count)
+    meetings = schedule.upcoming(as_of, count)
+    if len(meetings) < count:
+        raise ConfigError(
+            f"-n {count}: only {len(meetings)} meetings are scheduled from {as_of.isoformat()} "
+            f"to {LAST_DAY.isoformat()}, the last day a schedule reaches"
+        )
+    return schedule, meetings
+
+
 def upcoming_lines(config: Config, club: Club, as_of: dt.date, count: int) -> list[str]:
     """``next``: one line per upcoming meeting, with place and facilitator."""
-    schedule = schedule_for(config, club, as_of)
+    schedule, meetings = upcoming(config, club, as_of, count)
     members = list(club.active_members["name"])
     lines = []
-    for meeting in schedule.upcoming(as_of, count):
+    for meeting in meetings:
         facilitator = rotation(members, schedule, meeting)[0]
         parts = [
             current().weekday_date(meeting.date, year=True),
@@ -75,8 +91,8 @@ def calendar_ics(
     config: Config, club: Club, as_of: dt.date, count: int, *, stamp: dt.datetime | None = None
 ) -> bytes:
     """``calendar``: the next ``count`` meetings as iCalendar events with stable UIDs."""
-    schedule = schedule_for(config, club, as_of)
-    return meetings_ics(club, schedule, schedule.upcoming(as_of, count), stamp=stamp)
+    schedule, meetings = upcoming(config, club, as_of, count)
+    return meetings_ics(club, schedule, meetings, stamp=stamp)
 
 
 def event_uid(club_name: str, meeting: Meeting) -> str:

@@ -38,17 +38,18 @@ from sheetmentor import clock
 from sheetmentor.analysis import (
     Completion,
     completion_by_tier,
+    could_miss,
     goals_at_meeting,
     rotation,
     stats_dict,
 )
 from sheetmentor.config import AgendaConfig, Config
 from sheetmentor.errors import ConfigError
-from sheetmentor.i18n import N_, _, current, in_club_language
+from sheetmentor.i18n import N_, _, current, in_club_language, ngettext
 from sheetmentor.memory import MeetingMemory
-from sheetmentor.plain import day, number, records
+from sheetmentor.plain import number, records
 from sheetmentor.privacy import hide_private, private_goals
-from sheetmentor.schedule import Meeting, Schedule, build_schedule
+from sheetmentor.schedule import LAST_DAY, Meeting, Schedule, build_schedule
 from sheetmentor.words import plural, status_label
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ CHANGE_LABELS = {
     "dropped": N_("dropped"),
     "removed": N_("removed"),
     "reopened": N_("reopened"),
+    "unread": N_("not read this time"),
 }
 """How each kind of change reads in agendas, recaps and ``changes``, in the order shown (in
 English: :func:`change_labels` gives them in the club's language)."""
@@ -177,8 +179,14 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def schedule_for(config: Config, club: Club, as_of: dt.date) -> Schedule:
-    return build_schedule(config.meetings, club.meetings, until=as_of + SCHEDULE_HORIZON)
+def schedule_for(config: Config, club: Club, as_of: dt.date, count: int = 0) -> Schedule:
+    """The schedule from the cadence's first meeting to :data:`SCHEDULE_HORIZON` after
+    ``as_of`` — and far enough for ``count`` meetings from ``as_of`` (``next -n``,
+    ``calendar -n``), a cadence step for each, however far that is."""
+    days = SCHEDULE_HORIZON.days + 7 * config.meetings.every * count
+    left = (LAST_DAY - as_of).days
+    until = as_of + dt.timedelta(days=days) if days < left else LAST_DAY
+    return build_schedule(config.meetings, club.meetings, until=until)
 
 
 def template_memory(memory: MeetingMemory | dict[str, Any] | None) -> dict[str, Any] | None:
@@ -243,7 +251,7 @@ def agenda_context(
     context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "previous": _meeting(previous) if previous else None,
-        "previous_absent": absent_from(club, previous),
+        "previous_absent": absent_from(club, previous, memory),
         "next": _meeting(following) if following else None,
         "next_facilitator": rotation(names, schedule, following)[0] if following else None,
         "facilitator": facilitator,
@@ -328,7 +336,7 @@ def recap_context(
     context = _common(club, completion, as_of, cap, config) | {
         "meeting": _meeting(meeting),
         "attended": attended,
-        "absent": absent_from(club, meeting),
+        "absent": absent_from(club, meeting, memory),
         "next": _meeting(following) if following else None,
         "next_facilitator": next_facilitator,
         "members": people,
@@ -372,17 +380,22 @@ def _slot(meeting: Meeting, box: dict[str, Any], position: int) -> dict[str, Any
     return {"minutes": minutes, "starts": starts, "ends": clock.later(starts, box["speaker"])}
 
 
-def absent_from(club: Club, meeting: Meeting | None) -> list[str] | None:
-    """Active members the Meetings tab does not list as present at ``meeting`` (members who
-    joined after it were not missed); None when the tab records no attendance for it."""
+def absent_from(
+    club: Club, meeting: Meeting | None, memory: dict[str, Any] | None = None
+) -> list[str] | None:
+    """Active members the Meetings tab does not list as present at ``meeting``, of those who
+    could have missed it (:func:`sheetmentor.analysis.could_miss`: not before their Joined date
+    or, with Joined blank, the history's first sighting of them); None when the tab records no
+    attendance for it."""
     if meeting is None or meeting.attended is None:
         return None
     came = set(meeting.attended)
+    first_seen = ((memory or {}).get("health") or {}).get("first_seen") or {}
     active = club.active_members
     return [
         name
         for name, joined in zip(active["name"], active["joined"], strict=True)
-        if name not in came and not (day(joined) is not None and day(joined) > meeting.date)
+        if name not in came and could_miss(meeting, joined, first_seen.get(name))
     ]
 
 
@@ -419,10 +432,18 @@ def _member_goals(
     """Each active member's goals as GOAL dicts in sheet order, each with its :class:`_Place`.
 
     The frame is converted once, not sliced per member. A win is a goal done since the previous
-    meeting (by its Completed date, or — for a goal without one — the meeting memory saw it turn
-    done); a goal let go was dropped since then (the memory saw it, it was a two-week goal due
-    here, or its Completed date says so).
+    meeting: by its Completed date; for a goal without one, when the meeting memory saw it turn
+    done since then — whatever its tier, a two-week goal carried for meetings too. Only when the
+    memory does not hold the sheet as it was at the previous meeting (nothing recorded yet, or
+    first seen after it) is a two-week goal due here and done a win too, done when the memory
+    cannot tell. A goal let go was dropped since then, by the same rules: its Completed date, the
+    memory saw it turn dropped, or — only when the memory cannot tell — a two-week goal due here
+    and dropped (so a goal dropped before the last meeting is not let go again at the one it was
+    due at).
     """
+    at_meeting = bool(memory and memory.get("since_meeting") and memory.get("changes"))
+    seen_since = memory.get("since") if memory else None
+    after_meeting = seen_since is not None and (previous is None or seen_since >= previous.date)
     completed_since = _pairs(memory, "completed")
     dropped_since = _pairs(memory, "dropped")
     since = previous.date if previous else None
@@ -437,12 +458,20 @@ def _member_goals(
         due_here = two_week and goal["due_meeting"] == meeting.date
         finished = goal["completed"]
         recent = finished is not None and (since is None or since < finished <= meeting.date)
-        turned_done = finished is None and not two_week and pair in completed_since
+        turned_done = goal["status"] == "done" and pair in completed_since
+        turned_dropped = goal["status"] == "dropped" and pair in dropped_since
+        if finished is not None:
+            win, let_go = bool(row["win"]), goal["status"] == "dropped" and recent
+        elif at_meeting:
+            win, let_go = turned_done, turned_dropped
+        else:
+            win = bool(row["win"]) or (turned_done and after_meeting)
+            let_go = turned_dropped or (goal["status"] == "dropped" and due_here)
         place = _Place(
             due_here=due_here,
             next_due=two_week and next_date is not None and goal["due_meeting"] == next_date,
-            win=bool(row["win"]) or (goal["status"] == "done" and turned_done),
-            let_go=goal["status"] == "dropped" and (due_here or recent or pair in dropped_since),
+            win=win,
+            let_go=let_go,
         )
         by_member[goal["member"]].append((goal, place))
     return by_member
@@ -655,4 +684,9 @@ def change_line(kind: str, change: dict[str, Any]) -> str:
         return f"{goal} ({field}: {before} → {after})"
     if kind == "reworded":
         return _('%(goal)s (was "%(before)s")') % {"goal": goal, "before": change["from"]}
+    if kind == "unread":
+        cells = change["to"]
+        count = len(str(cells).split(","))
+        line = ngettext("%(goal)s (cell %(cells)s)", "%(goal)s (cells %(cells)s)", count)
+        return line % {"goal": goal, "cells": cells}
     return goal

@@ -238,7 +238,8 @@ def changes_text(changes: dict[str, Any]) -> str:
     lines = [_since_line(changes)]
     for name, found in changes["members"].items():
         lines.append("")
-        lines.append(name if found["updated"] else _("%(name)s — no update") % {"name": name})
+        said = found["updated"] or found.get("unread")
+        lines.append(name if said else _("%(name)s — no update") % {"name": name})
         for kind, label in change_labels().items():
             for change in found.get(kind, []):
                 lines.append(f"  {label:<10} {change_line(kind, change)}")

@@ -133,10 +133,18 @@ def _diagnose_local(source: SourceConfig) -> Diagnosis:
 
 
 def _check_tabs(diagnosis: Diagnosis, source: SourceConfig) -> Diagnosis:
+    """The tabs the sheet cannot be read without, missing: those the config names, and —
+    without ``source.layout`` — the goals tab when no other tab could hold a member's goals
+    (a sheet kept one tab per member needs no Goals tab, but it needs tabs besides Members and
+    Meetings)."""
     if source.layout != "tab-per-member":
-        # without source.layout, a sheet without these tabs may be kept one tab per member:
-        # only tabs named in the config are sure to be needed
-        named = source.tabs.model_fields_set if source.layout is None else {"members", "goals"}
+        tabs = source.tabs
+        named = set(tabs.model_fields_set) if source.layout is None else {"members", "goals"}
+        if tabs.goals not in diagnosis.tabs and not set(diagnosis.tabs) - {
+            tabs.members,
+            tabs.meetings,
+        }:
+            named |= {"members", "goals"}
         wanted = {
             key: tab
             for key, tab in {"members": source.tabs.members, "goals": source.tabs.goals}.items()

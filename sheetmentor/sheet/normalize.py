@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -671,7 +671,27 @@ class _Normalizer:
             notes=_texts(frame["notes"]),
             status=np.where(pd.isna(status), "held", status),
         )
+        frame = frame[~self.repeated_meetings(tab, frame["date"])]
         return frame[frame["date"].notna()].sort_values("date").reset_index(drop=True)
+
+    def repeated_meetings(self, tab: Table, dates: pd.Series) -> np.ndarray:
+        """Rows recording a meeting day that an earlier row records already: an error naming
+        both rows, and the later row left out, so the day is one meeting everywhere (one
+        facilitator turn, one calendar event) even when a command carries on past errors."""
+        repeated = (dates.duplicated(keep="first") & dates.notna()).to_numpy()
+        first_row: dict[Any, int] = {}
+        for position, date in enumerate(dates):
+            if pd.isna(date):
+                continue
+            if not repeated[position]:
+                first_row[date] = position
+                continue
+            self.error(
+                tab.ref("date", position),
+                f"a second row for the meeting of {date.date().isoformat()} (the first is "
+                f"{tab.ref('date', first_row[date])}); one meeting is one row: merge them",
+            )
+        return repeated
 
     # -- values ----------------------------------------------------------------------------------
 
@@ -782,6 +802,15 @@ def _other_names(members: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[
                 short.setdefault(member_key(written), []).append(name)
     found |= {key: same[0] for key, same in short.items() if len(same) == 1 and key not in found}
     return found, {key: same for key, same in short.items() if len(same) > 1}
+
+
+def named_member(names: Iterable[Any], given: str) -> str | None:
+    """The member of ``names`` that ``given`` names, as a cell of the sheet would: the full name
+    (case and spaces aside), or a first name that only one member has ("tom" is Tom Berg);
+    None when it names no one. ``--member`` options read names the same way as cells do."""
+    names = [str(name) for name in names]
+    by_key = {member_key(name): name for name in names}
+    return by_key.get(member_key(given)) or _first_names(names).get(member_key(given))
 
 
 def member_key(name: Any) -> str:
