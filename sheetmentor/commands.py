@@ -44,6 +44,7 @@ __all__ = [
     "moment",
     "next_meetings",
     "read",
+    "read_sheet",
     "recap_text",
     "record_sheet",
     "start_of",
@@ -73,6 +74,16 @@ def moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(23, 59, 59), tzinfo=zone)
 
 
+def read_sheet(config: Config) -> Club:
+    """The sheet read and normalized, with every goal the meeting history ever recorded private
+    still private (:func:`sheetmentor.memory.with_private_history`): every command reads the
+    club through here, so no output can forget a goal's private past."""
+    from sheetmentor.memory import with_private_history
+    from sheetmentor.sheet.normalize import read_club
+
+    return with_private_history(config.state, read_club(config))
+
+
 def read(
     config: Config,
     *,
@@ -89,11 +100,9 @@ def read(
     now (:func:`record_sheet`). ``expect_history`` (default: the state folder exists) makes a
     missing store a warning.
     """
-    from sheetmentor.sheet.normalize import read_club
-
     if expect_history is None:
         expect_history = config.state.is_dir()
-    club = read_club(config)
+    club = read_sheet(config)
     for problem in [*club.warnings, *club.recipient_errors]:
         log.warning("%s", problem)
     if not errors_stop:
@@ -169,10 +178,8 @@ def check_club(config: Config) -> CheckResult:
 
     Unlike the other commands, a sheet with errors is a result here, not an exception.
     """
-    from sheetmentor.sheet.normalize import read_club
-
     expect_history = config.state.is_dir()
-    club = read_club(config)
+    club = read_sheet(config)
     record_sheet(config, club, expect_history=expect_history)
     lines = [f"{problem.severity}: {problem}" for problem in club.problems]
     errors, warnings = len(club.errors), len(club.warnings)

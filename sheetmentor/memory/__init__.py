@@ -42,6 +42,7 @@ from sheetmentor.memory.recall import (
     recall,
     remember,
     untouched_starter,
+    with_private_history,
 )
 from sheetmentor.memory.store import (
     HISTORY_NAME,
@@ -88,4 +89,5 @@ __all__ = [
     "streaks",
     "untouched_starter",
     "what_changed",
+    "with_private_history",
 ]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from sheetmentor import clock
-from sheetmentor.commands import memory_block, record_sheet
+from sheetmentor.commands import memory_block, read_sheet, record_sheet
 from sheetmentor.outbound.ledger import LEDGER_NAME, Ledger, Planned, State
 from sheetmentor.outbound.plan import ClubChat, Mailing, due_recap, email_settings, mailing_name
 from sheetmentor.outbound.transport import DeliveryReport, Transport, deliver, transport_for
@@ -303,14 +303,12 @@ def _send(
     lock_timeout: float,
 ) -> SendReport:
     """The steps every sending run shares (see the module docstring)."""
-    from sheetmentor.sheet.normalize import read_club
-
     if config.email is None and config.chat is None:
         email_settings(config)  # raises: nowhere to send
     email = config.email
     expect_history = config.state.is_dir()
     state_folder(config.state)
-    club = read_club(config)
+    club = read_sheet(config)
     schedule = _schedule(config, club, moment)
     ledger_clock = functools.partial(clock.now, config.meetings.zone)
     with (
