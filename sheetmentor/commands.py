@@ -77,11 +77,15 @@ def moment(config: Config, as_of: dt.datetime | dt.date | None) -> dt.datetime:
 def read_sheet(config: Config) -> Club:
     """The sheet read and normalized, with every goal the meeting history ever recorded private
     still private (:func:`sheetmentor.memory.with_private_history`): every command reads the
-    club through here, so no output can forget a goal's private past."""
+    club through here, so no output can forget a goal's private past, and
+    :func:`sheetmentor.privacy.guard` knows what to look for in every text that leaves."""
     from sheetmentor.memory import with_private_history
+    from sheetmentor.privacy import private_goals, watch
     from sheetmentor.sheet.normalize import read_club
 
-    return with_private_history(config.state, read_club(config))
+    club = with_private_history(config.state, read_club(config))
+    watch(private_goals(club))
+    return club
 
 
 def read(
@@ -189,7 +193,9 @@ def check_club(config: Config) -> CheckResult:
         f"{plural(len(club.meetings), 'recorded meeting')} — {plural(errors, 'error')}, "
         f"{plural(warnings, 'warning')}"
     )
-    return CheckResult("\n".join(lines) + "\n", errors, club.explanation)
+    from sheetmentor.privacy import guard
+
+    return CheckResult(guard("\n".join(lines) + "\n"), errors, club.explanation)
 
 
 @dataclass(frozen=True)
@@ -285,10 +291,10 @@ def changes_report(
             "sheetmentor had not seen the sheet before this run, so it cannot say what changed "
             "yet; it remembers the sheet from now on"
         )
-    from sheetmentor.privacy import hide_private, private_goals
+    from sheetmentor.privacy import guard, hide_private, private_goals
 
     shown = hide_private(found.to_dict(), private_goals(club))  # the club's view: no owner's
-    return changes_json(shown) if format == "json" else changes_text(shown)
+    return guard(changes_json(shown) if format == "json" else changes_text(shown))
 
 
 def agenda_text(
@@ -312,7 +318,10 @@ def agenda_text(
     memory = memory_block(
         config, club, schedule, meeting, today, kind="agenda", expect_history=expect_history
     )
-    return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
+    from sheetmentor.privacy import guard
+
+    text = render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
+    return guard(text)
 
 
 def recap_text(
@@ -356,7 +365,10 @@ def recap_text(
         memory=memory,
         config=config,
     )
-    return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
+    from sheetmentor.privacy import guard
+
+    text = render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
+    return guard(text, member)
 
 
 def next_meetings(config: Config, *, as_of: dt.date | None = None, count: int = 3) -> list[str]:

@@ -9,14 +9,24 @@ old wordings, after its Private cell is cleared (:func:`sheetmentor.memory.with_
 puts the history's keys and wordings on the ``Club``).
 
 Figures are computed from the frames, which keep every goal; only what a person reads is
-changed. :func:`hide_private` is the one place that decides what a reader sees: it replaces each
-private goal of another member with "1 private goal (done)" — its status stays; its text, notes,
-extra columns, cell and identity key go (the key names the member and the text, so it becomes
-an opaque ``private-1``).
+changed, in two steps:
+
+- :func:`hide_private` decides what a reader sees of the goals in a context (an agenda's, a
+  recap's, a CHANGES dict): each private goal of another member becomes "1 private goal (done)"
+  — its status stays; its text, notes, extra columns, cell and identity key go (the key names
+  the member and the text, so it becomes an opaque ``private-1``).
+- :func:`guard` is the last look at every text before it leaves sheetmentor — a command's
+  result, each e-mail (for its one reader), each chat message, every log line: any private text
+  of someone other than the reader still in it becomes "1 private goal". The sheet is read
+  through :func:`sheetmentor.commands.read_sheet`, which hands its private goals to
+  :func:`watch`, so an output added later is guarded without knowing about privacy.
 """
 
 from __future__ import annotations
 
+import html
+import logging
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,10 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "LOCK",
     "PrivateGoals",
+    "guard",
     "hide_private",
     "is_private_text",
     "private_goals",
     "private_mask",
+    "watch",
 ]
 
 LOCK = PRIVATE_MARKS[0]
@@ -152,3 +164,67 @@ class _Walker:
         if isinstance(value, list | tuple):
             return type(value)(self.walk(item, member) for item in value)
         return value
+
+
+GUARDED = plural(1, "private goal")
+"""What :func:`guard` leaves where a private text was."""
+MIN_GUARDED = 8
+"""Texts shorter than this are left to :func:`hide_private` alone: guarding "Run" would blank the
+word wherever it appears."""
+
+_watched: dict[str, re.Pattern[str] | None] = {}
+_owners: dict[str, set[str]] = {}
+
+
+def watch(private: PrivateGoals) -> None:
+    """Make ``private`` the goals :func:`guard` looks for (the club just read; each read
+    replaces the last), and guard every ``sheetmentor`` log line from now on."""
+    _owners.clear()
+    _watched.clear()
+    for member, text in private.texts:
+        bare = text.lstrip().removeprefix(LOCK).removeprefix(PRIVATE_MARKS[1]).strip()
+        for form in {text.strip(), bare, html.escape(text.strip()), html.escape(bare)}:
+            if len(form) >= MIN_GUARDED:
+                _owners.setdefault(member, set()).add(form)
+    _install_log_guard()
+
+
+def guard(text: str, reader: str | None = None) -> str:
+    """``text`` with every watched private text not ``reader``'s replaced by "1 private goal"
+    (``reader`` None: the club, the channel, the organizer's terminal)."""
+    if not _owners or not text:
+        return text
+    if reader not in _watched:
+        forms = {form for owner, mine in _owners.items() if owner != reader for form in mine}
+        ordered = sorted(forms, key=len, reverse=True)
+        _watched[reader] = (
+            re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
+        )
+    pattern = _watched[reader]
+    return text if pattern is None else pattern.sub(GUARDED, text)
+
+
+class _LogGuard(logging.Filter):
+    """Every log record's message, guarded for the club (logs are read by the organizer, cron's
+    mail, a CI log…)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _owners:
+            message = record.getMessage()
+            guarded = guard(message)
+            if guarded != message:
+                record.msg, record.args = guarded, ()
+        return True
+
+
+_LOG_GUARD = _LogGuard()
+
+
+def _install_log_guard() -> None:
+    """On every ``sheetmentor`` logger (a logger's filter sees only its own records, not its
+    children's), including those created since the last call."""
+    names = [name for name in logging.Logger.manager.loggerDict if name.startswith("sheetmentor")]
+    for name in ["sheetmentor", *names]:
+        logger = logging.getLogger(name)
+        if _LOG_GUARD not in logger.filters:
+            logger.addFilter(_LOG_GUARD)

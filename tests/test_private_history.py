@@ -180,3 +180,21 @@ def test_check_never_quotes_a_private_goals_cell(club: ClubFolder) -> None:
     assert leaks(result.stdout + result.stderr) == [], result.stdout
     forced = club.run("agenda", "--force", env=BEFORE_NEXT)
     assert leaks(forced.stdout + forced.stderr) == []
+
+
+def test_another_goal_quoting_a_private_goal_does_not_leak_it(club: ClubFolder) -> None:
+    """The last look (privacy.guard): Bo's shared goal quotes Ada's private one word for word;
+    what the club reads shows "1 private goal" in its place, Ada's own recap keeps it."""
+    rows = goals(
+        ["Ada Okonkwo", SECRET, "two-week", "", "20%", D(2026, 12, 1), "yes"],
+        ["Bo Chen", f"Help Ada: {SECRET}", "two-week", "", "20%", D(2026, 12, 1), None],
+    )
+    club.write(members=MEMBERS, goals=rows, meetings=MEETINGS, config=CONFIG)
+    assert club.run("check", env=AT_MEETING).exit_code == 0
+    agenda = club.run("agenda", env=BEFORE_NEXT).stdout
+    assert "Help Ada: 1 private goal" in agenda and leaks(agenda) == []
+    for args in (("recap",), ("recap", "--member", "Bo Chen"), ("-vv", "recap")):
+        result = club.run(*args, "--meeting", "2026-12-01", env=AFTER_NEXT)
+        assert leaks(result.stdout + result.stderr, "Bo Chen" if "Bo" in args[-1] else None) == []
+    ada = club.run("recap", "--member", "Ada Okonkwo", "--meeting", "2026-12-01", env=AFTER_NEXT)
+    assert SECRET in ada.stdout

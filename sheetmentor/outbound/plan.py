@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sheetmentor.errors import ConfigError, UnsafeHeaderError
 from sheetmentor.outbound.ledger import Ledger
 from sheetmentor.outbound.mime import Outgoing, Unsendable, address, parse_address
-from sheetmentor.privacy import hide_private, private_goals
+from sheetmentor.privacy import guard, hide_private, private_goals
 from sheetmentor.render.calendar import meetings_ics
 from sheetmentor.render.contexts import agenda_context, recap_context, render_template
 
@@ -353,7 +353,7 @@ def club_chat(
             lines += [f"{_goal_line(goal)} (for next time)" for goal in person["next_due"]]
         sections.append(Section(person["name"], lines or ["no goal due"]))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
-    return ClubChat(config.chat, message, member_chat_ids(club))
+    return _club_message(club, config.chat, message)
 
 
 def nudge_chat(
@@ -397,7 +397,7 @@ def nudge_chat(
         intro=[f"Update your goals in {where} before the meeting."],
         sections=sections,
     )
-    return ClubChat(config.chat, message, member_chat_ids(club))
+    return _club_message(club, config.chat, message)
 
 
 def _three(name: str, context: dict[str, Any], config: Config) -> tuple[str, str, str]:
@@ -438,18 +438,44 @@ def _addressed(
         unsendable_key = f"{key}/{where} ({member.name})" if where in taken else f"{key}/{where}"
         unsendable.append(Unsendable(unsendable_key, (member.email,), member.reason, kind))
     if email.mode == "group" and only is None:
-        subject, text, html = render(None)
+        subject, text, html = _guarded(render(None), None)
         to = _group_addresses(email, people)
         message = Outgoing(f"{key}/group", to, subject, text, html, calendar, kind)
         return Mailing(key, kind, [message], unsendable)
     messages = []
     for person in people:
-        subject, text, html = render(person.name if personal else None)
+        reader = person.name if personal else None
+        subject, text, html = _guarded(render(reader), reader)
         address_key = f"{key}/{person.address.addr_spec.lower()}"
         messages.append(
             Outgoing(address_key, (person.address,), subject, text, html, calendar, kind)
         )
     return Mailing(key, kind, messages, unsendable)
+
+
+def _guarded(parts: tuple[str, str, str], reader: str | None) -> tuple[str, str, str]:
+    """Subject, text and HTML of one message, each through :func:`sheetmentor.privacy.guard`
+    for its one reader (None: everyone on the list)."""
+    subject, text, html = (guard(part, reader) for part in parts)
+    return subject, text, html
+
+
+def _club_message(club: Club, config: ChatConfig, message: ChatMessage) -> ClubChat:
+    """A club-level chat message, every line through :func:`sheetmentor.privacy.guard` (the
+    channel is the club's)."""
+    from sheetmentor.outbound.chat import ChatMessage, Section
+
+    guarded = ChatMessage(
+        kind=message.kind,
+        date=message.date,
+        title=guard(message.title),
+        intro=[guard(line) for line in message.intro],
+        sections=[
+            Section(guard(s.heading), [guard(line) for line in s.lines], s.member)
+            for s in message.sections
+        ],
+    )
+    return ClubChat(config, guarded, member_chat_ids(club))
 
 
 def _group_addresses(email: EmailConfig, people: list[Recipient]) -> tuple[Address, ...]:

@@ -469,6 +469,7 @@ def preview_nudges(
     line saying why nobody would get one. Sends nothing, plans nothing."""
     from sheetmentor.commands import read
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
+    from sheetmentor.privacy import guard
 
     moment = as_of or now
     expect_history = config.state.is_dir()
@@ -494,7 +495,7 @@ def preview_nudges(
         text = render_template("nudge.txt.j2", context, config.templates).strip("\n")
         address = emails.get(name)
         to = f"{' '.join(name.split())} <{address.strip()}>" if isinstance(address, str) else name
-        parts.append(f"To: {to}\nSubject: {subject}\n\n{text}\n")
+        parts.append(guard(f"To: {to}\nSubject: {subject}\n\n{text}\n", name))
     return "\n".join(parts)
 
 
