@@ -73,6 +73,7 @@ def test_changes_json_keys_name_no_private_goal(club: ClubFolder) -> None:
     hidden = [c for name in changes for c in changes[name]["progress"]]
     assert [c["goal"] for c in hidden] == ["1 private goal (open)"] * 2
     assert {c["key"] for c in hidden} == {"private-1", "private-2"}
+    assert all(c["private"] is True for c in hidden)
 
 
 def test_a_deleted_private_goal_stays_private(club: ClubFolder) -> None:
@@ -172,9 +173,10 @@ def test_check_never_quotes_a_private_goals_cell(club: ClubFolder) -> None:
     rows = goals(
         ["Ada Okonkwo", SECRET, "two-week", "", "20%", "after therapy", "yes"],
         ["Bo Chen", LOCKED, "fortnighty", "", None, None, None],
+        ["Ada Okonkwo", "🔒 Talk to HR", "quarterly", "✅ therapy booked", None, None, None],
     )
     club.write(members=MEMBERS, goals=rows, meetings=MEETINGS, config=CONFIG)
-    result = club.run("check")
+    result = club.run("check", "--explain")
     assert result.exit_code == 1
     assert "error: Goals!F4:" in result.stdout and "error: Goals!C5:" in result.stdout
     assert leaks(result.stdout + result.stderr) == [], result.stdout

@@ -147,6 +147,9 @@ class _Normalizer:
         self.explanation = Explanation()
         self.reader = Reader(config, self.problems, self.explanation)
         self.extra_columns: dict[str, list[str]] = {}
+        self.private_rows: np.ndarray | None = None
+        """While a goals tab is read: its private rows, whose words ``check --explain`` does
+        not list (a word only a private goal uses is that goal's)."""
 
     def error(self, ref: str | None, message: str) -> None:
         self.problems.append(Problem("error", ref, message))
@@ -198,12 +201,20 @@ class _Normalizer:
     ) -> np.ndarray:
         """Parse a column once per distinct value; report every cell whose value failed.
 
-        With ``vocabulary``, each distinct word and its meaning go to the explanation.
+        With ``vocabulary``, each distinct word and its meaning go to the explanation — but not
+        a word only private goals use (``private_rows``).
         """
         codes, uniques = tab.distinct(name)
         parsed = [parse(value) for value in uniques] + [parse(None)]
         if vocabulary is not None:
-            for value, (meaning, message) in zip(uniques, parsed, strict=False):
+            shown = (
+                set(np.unique(codes[~self.private_rows]).tolist())
+                if self.private_rows is not None
+                else None
+            )
+            for code, (value, (meaning, message)) in enumerate(zip(uniques, parsed, strict=False)):
+                if shown is not None and code not in shown:
+                    continue
                 if isinstance(meaning, bool):
                     meaning = "active" if meaning else "not active"
                 if message is None and meaning is not None and word_key(value) != word_key(meaning):
@@ -414,6 +425,18 @@ class _Normalizer:
                 )
         for position in np.flatnonzero(frame["goal"].isna().to_numpy()):
             self.error(tab.ref("goal", int(position)), "the goal's text is empty")
+        private = self.private(tab, frame["goal"])
+        self.private_rows = private
+        try:
+            frame = self._goal_cells(tab, owner, members)
+        finally:
+            self.private_rows = None
+        frame["private"] = private
+        self._hide_private_cells(tab, private, first_problem)
+        return frame
+
+    def _goal_cells(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+        frame = tab.frame
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
             firsts = _first_names(members["name"])
@@ -455,8 +478,6 @@ class _Normalizer:
             notes=_texts(frame["notes"]),
             id=_texts(frame["id"]),
         )
-        frame["private"] = self.private(tab, frame["goal"])
-        self._hide_private_cells(tab, frame["private"].to_numpy(), first_problem)
         if "category" in tab.columns:
             for position in np.flatnonzero(blank_category & frame["goal"].notna().to_numpy()):
                 self.warning(
