@@ -34,8 +34,15 @@ class SheetmentorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SheetmentorError as error:
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {_guarded(error.message)}", err=True)
             ctx.exit(error.exit_code)
+
+
+def _guarded(message: str) -> str:
+    """An error message through the privacy guard once a sheet was read (the guard knows its
+    private goals only then; before, importing it would only slow ``--help`` down)."""
+    privacy = sys.modules.get("sheetmentor.privacy")
+    return privacy.guard(message) if privacy is not None else message
 
 
 class DateParam(click.ParamType):
