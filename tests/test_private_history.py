@@ -200,3 +200,22 @@ def test_another_goal_quoting_a_private_goal_does_not_leak_it(club: ClubFolder) 
         assert leaks(result.stdout + result.stderr, "Bo Chen" if "Bo" in args[-1] else None) == []
     ada = club.run("recap", "--member", "Ada Okonkwo", "--meeting", "2026-12-01", env=AFTER_NEXT)
     assert SECRET in ada.stdout
+
+
+def test_a_history_from_before_privacy_was_stored_knows_its_locked_goals(club: ClubFolder) -> None:
+    """A store written before private goals were recorded (schema 2) is upgraded knowing the 🔒
+    goals it holds: Bo taking the 🔒 off later does not make his goal public."""
+    import sqlite3
+
+    bo = ["Bo Chen", LOCKED, "quarterly", "", "20%", D(2026, 12, 31), None]
+    club.write(members=MEMBERS, goals=goals(bo), meetings=MEETINGS, config=CONFIG)
+    assert club.run("check", env=AT_MEETING).exit_code == 0
+    db = sqlite3.connect(club.folder / ".sheetmentor" / "history.sqlite3")
+    with db:
+        db.execute("DROP TABLE private_keys")
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    bo[1] = LOCKED.removeprefix("🔒 ")
+    club.write(members=MEMBERS, goals=goals(bo), meetings=MEETINGS, config=CONFIG)
+    for name, text in club_outputs(club).items():
+        assert leaks(text, "Bo Chen" if "Bo" in name else None) == [], name
