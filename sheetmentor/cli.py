@@ -35,8 +35,15 @@ class SheetmentorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SheetmentorError as error:
-            click.echo(f"error: {error.message}", err=True)
+            click.echo(f"error: {_guarded(error.message)}", err=True)
             ctx.exit(error.exit_code)
+
+
+def _guarded(message: str) -> str:
+    """An error message through the privacy guard once a sheet was read (the guard knows its
+    private goals only then; before, importing it would only slow ``--help`` down)."""
+    privacy = sys.modules.get("sheetmentor.privacy")
+    return privacy.guard(message) if privacy is not None else message
 
 
 class DateParam(click.ParamType):
@@ -255,24 +262,26 @@ def check(ctx: click.Context, explain: bool) -> None:
 
 
 def _print_explanation(explanation: Explanation) -> None:
-    """``check --explain``: how each tab was read, then the words mapped per vocabulary."""
-    click.echo(f"layout: {explanation.layout} ({explanation.layout_how})")
+    """``check --explain``: how each tab was read, then the words mapped per vocabulary (through
+    the privacy guard, like every output: notes may quote cells)."""
+    from sheetmentor.privacy import guard
+
+    lines = [f"layout: {explanation.layout} ({explanation.layout_how})"]
     if explanation.language:
-        click.echo(f"language: {explanation.language}")
+        lines.append(f"language: {explanation.language}")
     for tab in explanation.tabs:
         shape = f" — {tab.layout}" if tab.layout else ""
-        click.echo(f'tab "{tab.title}": {tab.role}{shape}')
+        lines.append(f'tab "{tab.title}": {tab.role}{shape}')
         if tab.header_row is not None:
-            click.echo(f"  header row: {tab.header_row}")
+            lines.append(f"  header row: {tab.header_row}")
         for column in tab.columns:
             target = column.field or "kept as an extra column"
-            click.echo(f'  {column.column} "{column.header}" → {target} ({column.how})')
-        for note in tab.notes:
-            click.echo(f"  {note}")
+            lines.append(f'  {column.column} "{column.header}" → {target} ({column.how})')
+        lines.extend(f"  {note}" for note in tab.notes)
     for vocabulary, words in explanation.words.items():
         mapped = ", ".join(f'"{word}" → {meaning}' for word, meaning in words.items())
-        click.echo(f"words ({vocabulary}): {mapped}")
-    click.echo("")
+        lines.append(f"words ({vocabulary}): {mapped}")
+    click.echo(guard("\n".join(lines)) + "\n")
 
 
 @cli.command()

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 from sheetmentor import clock
 from sheetmentor.errors import ConfigError, SheetmentorError
 from sheetmentor.i18n import in_club_language
+from sheetmentor.run import read_sheet
 from sheetmentor.words import plural
 
 if TYPE_CHECKING:
@@ -69,9 +70,7 @@ def read(config: Config, *, force: bool = False, errors_stop: bool = True) -> Cl
     errors are logged like warnings and never stop the command, so no ``--force`` is involved.
     Nothing is recorded: only sending runs and :func:`record_club` write the history.
     """
-    from sheetmentor.sheet.normalize import read_club
-
-    return _checked(read_club(config), force=force, errors_stop=errors_stop)
+    return _checked(read_sheet(config), force=force, errors_stop=errors_stop)
 
 
 def _checked(club: Club, *, force: bool = False, errors_stop: bool = True) -> Club:
@@ -163,9 +162,7 @@ def check_club(config: Config) -> CheckResult:
 
     Unlike the other commands, a sheet with errors is a result here, not an exception.
     """
-    from sheetmentor.sheet.normalize import read_club
-
-    club = read_club(config)
+    club = read_sheet(config)
     lines = [f"{problem.severity}: {problem}" for problem in club.problems]
     errors, warnings = len(club.errors), len(club.warnings)
     active = len(club.active_members)
@@ -174,7 +171,9 @@ def check_club(config: Config) -> CheckResult:
         f"{plural(len(club.meetings), 'recorded meeting')} — {plural(errors, 'error')}, "
         f"{plural(warnings, 'warning')}"
     )
-    return CheckResult("\n".join(lines) + "\n", errors, club.explanation)
+    from sheetmentor.privacy import guard
+
+    return CheckResult(guard("\n".join(lines) + "\n"), errors, club.explanation)
 
 
 @dataclass(frozen=True)
@@ -271,10 +270,10 @@ def changes_report(
             "what changed yet; a sending run (send-due) or `sheetmentor record` after a meeting "
             "records it"
         )
-    from sheetmentor.privacy import hide_private, private_goals
+    from sheetmentor.privacy import guard, hide_private, private_goals
 
     shown = hide_private(found.to_dict(), private_goals(club))  # the club's view: no owner's
-    return changes_json(shown) if format == "json" else changes_text(shown)
+    return guard(changes_json(shown) if format == "json" else changes_text(shown))
 
 
 @in_club_language
@@ -295,7 +294,10 @@ def agenda_text(
     schedule = schedule_for(config, club, max(today, date or today))
     meeting = agenda_meeting(schedule, today, date)
     memory = memory_block(config, club, schedule, meeting, today, kind="agenda")
-    return render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
+    from sheetmentor.privacy import guard
+
+    text = render_agenda(config, club, as_of=today, date=meeting.date, format=format, memory=memory)
+    return guard(text)
 
 
 @in_club_language
@@ -339,7 +341,10 @@ def recap_text(
         memory=memory,
         config=config,
     )
-    return render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
+    from sheetmentor.privacy import guard
+
+    text = render_template(f"recap.{RECAP_FORMATS[format]}.j2", context, config.templates)
+    return guard(text, member)
 
 
 @in_club_language

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sheetmentor.schedule import Schedule
     from sheetmentor.sheet.normalize import Club
 
-__all__ = ["Run"]
+__all__ = ["Run", "read_sheet"]
 
 log = logging.getLogger("sheetmentor.run")
 
@@ -52,9 +52,7 @@ class Run:
     def club(self) -> Club:
         """The sheet, read and normalized the first time it is asked for, never again."""
         if self._club is None:
-            from sheetmentor.sheet.normalize import read_club
-
-            self._club = read_club(self.config)
+            self._club = read_sheet(self.config)
         return self._club
 
     def schedule(self, as_of: dt.date) -> Schedule:
@@ -95,3 +93,17 @@ class Run:
             self.now,
             expect_history=self.state_existed,
         )
+
+
+def read_sheet(config: Config) -> Club:
+    """The sheet read and normalized, with every goal the meeting history ever recorded private
+    still private (:func:`sheetmentor.memory.with_private_history`): every command reads the
+    club through here, so no output can forget a goal's private past, and
+    :func:`sheetmentor.privacy.guard` knows what to look for in every text that leaves."""
+    from sheetmentor.memory import with_private_history
+    from sheetmentor.privacy import private_goals, watch
+    from sheetmentor.sheet.normalize import read_club
+
+    club = with_private_history(config.state, read_club(config))
+    watch(private_goals(club))
+    return club

@@ -325,7 +325,7 @@ def test_a_version_0_file_is_migrated(tmp_path: Path) -> None:
     db.close()
     assert path.stat().st_size > 0
     with HistoryStore(path) as store:
-        assert (store.created, store.migrated_from, store.version) == (False, 0, 2)
+        assert (store.created, store.migrated_from, store.version) == (False, 0, 3)
         assert store.snapshots() == []
 
 
@@ -342,7 +342,7 @@ def test_an_older_file_runs_only_the_newer_steps(
 
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_labels])
     with HistoryStore.open(state) as store:
-        assert (store.migrated_from, store.version) == (2, 3)
+        assert (store.migrated_from, store.version) == (3, 4)
         assert len(store.snapshots()) == 5 and store.state_at(M3) is not None
         labels = [row[0] for row in store._db.execute("SELECT label FROM snapshots")]
     assert labels[0] == f"meeting {M1.isoformat()}"

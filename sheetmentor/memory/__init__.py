@@ -43,6 +43,7 @@ from sheetmentor.memory.recall import (
     recall_memory,
     remember,
     untouched_starter,
+    with_private_history,
 )
 from sheetmentor.memory.store import (
     HISTORY_NAME,
@@ -90,4 +91,5 @@ __all__ = [
     "streaks",
     "untouched_starter",
     "what_changed",
+    "with_private_history",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,9 +13,16 @@ import pandas as pd
 from sheetmentor.errors import HistoryError
 from sheetmentor.memory.changes import Changes, changes_from, stale
 from sheetmentor.memory.health import Health, club_health
-from sheetmentor.memory.store import Baseline, HistoryStore, current_state, period_for
+from sheetmentor.memory.store import (
+    HISTORY_NAME,
+    Baseline,
+    HistoryStore,
+    current_state,
+    period_for,
+)
 from sheetmentor.memory.streaks import Streak, completion_history, history_records, streaks
 from sheetmentor.plain import records
+from sheetmentor.privacy import private_mask
 from sheetmentor.schedule import Meeting, Schedule
 from sheetmentor.sheet.normalize import Club
 
@@ -140,6 +147,28 @@ def meeting_memory(
         ),
         started_over=store.created,
     )
+
+
+def with_private_history(state_dir: Path, club: Club) -> Club:
+    """``club`` with every goal the history ever recorded private marked private again (its
+    Private cell cleared, its 🔒 taken off: once private, private in every later mention), and
+    the history's private keys and wordings (``Club.private_keys``, ``Club.private_texts``) for
+    the mentions of goals no longer on the sheet. Reads the store, never writes it; a store
+    that cannot be read adds nothing (the command meets its error when it opens the store)."""
+    try:
+        if not (Path(state_dir) / HISTORY_NAME).is_file():
+            return club
+        with HistoryStore.open(state_dir, create=False) as store:
+            keys = store.private_keys()
+            if not keys:
+                return club
+            texts = store.private_texts()
+            now = current_state(club, store)
+    except (HistoryError, OSError):
+        return club
+    sticky = now["key"].isin(keys).to_numpy(dtype=bool)
+    goals = club.goals.assign(private=private_mask(club) | sticky)
+    return replace(club, goals=goals, private_keys=keys, private_texts=texts)
 
 
 def remember(

@@ -43,6 +43,7 @@ from sheetmentor.memory.identity import (
     goal_state,
     identify,
 )
+from sheetmentor.privacy import is_private_text, private_mask
 from sheetmentor.schedule import Meeting, Schedule
 from sheetmentor.sheet.normalize import Club
 from sheetmentor.storage import StateFile, foreign_tables, open_database, state_folder
@@ -107,7 +108,25 @@ def _add_seen_to(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE snapshots ADD COLUMN seen_to TEXT")  # NULL: seen at taken_at only
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_seen_to]
+def _add_private_keys(db: sqlite3.Connection) -> None:
+    """Version 2 → 3: the identity keys of every goal ever recorded private, so that a goal once
+    private stays private in every later mention (its removal, a rewording, a cleared Private
+    cell). Goals whose text starts with 🔒 are known private from the versions already stored;
+    a Private column was not stored before this version."""
+    db.execute("CREATE TABLE private_keys (key TEXT PRIMARY KEY)")
+    keys = {
+        key
+        for key, goal in db.execute("SELECT key, goal FROM versions WHERE goal IS NOT NULL")
+        if is_private_text(goal)
+    }
+    db.executemany("INSERT INTO private_keys (key) VALUES (?)", ((key,) for key in sorted(keys)))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _create_v1,
+    _add_seen_to,
+    _add_private_keys,
+]
 """``MIGRATIONS[n]`` upgrades a store from schema version ``n`` to ``n + 1``; the last index + 1 is
 the version this sheetmentor writes. Append, never edit: files in the field went through the old
 steps already."""
@@ -133,10 +152,12 @@ def _row_hashes(state: pd.DataFrame) -> np.ndarray:
     return hashed.view(np.int64)
 
 
-def _digest(hashes: np.ndarray, roster: list[list[Any]]) -> str:
-    """A content hash of goals and roster. Row hashes are sorted first, so re-sorting the sheet
-    is no change; equal digests mean nothing to record, without reading the store back."""
+def _digest(hashes: np.ndarray, roster: list[list[Any]], private: np.ndarray) -> str:
+    """A content hash of goals, their privacy and the roster. Row hashes are sorted first, so
+    re-sorting the sheet is no change; equal digests mean nothing to record, without reading the
+    store back."""
     digest = hashlib.sha256(np.sort(hashes).tobytes())
+    digest.update(np.sort(hashes[private]).tobytes())
     digest.update(json.dumps([list(STATE_COLUMNS), roster], ensure_ascii=False).encode())
     return digest.hexdigest()
 
@@ -302,7 +323,7 @@ class HistoryStore(StateFile):
     def _migrate(self) -> None:
         target = schema_version()
         with self._transaction():
-            foreign = foreign_tables(self._db, ("rosters", "snapshots", "versions"))
+            foreign = foreign_tables(self._db, ("rosters", "snapshots", "versions", "private_keys"))
             if foreign:
                 raise sqlite3.DatabaseError(
                     f"it holds tables sheetmentor does not write: {', '.join(foreign[:5])}"
@@ -353,7 +374,8 @@ class HistoryStore(StateFile):
         state = goal_state(club.goals)
         hashes = _row_hashes(state)
         roster = _roster(club.members)
-        digest = _digest(hashes, roster)
+        private = private_mask(club)
+        digest = _digest(hashes, roster, private)
         with self._transaction():
             last = self.latest_snapshot()
             if last is not None:
@@ -367,6 +389,10 @@ class HistoryStore(StateFile):
                     return False
             previous = self.identities()
             state = identify(state, previous).assign(rowhash=hashes)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO private_keys (key) VALUES (?)",
+                ((key,) for key in state.loc[private, "key"]),
+            )
             roster_id = self._roster_id(roster)
             merged = state.merge(
                 previous[["key", "vid", "rowhash", "natural", "seq"]],
@@ -473,6 +499,19 @@ class HistoryStore(StateFile):
         )
 
     # -- reading --------------------------------------------------------------------------------
+
+    def private_keys(self) -> frozenset[str]:
+        """The identity keys of every goal ever recorded private."""
+        return frozenset(key for (key,) in self._db.execute("SELECT key FROM private_keys"))
+
+    def private_texts(self) -> frozenset[tuple[str, str]]:
+        """(member, goal text) of every recorded wording of a goal ever recorded private —
+        wordings from before it was made private too: once private, every mention is."""
+        rows = self._db.execute(
+            "SELECT DISTINCT v.member, v.goal FROM versions v JOIN private_keys p ON p.key = v.key"
+            " WHERE v.member IS NOT NULL AND v.goal IS NOT NULL"
+        )
+        return frozenset((str(member), str(goal)) for member, goal in rows)
 
     def snapshots(self) -> list[Snapshot]:
         """Every snapshot, oldest first (read once per open store and recording)."""

@@ -31,7 +31,7 @@ from sheetmentor.errors import ConfigError, UnsafeHeaderError
 from sheetmentor.i18n import _, current
 from sheetmentor.outbound.ledger import Ledger
 from sheetmentor.outbound.mime import Outgoing, Pending, Unsendable, address, parse_address
-from sheetmentor.privacy import hide_private, private_goals
+from sheetmentor.privacy import guard, hide_private, private_goals
 from sheetmentor.render.calendar import meetings_ics
 from sheetmentor.render.contexts import agenda_context, pct, recap_context, render_template
 from sheetmentor.words import status_label
@@ -393,7 +393,7 @@ def club_chat(
     if kind == "recap" and context["next"]:
         sections.append(Section(_("Next meeting"), _next_meeting_lines(context)))
     message = ChatMessage(kind=kind, date=meeting.date, title=title, intro=intro, sections=sections)
-    return ClubChat(config.chat, message, member_chat_ids(club))
+    return _club_message(club, config.chat, message)
 
 
 def _recap_intro(context: dict[str, Any]) -> list[str]:
@@ -464,7 +464,7 @@ def nudge_chat(
         intro=[_("Update your goals in %(sheet)s before the meeting.") % {"sheet": where}],
         sections=sections,
     )
-    return ClubChat(config.chat, message, member_chat_ids(club))
+    return _club_message(club, config.chat, message)
 
 
 def revealed_context(
@@ -530,7 +530,7 @@ def _addressed(
         unsendable_key = f"{key}/{where} ({member.name})" if where in taken else f"{key}/{where}"
         unsendable.append(Unsendable(unsendable_key, (member.email,), member.reason, kind))
     if email.mode == "group" and only is None:
-        subject, text, html = render(None)
+        subject, text, html = _guarded(render(None), None)
         to = _group_addresses(email, people)
         message = Outgoing(f"{key}/group", to, subject, text, html, calendar, kind)
         return Mailing(key, kind, [message], unsendable)
@@ -557,9 +557,34 @@ def _outgoing(
     calendar: bytes | None,
     kind: str,
 ) -> Outgoing:
-    """One member's message, rendered now (for :class:`Pending`)."""
-    subject, text, html = render(recipient)
+    """One member's message, rendered now (for :class:`Pending`) and guarded for its reader."""
+    subject, text, html = _guarded(render(recipient), recipient)
     return Outgoing(key, to, subject, text, html, calendar, kind)
+
+
+def _guarded(parts: tuple[str, str, str], reader: str | None) -> tuple[str, str, str]:
+    """Subject, text and HTML of one message, each through :func:`sheetmentor.privacy.guard`
+    for its one reader (None: everyone on the list)."""
+    subject, text, html = (guard(part, reader) for part in parts)
+    return subject, text, html
+
+
+def _club_message(club: Club, config: ChatConfig, message: ChatMessage) -> ClubChat:
+    """A club-level chat message, every line through :func:`sheetmentor.privacy.guard` (the
+    channel is the club's)."""
+    from sheetmentor.outbound.chat import ChatMessage, Section
+
+    guarded = ChatMessage(
+        kind=message.kind,
+        date=message.date,
+        title=guard(message.title),
+        intro=[guard(line) for line in message.intro],
+        sections=[
+            Section(guard(s.heading), [guard(line) for line in s.lines], s.member)
+            for s in message.sections
+        ],
+    )
+    return ClubChat(config, guarded, member_chat_ids(club))
 
 
 def _group_addresses(email: EmailConfig, people: list[Recipient]) -> tuple[Address, ...]:

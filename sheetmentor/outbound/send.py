@@ -714,6 +714,7 @@ def preview_nudges(
     line saying why nobody would get one. Sends nothing, plans nothing."""
     from sheetmentor.commands import read
     from sheetmentor.outbound.plan import NudgeContexts, nudge_meeting, to_nudge
+    from sheetmentor.privacy import guard
 
     moment, day = _moment(config, now, as_of)
     club = read(config, force=force)
@@ -736,7 +737,7 @@ def preview_nudges(
         text = render_template("nudge.txt.j2", context, config.templates).strip("\n")
         address = emails.get(name)
         to = f"{' '.join(name.split())} <{address.strip()}>" if isinstance(address, str) else name
-        parts.append(f"To: {to}\nSubject: {subject}\n\n{text}\n")
+        parts.append(guard(f"To: {to}\nSubject: {subject}\n\n{text}\n", name))
     return "\n".join(parts)
 
 

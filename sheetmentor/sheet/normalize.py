@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,11 +27,16 @@ from sheetmentor.sheet.sources import RawTable, open_source
 from sheetmentor.sheet.vocabulary import (
     CATEGORIES,
     FIELDS,
+    PRIVACY,
+    PRIVACY_HEADERS,
+    PRIVATE_MARKS,
     REQUIRED,
     STATUSES,
     TIERS,
+    VISIBILITY,
     Vocabulary,
     Words,
+    candidates,
     word_key,
 )
 
@@ -51,7 +56,8 @@ class Club:
     ``members``: name, email, active, focus, joined, tab, sheet_row, then extra columns (members
     known only from their tab's name have sheet_row 0).
     ``goals``: member, goal, tier, category, status, progress, set, due, completed, notes, id,
-    tab, sheet_row, then extra columns. Dates are ``datetime64`` (NaT when blank); ``progress``
+    tab, sheet_row, then extra columns, then ``private`` (bool: the goal's text starts with 🔒,
+    or a Private/Visibility column says so). Dates are ``datetime64`` (NaT when blank); ``progress``
     is the goal's progress as a fraction (1.0 when done).
     ``meetings``: date, location, facilitator, attended (tuple of names), notes, status (held or
     skipped), tab, sheet_row, then extra columns.
@@ -69,6 +75,12 @@ class Club:
     """Member name → (the address cell as written, on one line; why no message can go to it),
     for the members whose address is not one: their ``email`` is empty, and the messages
     planned for them fail alone (a recipient error, not a sheet error)."""
+    private_keys: frozenset[str] = frozenset()
+    """Identity keys of the goals the meeting history ever recorded private, and
+    ``private_texts`` (member, text) of every recorded wording of them: set by
+    :func:`sheetmentor.memory.with_private_history`, so that a goal once private stays private
+    in every later mention — its removal too."""
+    private_texts: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def errors(self) -> list[Problem]:
@@ -136,6 +148,9 @@ class _Normalizer:
         self.reader = Reader(config, self.problems, self.explanation)
         self.extra_columns: dict[str, list[str]] = {}
         self.unusable_addresses: dict[str, tuple[str, str]] = {}
+        self.private_rows: np.ndarray | None = None
+        """While a goals tab is read: its private rows, whose words ``check --explain`` does
+        not list (a word only a private goal uses is that goal's)."""
 
     @property
     def words(self) -> Words:
@@ -204,12 +219,20 @@ class _Normalizer:
     ) -> np.ndarray:
         """Parse a column once per distinct value; report every cell whose value failed.
 
-        With ``vocabulary``, each distinct word and its meaning go to the explanation.
+        With ``vocabulary``, each distinct word and its meaning go to the explanation — but not
+        a word only private goals use (``private_rows``).
         """
         codes, uniques = tab.distinct(name)
         parsed = [parse(value) for value in uniques] + [parse(None)]
         if vocabulary is not None:
-            for value, (meaning, message) in zip(uniques, parsed, strict=False):
+            shown = (
+                set(np.unique(codes[~self.private_rows]).tolist())
+                if self.private_rows is not None
+                else None
+            )
+            for code, (value, (meaning, message)) in enumerate(zip(uniques, parsed, strict=False)):
+                if shown is not None and code not in shown:
+                    continue
                 if isinstance(meaning, bool):
                     meaning = "active" if meaning else "not active"
                 if message is None and meaning is not None and word_key(value) != word_key(meaning):
@@ -514,9 +537,22 @@ class _Normalizer:
         return frame
 
     def goal_frame(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+        first_problem = len(self.problems)
         frame = tab.frame
         for position in np.flatnonzero(frame["goal"].isna().to_numpy()):
             self.error(tab.ref("goal", int(position)), "the goal's text is empty")
+        private = self.private(tab, frame["goal"])
+        self.private_rows = private
+        try:
+            frame = self._goal_cells(tab, owner, members)
+        finally:
+            self.private_rows = None
+        frame["private"] = private
+        self._hide_private_cells(tab, private, first_problem)
+        return frame
+
+    def _goal_cells(self, tab: Table, owner: str | None, members: pd.DataFrame) -> pd.DataFrame:
+        frame = tab.frame
         if owner is None:
             by_key = dict(zip(members["name"].map(member_key), members["name"], strict=True))
             others, shared = _other_names(members)
@@ -629,6 +665,35 @@ class _Normalizer:
                 "a goal is going), so none of them counts as done; if Green means done in this "
                 f"club, {fix}",
             )
+
+    def private(self, tab: Table, goal: pd.Series) -> np.ndarray:
+        """Each goal's privacy: its text starts with 🔒, or a Private/Visibility column says so.
+        A value that says neither private nor shared is an error naming its cell, and the goal
+        is private meanwhile: a spelling sheetmentor does not know never makes a goal public."""
+        private = np.array(goal.map(_locked).to_numpy(dtype=bool))
+        for name, kind in _privacy_columns(tab.extras):
+            said = self.parse(tab, name, _privacy_parser(kind))
+            private = private | said.astype(bool)
+        return private
+
+    def _hide_private_cells(self, tab: Table, private: np.ndarray, first: int) -> None:
+        """A problem in a private goal's row names its cell but never quotes the row's text:
+        ``check`` output and logs are read by more people than the goal's owner. (A Private or
+        Visibility cell's own word is no secret and stays quoted.)"""
+        if not private.any():
+            return
+        shown = {name for name, _ in _privacy_columns(tab.extras)}
+        hidden = {
+            tab.ref(name, int(position))
+            for position in np.flatnonzero(private)
+            for name in [*tab.columns, "goal", "tier", "status"]
+            if name not in shown
+        }
+        for index in range(first, len(self.problems)):
+            problem = self.problems[index]
+            if problem.ref in hidden:
+                message = _QUOTED.sub("(a private goal's cell)", problem.message)
+                self.problems[index] = replace(problem, message=message)
 
     # -- meetings --------------------------------------------------------------------------------
 
@@ -854,6 +919,7 @@ def _empty_goals() -> pd.DataFrame:
         frame[name] = pd.Categorical([], categories=categories)
     for name in ("set", "due", "completed"):
         frame[name] = pd.Series(dtype="datetime64[ns]")
+    frame["private"] = pd.Series(dtype=bool)
     return frame
 
 
@@ -887,6 +953,67 @@ def _vocab_parser(
 
 
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*%")
+_QUOTED = re.compile(r'"[^"]*"')
+_CHECKED = {"✅", "✔", "✓", "☑", "☒", "[x]", "[X]", *PRIVATE_MARKS}
+_UNCHECKED = {"☐", "[ ]", "[]"}
+
+
+def _locked(text: Any) -> bool:
+    """A goal text that starts with 🔒 (or 🔐) is private, whatever the columns say."""
+    return isinstance(text, str) and text.lstrip().startswith(PRIVATE_MARKS)
+
+
+def _privacy_columns(extras: Sequence[str]) -> list[tuple[str, str]]:
+    """The extra columns that say whether a goal is private: (column, "private" or
+    "visibility")."""
+    found = []
+    for name in extras:
+        key = word_key(name)
+        kinds = [k for k, headers in PRIVACY_HEADERS.items() if key in map(word_key, headers)]
+        if kinds and key:
+            found.append((name, kinds[0]))
+        elif not key and any(mark in str(name) for mark in PRIVATE_MARKS):
+            found.append((name, "private"))
+    return found
+
+
+def _privacy_parser(kind: str) -> Callable[[Any], tuple[bool, str | None]]:
+    """A Private (yes/✓/1/private/confidential…) or Visibility (private/club…) cell → private?
+    Any reading of the cell that means private wins ("no - private" is private); a cell with no
+    known reading is private and an error."""
+    vocabulary = PRIVACY if kind == "private" else VISIBILITY
+    expected = (
+        "yes, ✓ or private for a private goal; no or blank for one the club sees"
+        if kind == "private"
+        else "private, or club (blank) for a goal the club sees"
+    )
+
+    def parse(value: Any) -> tuple[bool, str | None]:
+        if value is None:
+            return False, None
+        if isinstance(value, bool) and kind == "private":
+            return value, None
+        text = str(value).replace("\ufe0f", "").strip()
+        if kind == "private":
+            if text in _CHECKED:
+                return True, None
+            if text in _UNCHECKED:
+                return False, None
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+            if number in (0.0, 1.0):
+                return number == 1.0, None
+        meanings = {vocabulary.words.get(word_key(c)) for c in candidates(text)} - {None}
+        if meanings:
+            return "private" in meanings, None
+        near = vocabulary.nearest(text)
+        hint = f"; nearest known: {', '.join(near)}" if near else ""
+        message = f'unknown {vocabulary.name} value "{text}" (expected {expected}{hint})'
+        return True, f"{message}; the goal is private until this cell says"
+
+    return parse
 
 
 def _status_parser(words: Words) -> Callable[[Any], tuple[str | None, str | None]]:

@@ -211,6 +211,35 @@ MEETING_STATUS = Vocabulary.of(
     setting="meeting",
 )
 
+PRIVATE_MARKS = ("🔒", "🔐")
+"""A goal whose text starts with one of these is private, whatever the columns say."""
+PRIVACY = Vocabulary.of(
+    "private",
+    {
+        "private": ["private", "yes", "y", "true", "x", "1", "✓", "✔", "☑", "confidential",
+                    "secret", "only me", "me only", "hidden", "personal", "locked", "oui", "ja",
+                    "si"],
+        "shared": ["no", "n", "false", "0", "☐", "club", "public", "shared", "everyone",
+                   "non", "nein"],
+    },
+)  # fmt: skip
+VISIBILITY = Vocabulary.of(
+    "visibility",
+    {
+        "private": ["private", "confidential", "secret", "only me", "me only", "me", "hidden",
+                    "owner", "owner only", "personal", "locked", "privé", "privat"],
+        "shared": ["club", "public", "shared", "everyone", "all", "group", "visible", "members"],
+    },
+)  # fmt: skip
+"""Private/Visibility column values; a value in neither list makes the goal private, and is an
+error naming its cell (never public by default)."""
+PRIVACY_HEADERS = {
+    "private": ("private", "privacy", "private goal", "keep private", "confidential"),
+    "visibility": ("visibility", "visible to", "shared with", "who can see", "audience"),
+}
+"""Extra Goals columns that say whether a goal is private, by kind (matched by word key; a
+header that is only 🔒 or 🔐 is a Private column too)."""
+
 FIELDS: dict[str, dict[str, Sequence[str]]] = {
     "members": {
         "name": ["name", "member", "peer", "person", "full name", "who", "members"],
