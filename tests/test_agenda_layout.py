@@ -106,17 +106,26 @@ def sent_html(demo: ClubFolder, *commands: tuple[str, ...]) -> dict[str, str]:
     return pages
 
 
-def test_every_page_and_e_mail_reads_on_a_phone(demo: ClubFolder, tmp_path: Path) -> None:
+def every_page(demo: ClubFolder, tmp_path: Path) -> dict[str, str]:
+    """The HTML agenda page and the HTML part of the recap, nudge and agenda e-mails."""
     agenda = tmp_path / "agenda.html"
     result = demo.run("agenda", "--as-of", "2026-11-30", "--format", "html", "-o", str(agenda))
     assert result.exit_code == 0, result.stderr
-    pages = {"agenda page": agenda.read_text(encoding="utf-8")}
-    pages |= sent_html(
+    return {"agenda page": agenda.read_text(encoding="utf-8")} | sent_html(
         demo,
         ("recap", "--send", "--as-of", "2026-12-01T15:00"),
         ("nudge", "--send", "--as-of", "2026-12-14T09:00"),
         ("agenda", "--send", "--as-of", "2026-12-14"),
     )
+
+
+@pytest.mark.parametrize("language", ["en", "pt-BR", "es", "de"])  # the longest words
+def test_every_page_and_e_mail_reads_on_a_phone(
+    demo: ClubFolder, tmp_path: Path, language: str
+) -> None:
+    text = demo.config_path.read_text(encoding="utf-8")
+    demo.write_config(text.replace("  cap: 10\n", f"  cap: 10\n  language: {language}\n", 1))
+    pages = every_page(demo, tmp_path)
     assert set(pages) == {"agenda page", "recap", "nudge", "agenda"}
     for name, text in pages.items():
         page = tmp_path / f"{name.replace(' ', '-')}.html"
@@ -143,16 +152,7 @@ def test_axe_core_finds_no_accessibility_violation(demo: ClubFolder, tmp_path: P
     assert library and Path(library).is_file(), (
         "set AXE_CORE to axe-core's axe.min.js (npm install axe-core), as .ci/run does"
     )
-    agenda = tmp_path / "agenda.html"
-    result = demo.run("agenda", "--as-of", "2026-11-30", "--format", "html", "-o", str(agenda))
-    assert result.exit_code == 0, result.stderr
-    pages = {"agenda page": agenda.read_text(encoding="utf-8")}
-    pages |= sent_html(
-        demo,
-        ("recap", "--send", "--as-of", "2026-12-01T15:00"),
-        ("nudge", "--send", "--as-of", "2026-12-14T09:00"),
-        ("agenda", "--send", "--as-of", "2026-12-14"),
-    )
+    pages = every_page(demo, tmp_path)
     found = {}
     with Browser(tmp_path / "profile") as browser:
         for name, text in pages.items():
