@@ -235,14 +235,20 @@ def recall(
     Recording comes second so that this run's own snapshot never serves as the baseline it is
     compared with: the first run after a meeting compares with what was stored before.
     """
-    record = record and not untouched_starter(club)
-    with _open_logged(state_dir, create=record, expect_history=expect_history) as store:
-        memory = meeting_memory(
-            store, club, schedule, meeting, kind=kind, as_of=as_of, cap=cap, seen=seen
-        ).to_dict()
-        if record:
-            _record(store, club, schedule, seen)
-        return memory
+    memory = recall_memory(
+        state_dir,
+        club,
+        schedule,
+        meeting,
+        kind=kind,
+        as_of=as_of,
+        seen=seen,
+        cap=cap,
+        expect_history=expect_history,
+    )
+    if record:
+        remember(state_dir, club, schedule, seen, expect_history=expect_history)
+    return memory.to_dict()
 
 
 def _open_logged(state_dir: Path, *, create: bool, expect_history: bool) -> HistoryStore:

@@ -135,16 +135,7 @@ def recap_messages(
     following = schedule.following(meeting)
     calendar = meetings_ics(club, schedule, [following]) if following else None
 
-    raw = context or recap_context(
-        club,
-        schedule,
-        meeting,
-        as_of=as_of,
-        cap=config.club.cap,
-        memory=memory,
-        config=config,
-        reveal_private=True,
-    )
+    raw = context or revealed_context(config, "recap", club, schedule, meeting, as_of, memory)
     private = private_goals(club)
     shared = hide_private(raw, private)
     own = {person["name"]: person for person in raw["members"]}
