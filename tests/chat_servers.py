@@ -376,9 +376,9 @@ class ChatServer:
         return Answer(202)
 
 
-class KillingServer(ChatServer):
-    """A chat server that records the ``at``-th post, then ``kill -9``s the process ``pid``
-    before answering: the post is in the channel, the sender never hears so."""
+class _KillsAtPost(ChatServer):
+    """A chat server that, at its ``at``-th post, does :meth:`_fire` instead of answering, once;
+    ``pid`` is the posting process to ``kill -9``."""
 
     def __init__(self, platform: str, at: int) -> None:
         super().__init__(platform)
@@ -388,35 +388,35 @@ class KillingServer(ChatServer):
         with self._lock:
             self.seen += 1
             fire = self.seen == self.at and self.pid and not self.fired
-        if fire:
-            self.received.append(json.loads(raw))
-            self.fired = True
-            os.kill(self.pid, signal.SIGKILL)
+        if not fire:
+            super()._handle(handler, raw)
             return
-        super()._handle(handler, raw)
+        self.fired = True
+        self._fire(handler, raw)
+
+    def _fire(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        raise NotImplementedError
 
 
-class RetryKillingServer(ChatServer):
+class KillingServer(_KillsAtPost):
+    """Records the ``at``-th post, then ``kill -9``s the process ``pid`` before answering: the
+    post is in the channel, the sender never hears so."""
+
+    def _fire(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        self.received.append(json.loads(raw))
+        os.kill(self.pid, signal.SIGKILL)
+
+
+class RetryKillingServer(_KillsAtPost):
     """Answers the ``at``-th post with a 429 that asks for a retry in five seconds, then
     ``kill -9``s the poster while it waits: that part was never posted."""
 
-    def __init__(self, platform: str, at: int) -> None:
-        super().__init__(platform)
-        self.at, self.seen, self.pid, self.fired = at, 0, 0, False
-
-    def _handle(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
-        with self._lock:
-            self.seen += 1
-            fire = self.seen == self.at and self.pid and not self.fired
-        if fire:
-            self.fired = True
-            wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
-            body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
-            self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
-            super()._handle(handler, raw)
-            threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
-            return
-        super()._handle(handler, raw)
+    def _fire(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
+        wait = {"Retry-After": "5", "X-RateLimit-Reset-After": "5"}
+        body = {"message": "You are being rate limited.", "retry_after": 5, "global": False}
+        self.script(Answer(429, body if self.platform == "discord" else "rate_limited", wait))
+        ChatServer._handle(self, handler, raw)  # the 429, as the platform would answer
+        threading.Timer(0.5, os.kill, (self.pid, signal.SIGKILL)).start()
 
 
 @contextmanager

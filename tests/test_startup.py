@@ -36,11 +36,13 @@ def test_column_index_reads_letters_in_either_case(letters: str) -> None:
     assert column_index(letters) == column_index_from_string(letters.upper()) - 1
 
 
-def test_agenda_from_an_xlsx_does_not_import_openpyxl(demo: ClubFolder) -> None:
+def in_a_fresh_python(*argv: str) -> str:
+    """The CLI run with ``argv`` in a new interpreter; its stdout, ending with the line
+    ``LOADED [...]``: which of openpyxl and PIL it imported."""
     code = (
         "import sys\n"
         "from sheetmentor.cli import cli\n"
-        f"argv = ['--config', {str(demo.config_path)!r}, 'agenda', '--as-of', '2026-11-30']\n"
+        f"argv = {list(argv)!r}\n"
         "try:\n"
         "    cli(argv, prog_name='sheetmentor')\n"
         "except SystemExit as stop:\n"
@@ -50,8 +52,13 @@ def test_agenda_from_an_xlsx_does_not_import_openpyxl(demo: ClubFolder) -> None:
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert "# " in result.stdout
-    assert "LOADED []" in result.stdout
+    return result.stdout
+
+
+def test_agenda_from_an_xlsx_does_not_import_openpyxl(demo: ClubFolder) -> None:
+    stdout = in_a_fresh_python("--config", str(demo.config_path), "agenda", "--as-of", "2026-11-30")
+    assert "# " in stdout
+    assert "LOADED []" in stdout
 
 
 def test_struck_goals_are_read_without_importing_openpyxl(tmp_path: Path) -> None:
@@ -60,18 +67,6 @@ def test_struck_goals_are_read_without_importing_openpyxl(tmp_path: Path) -> Non
     struck = Layout("struck", {"Members": MEMBERS, "Goals": goals}, struck={"Goals": ["B2", "B6"]})
     club = ClubFolder(tmp_path)
     club.write_config(deep_merge(CONFIG, {"source": {"path": struck.write(tmp_path)}}))
-    code = (
-        "import sys\n"
-        "from sheetmentor.cli import cli\n"
-        f"argv = ['--config', {str(club.config_path)!r}, 'check']\n"
-        "try:\n"
-        "    cli(argv, prog_name='sheetmentor')\n"
-        "except SystemExit as stop:\n"
-        "    assert not stop.code, stop.code\n"
-        "print('LOADED', sorted(m for m in ('openpyxl', 'PIL') if m in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert "struck through and with no status read as done (B2, B6)" in result.stdout
-    assert "LOADED []" in result.stdout
+    stdout = in_a_fresh_python("--config", str(club.config_path), "check")
+    assert "struck through and with no status read as done (B2, B6)" in stdout
+    assert "LOADED []" in stdout
